@@ -1,0 +1,32 @@
+"""The `accountsync` command: assembles the sub-command groups; the logic lives in sync/ and config/."""
+
+from __future__ import annotations
+
+import typer
+
+from accountsync import cli_config, cli_db
+from accountsync.console import EXIT_FAILURE, EXIT_INVALID, err
+from config import ConfigError
+from sync import StoreError, SyncError
+
+app = typer.Typer(
+    name="accountsync",
+    help="Pull accounts and deals from Salesforce and HubSpot, score them, write the scores back.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(cli_config.app, name="config")
+app.add_typer(cli_db.app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line and a non-zero exit, never a traceback."""
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise SystemExit(EXIT_INVALID) from None
+    except (StoreError, SyncError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise SystemExit(EXIT_FAILURE) from None

@@ -1,0 +1,48 @@
+"""Settings and the config file's models: imports nothing else of accountsync."""
+
+from __future__ import annotations
+
+from config.errors import ConfigError, ConfigFileError, ConfigInvalid, LocatedError
+from config.loader import Document, format_path, load_deployment, parse_document
+from config.models import (
+    Currency,
+    Deployment,
+    HealthWeights,
+    HubSpotConnection,
+    IcpRule,
+    Job,
+    SalesforceConnection,
+    ScoreWeights,
+    Scoring,
+    Source,
+    Tiers,
+    WritebackTarget,
+)
+from config.schema import json_schema
+from config.settings import Settings, load_settings
+
+__all__ = [
+    "ConfigError",
+    "ConfigFileError",
+    "ConfigInvalid",
+    "Currency",
+    "Deployment",
+    "Document",
+    "HealthWeights",
+    "HubSpotConnection",
+    "IcpRule",
+    "Job",
+    "LocatedError",
+    "SalesforceConnection",
+    "ScoreWeights",
+    "Scoring",
+    "Settings",
+    "Source",
+    "Tiers",
+    "WritebackTarget",
+    "format_path",
+    "json_schema",
+    "load_deployment",
+    "load_settings",
+    "parse_document",
+]

@@ -1,0 +1,3 @@
+"""Placeholder until the package lands."""
+
+__all__: list[str] = []

@@ -1,0 +1,312 @@
+"""The store's tables: CRM records as pulled, unified accounts, runs, cursors, scores and the write-back ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from sync.columns import Money, UTCDateTime
+
+
+def utcnow() -> datetime:
+    """Aware UTC now (the default of every timestamp column)."""
+    return datetime.now(UTC)
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _money() -> Any:
+    return Field(default=None, sa_column=Column(Money(), nullable=True))
+
+
+def _json() -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class SourceAccount(SQLModel, table=True):
+    """One account/company record as a CRM holds it (one row per connection and CRM id)."""
+
+    __tablename__ = "source_account"
+    __table_args__ = (UniqueConstraint("connection", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection: str = Field(max_length=64)
+    crm: str = Field(max_length=16)
+    source_id: str = Field(max_length=64)
+    account_key: str | None = Field(default=None, max_length=96, index=True)
+    name: str | None = Field(default=None, max_length=512)
+    domain: str | None = Field(default=None, max_length=255, index=True)
+    industry: str | None = Field(default=None, max_length=128)
+    employees: int | None = None
+    annual_revenue: Decimal | None = _money()
+    country: str | None = Field(default=None, max_length=128)
+    owner: str | None = Field(default=None, max_length=128)
+    parent_source_id: str | None = Field(default=None, max_length=64)
+    link_id: str | None = Field(default=None, max_length=64)
+    merged_into: str | None = Field(default=None, max_length=64)
+    currency: str | None = Field(default=None, max_length=3)
+    created_at: datetime | None = _ts()
+    modstamp: datetime | None = _ts()
+    deleted_at: datetime | None = _ts()
+    raw: dict[str, Any] | None = _json()
+    updated_at: datetime | None = _ts()
+
+
+class Account(SQLModel, table=True):
+    """A unified account across CRMs, keyed by the account key of the identity rules."""
+
+    __tablename__ = "account"
+
+    key: str = Field(primary_key=True, max_length=96)
+    name: str | None = Field(default=None, max_length=512)
+    domain: str | None = Field(default=None, max_length=255)
+    industry: str | None = Field(default=None, max_length=128)
+    employees: int | None = None
+    annual_revenue: Decimal | None = _money()
+    country: str | None = Field(default=None, max_length=128)
+    owner: str | None = Field(default=None, max_length=128)
+    parent_key: str | None = Field(default=None, max_length=96)
+    wallet_estimate: Decimal | None = _money()
+    created_at: datetime | None = _ts()
+    deleted_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+
+
+class Opportunity(SQLModel, table=True):
+    """An opportunity (Salesforce) or deal (HubSpot), normalised."""
+
+    __tablename__ = "opportunity"
+    __table_args__ = (UniqueConstraint("connection", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection: str = Field(max_length=64)
+    crm: str = Field(max_length=16)
+    source_id: str = Field(max_length=64)
+    account_source_id: str | None = Field(default=None, max_length=64)
+    account_key: str | None = Field(default=None, max_length=96, index=True)
+    name: str | None = Field(default=None, max_length=512)
+    amount: Decimal | None = _money()
+    currency: str | None = Field(default=None, max_length=3)
+    stage: str | None = Field(default=None, max_length=128)
+    is_closed: bool = False
+    is_won: bool = False
+    probability: float | None = None
+    close_date: date | None = None
+    created_at: datetime | None = _ts()
+    type: str = Field(default="other", max_length=32)
+    raw_type: str | None = Field(default=None, max_length=128)
+    product_line: str | None = Field(default=None, max_length=128)
+    recurring: bool = True
+    term_months: int | None = None
+    start_date: date | None = None
+    modstamp: datetime | None = _ts()
+    deleted_at: datetime | None = _ts()
+    raw: dict[str, Any] | None = _json()
+    updated_at: datetime | None = _ts()
+
+
+class StageHistory(SQLModel, table=True):
+    """One entry of an opportunity into a stage."""
+
+    __tablename__ = "stage_history"
+    __table_args__ = (UniqueConstraint("connection", "opportunity_source_id", "stage", "entered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection: str = Field(max_length=64)
+    opportunity_source_id: str = Field(max_length=64, index=True)
+    stage: str = Field(max_length=128)
+    entered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    source_id: str | None = Field(default=None, max_length=64)
+
+
+class StageMeta(SQLModel, table=True):
+    """Stage metadata from OpportunityStage / HubSpot pipelines."""
+
+    __tablename__ = "stage_meta"
+
+    connection: str = Field(primary_key=True, max_length=64)
+    stage: str = Field(primary_key=True, max_length=128)
+    label: str | None = Field(default=None, max_length=255)
+    pipeline: str | None = Field(default=None, max_length=64)
+    is_closed: bool = False
+    is_won: bool = False
+    probability: float | None = None
+    display_order: int | None = None
+
+
+class ProductLine(SQLModel, table=True):
+    """One line item of an opportunity, with its product family."""
+
+    __tablename__ = "product_line"
+    __table_args__ = (UniqueConstraint("connection", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection: str = Field(max_length=64)
+    source_id: str = Field(max_length=64)
+    opportunity_source_id: str = Field(max_length=64, index=True)
+    family: str | None = Field(default=None, max_length=128)
+    total_price: Decimal | None = _money()
+    deleted_at: datetime | None = _ts()
+
+
+class CurrencyRate(SQLModel, table=True):
+    """Units of corporate currency per unit of `currency`, from config or the CRM."""
+
+    __tablename__ = "currency_rate"
+
+    currency: str = Field(primary_key=True, max_length=3)
+    origin: str = Field(primary_key=True, max_length=64)
+    rate: Decimal | None = _money()
+    updated_at: datetime | None = _ts()
+
+
+class Usage(SQLModel, table=True):
+    """Monthly product usage of an account (enrichment)."""
+
+    __tablename__ = "usage"
+
+    account_key: str = Field(primary_key=True, max_length=96)
+    month: date = Field(primary_key=True)
+    active_users: int | None = None
+    licensed_seats: int | None = None
+    origin: str | None = Field(default=None, max_length=255)
+
+
+class SyncRun(SQLModel, table=True):
+    """One run of a job: queued, running, succeeded, partial, failed, stopped_for_budget, cancelled."""
+
+    __tablename__ = "sync_run"
+    __table_args__ = (
+        UniqueConstraint("job", "scheduled_for", name="uq_sync_run_scheduled"),
+        Index("ix_sync_run_job_status", "job", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64)
+    kind: str = Field(default="sync", max_length=32)
+    status: str = Field(default="queued", max_length=32)
+    trigger: str = Field(default="cli", max_length=32)
+    params: dict[str, Any] | None = _json()
+    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+    scheduled_for: datetime | None = _ts()
+    requested_at: datetime | None = _ts()
+    started_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
+    heartbeat_at: datetime | None = _ts()
+    worker: str | None = Field(default=None, max_length=128)
+    counts: dict[str, Any] | None = _json()
+    progress: dict[str, Any] | None = _json()
+    api_calls: dict[str, Any] | None = _json()
+    errors: list[Any] | None = _json()
+    message: str | None = Field(default=None, max_length=2000)
+
+
+class StreamCursor(SQLModel, table=True):
+    """A stream's position: committed in the same transaction as the page it covers."""
+
+    __tablename__ = "stream_cursor"
+
+    job: str = Field(primary_key=True, max_length=64)
+    connection: str = Field(primary_key=True, max_length=64)
+    stream: str = Field(primary_key=True, max_length=64)
+    cursor_value: datetime | None = _ts()
+    window_start: datetime | None = _ts()
+    window_end: datetime | None = _ts()
+    last_id: str | None = Field(default=None, max_length=64)
+    mode: str | None = Field(default=None, max_length=16)
+    bulk_job_id: str | None = Field(default=None, max_length=64)
+    bulk_locator: str | None = Field(default=None, max_length=128)
+    run_id: int | None = None
+    state: dict[str, Any] | None = _json()
+    updated_at: datetime | None = _ts()
+
+
+class JobLock(SQLModel, table=True):
+    """Held by the run of a job that is running; no two runs of a job overlap."""
+
+    __tablename__ = "job_lock"
+
+    job: str = Field(primary_key=True, max_length=64)
+    run_id: int
+    holder: str = Field(max_length=128)
+    acquired_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts()
+
+
+class ScoringRun(SQLModel, table=True):
+    """One scoring of the portfolio at an as-of date, with its portfolio KPIs and warnings."""
+
+    __tablename__ = "scoring_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: date
+    created_at: datetime | None = _ts()
+    portfolio: dict[str, Any] | None = _json()
+    warnings: list[Any] | None = _json()
+
+
+class AccountScore(SQLModel, table=True):
+    """An account's score and figures in one scoring run (history kept for 'what changed')."""
+
+    __tablename__ = "account_score"
+
+    scoring_run_id: int = Field(primary_key=True)
+    account_key: str = Field(primary_key=True, max_length=96)
+    score: float | None = None
+    tier: str | None = Field(default=None, max_length=1)
+    rank: int | None = None
+    figures: dict[str, Any] | None = _json()
+    reasons: list[Any] | None = _json()
+    change_reason: str | None = Field(default=None, max_length=1000)
+
+
+class WritebackLedger(SQLModel, table=True):
+    """What was last written per record and field, as a hash: only changed values are sent."""
+
+    __tablename__ = "writeback_ledger"
+
+    connection: str = Field(primary_key=True, max_length=64)
+    object: str = Field(primary_key=True, max_length=64)
+    record_id: str = Field(primary_key=True, max_length=64)
+    field: str = Field(primary_key=True, max_length=128)
+    value_hash: str = Field(max_length=64)
+    value_text: str | None = Field(default=None, max_length=4000)
+    run_id: int | None = None
+    written_at: datetime | None = _ts()
+
+
+class WritebackRejection(SQLModel, table=True):
+    """A record the CRM refused, with the CRM's code and message; retried on the next run."""
+
+    __tablename__ = "writeback_rejection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(index=True)
+    connection: str = Field(max_length=64)
+    object: str = Field(max_length=64)
+    record_id: str = Field(max_length=64)
+    code: str = Field(max_length=128)
+    message: str = Field(max_length=2000)
+    fields: list[Any] | None = _json()
+    created_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+
+
+class ApiToken(SQLModel, table=True):
+    """An admin-API bearer token, stored hashed, with its role."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=128, unique=True)
+    created_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+    last_used_at: datetime | None = _ts()
