@@ -1,0 +1,167 @@
+"""The connector interface both CRMs implement: streams as data, pages with positions, batched writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+Crm = Literal["salesforce", "hubspot"]
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSpec:
+    """One stream: a CRM object read with a cursor field, keyed by its primary key."""
+
+    name: str
+    object: str
+    primary_key: str
+    cursor_field: str | None
+    fields: tuple[str, ...]
+    incremental: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What a run reads: `start < cursor <= end`; `start=None` is a full read."""
+
+    start: datetime | None
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a stream stands after a page, enough to resume exactly there.
+
+    `mode` says which path produced it (`rest`, `bulk`, `search`, `list`, `deleted`); `cursor` and `last_id`
+    are the last record's cursor value and id in read order; `bulk_job_id` and `locator` resume a Bulk job.
+    """
+
+    mode: str
+    cursor: datetime | None = None
+    last_id: str | None = None
+    bulk_job_id: str | None = None
+    locator: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    """A record that could not be converted at the edge, with its id (when known) and why."""
+
+    record_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a stream: converted records, ids deleted for good, and the position after it."""
+
+    stream: str
+    records: list[Record]
+    position: Position
+    deleted_ids: list[str] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    field_errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """A field (Salesforce) or property (HubSpot) as describe / the properties API tells it."""
+
+    name: str
+    type: str
+    label: str = ""
+    updateable: bool = True
+    length: int | None = None
+    custom: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectSchema:
+    """The fields an object has now."""
+
+    object: str
+    fields: Mapping[str, FieldInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A field write-back needs: created when missing (kind: number, text, longtext, percent, date)."""
+
+    name: str
+    label: str
+    kind: Literal["number", "text", "longtext", "percent", "date"]
+    length: int | None = None
+    precision: int = 18
+    scale: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RecordUpdate:
+    """New values for one record's fields."""
+
+    record_id: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What the CRM said about one record of a batch."""
+
+    record_id: str
+    ok: bool
+    code: str | None = None
+    message: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """The org's API quota as last reported by the CRM, and the calls this connector made."""
+
+    used: int | None
+    limit: int | None
+    calls: int
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What sync/ needs from a CRM. Implementations know nothing of the store."""
+
+    name: str
+    crm: Crm
+
+    def streams(self, objects: Sequence[str]) -> list[StreamSpec]:
+        """The stream specs for the configured objects, fields intersected with describe."""
+        ...
+
+    def count(self, spec: StreamSpec, window: Window) -> int | None:
+        """How many records the window holds (for progress and the Bulk decision), when cheap to know."""
+        ...
+
+    def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
+        """Pages of the stream inside `window`, each with the position after it; resumes after `resume`."""
+        ...
+
+    def describe(self, obj: str) -> ObjectSchema:
+        """The fields the object has now."""
+        ...
+
+    def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
+        """Create missing fields (HubSpot properties in group `accountsync`; Salesforce via Tooling API)."""
+        ...
+
+    def write(self, obj: str, updates: Sequence[RecordUpdate]) -> Iterator[list[WriteResult]]:
+        """Send updates in the fewest calls the CRM allows, yielding each batch's per-record results in order."""
+        ...
+
+    def quota(self) -> Quota:
+        """The last quota the CRM reported and this connector's call count."""
+        ...
+
+    def close(self) -> None:
+        """Release sessions and pools."""
+        ...
