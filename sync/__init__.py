@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from sync.accounts import IdentityOutcome, apply_identity
+from sync.domains import normalise_domain
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
+from sync.jobs import RunSummary, SyncOptions, find_job, run_sync
 from sync.migrate import current_revision, ensure_current, head_revision, schema_diff, upgrade
+from sync.pull import NoProgress, ProgressSink
 from sync.store import build_engine, normalise_url, session
 from sync.tables import (
     Account,
@@ -13,6 +17,7 @@ from sync.tables import (
     JobLock,
     Opportunity,
     ProductLine,
+    Quarantine,
     ScoringRun,
     SourceAccount,
     StageHistory,
@@ -30,12 +35,17 @@ __all__ = [
     "AccountScore",
     "ApiToken",
     "CurrencyRate",
+    "IdentityOutcome",
     "JobError",
     "JobLock",
     "JobLocked",
+    "NoProgress",
     "Opportunity",
     "ProductLine",
+    "ProgressSink",
+    "Quarantine",
     "RunStopped",
+    "RunSummary",
     "ScoringRun",
     "SourceAccount",
     "StageHistory",
@@ -43,15 +53,20 @@ __all__ = [
     "StoreError",
     "StreamCursor",
     "SyncError",
+    "SyncOptions",
     "SyncRun",
     "Usage",
     "WritebackLedger",
     "WritebackRejection",
+    "apply_identity",
     "build_engine",
     "current_revision",
     "ensure_current",
+    "find_job",
     "head_revision",
+    "normalise_domain",
     "normalise_url",
+    "run_sync",
     "schema_diff",
     "session",
     "upgrade",

@@ -55,6 +55,7 @@ class SourceAccount(SQLModel, table=True):
     modstamp: datetime | None = _ts()
     deleted_at: datetime | None = _ts()
     raw: dict[str, Any] | None = _json()
+    last_seen_run: int | None = None
     updated_at: datetime | None = _ts()
 
 
@@ -108,7 +109,22 @@ class Opportunity(SQLModel, table=True):
     modstamp: datetime | None = _ts()
     deleted_at: datetime | None = _ts()
     raw: dict[str, Any] | None = _json()
+    last_seen_run: int | None = None
     updated_at: datetime | None = _ts()
+
+
+class Quarantine(SQLModel, table=True):
+    """A CRM record that could not be normalised: kept out of the store with its reason until it can be."""
+
+    __tablename__ = "quarantine"
+
+    connection: str = Field(primary_key=True, max_length=64)
+    object: str = Field(primary_key=True, max_length=64)
+    source_id: str = Field(primary_key=True, max_length=64)
+    reason: str = Field(max_length=1000)
+    run_id: int | None = None
+    first_seen_at: datetime | None = _ts()
+    last_seen_at: datetime | None = _ts()
 
 
 class StageHistory(SQLModel, table=True):
@@ -153,6 +169,7 @@ class ProductLine(SQLModel, table=True):
     family: str | None = Field(default=None, max_length=128)
     total_price: Decimal | None = _money()
     deleted_at: datetime | None = _ts()
+    last_seen_run: int | None = None
 
 
 class CurrencyRate(SQLModel, table=True):

@@ -1,0 +1,110 @@
+"""Apply identity to the store: account keys on every source record and opportunity, unified account rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, Table, bindparam
+from sqlmodel import Session, SQLModel, select
+
+from sync.identity import AccountRecord, assign_keys, merge_values
+from sync.store import session
+from sync.tables import Account, Opportunity, SourceAccount, utcnow
+from sync.upsert import upsert
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityOutcome:
+    """What an identity pass changed."""
+
+    accounts: int
+    live_accounts: int
+    rekeyed_records: int
+    rekeyed_opportunities: int
+
+
+def _load(engine: Engine) -> list[AccountRecord]:
+    with session(engine) as s:
+        rows = s.exec(select(SourceAccount)).all()
+    return [
+        AccountRecord(
+            connection=r.connection, crm=r.crm, source_id=r.source_id, domain=r.domain, link_id=r.link_id,
+            merged_into=r.merged_into, deleted=r.deleted_at is not None, modstamp=r.modstamp, created_at=r.created_at,
+            parent_source_id=r.parent_source_id,
+            values={"name": r.name, "domain": r.domain, "industry": r.industry, "employees": r.employees,
+                    "annual_revenue": r.annual_revenue, "country": r.country, "owner": r.owner,
+                    "key": r.account_key},
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: str = "salesforce") -> IdentityOutcome:
+    """Recompute every account key and rebuild the unified accounts (deterministic and idempotent)."""
+    records = _load(engine)
+    keys = assign_keys(records)
+    groups: dict[str, list[AccountRecord]] = defaultdict(list)
+    for r in records:
+        groups[keys[r.ref]].append(r)
+    changed: list[dict[str, str | None]] = [
+        {"c": r.connection, "s": r.source_id, "k": keys[r.ref]} for r in records if r.values.get("key") != keys[r.ref]
+    ]
+    now = utcnow()
+    rows = [_account_row(key, group, keys, precedence, default, now) for key, group in groups.items()]
+    with session(engine) as s, s.begin():
+        if changed:
+            _set_keys(s, SourceAccount, changed)
+        upsert(s, Account, rows, keys=("key",))
+        moved = _rekey_opportunities(s, keys)
+    live = sum(1 for row in rows if row["deleted_at"] is None)
+    return IdentityOutcome(len(rows), live, len(changed), moved)
+
+
+def _account_row(
+    key: str,
+    group: list[AccountRecord],
+    keys: Mapping[tuple[str, str], str],
+    precedence: Mapping[str, str],
+    default: str,
+    now: datetime,
+) -> dict[str, object]:
+    values = merge_values(group, precedence, default)
+    live = [r for r in group if not r.deleted]
+    parent = next((r for r in live if r.parent_source_id), None)
+    parent_key = keys.get((parent.connection, parent.parent_source_id or "")) if parent else None
+    created = [r.created_at for r in group if r.created_at]
+    return {
+        "key": key,
+        **values,
+        "parent_key": parent_key if parent_key != key else None,
+        "created_at": min(created) if created else None,
+        "deleted_at": None if live else now,
+        "updated_at": now,
+    }
+
+
+def _rekey_opportunities(s: Session, keys: Mapping[tuple[str, str], str]) -> int:
+    opps = s.exec(select(Opportunity.connection, Opportunity.source_id, Opportunity.account_source_id,
+                         Opportunity.account_key)).all()  # fmt: skip
+    changes = []
+    for connection, source_id, account_source_id, current in opps:
+        key = keys.get((connection, account_source_id or ""))
+        if key != current:
+            changes.append({"c": connection, "s": source_id, "k": key})
+    if changes:
+        _set_keys(s, Opportunity, changes)
+    return len(changes)
+
+
+def _set_keys(s: Session, model: type[SQLModel], changes: list[dict[str, str | None]]) -> None:
+    """Executemany of `account_key = k WHERE connection = c AND source_id = s` (Core, no ORM bookkeeping)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    stmt = (
+        table.update()
+        .where(table.c.connection == bindparam("c"), table.c.source_id == bindparam("s"))
+        .values(account_key=bindparam("k"))
+    )
+    s.connection().execute(stmt, changes)

@@ -1,0 +1,237 @@
+"""CRM records (already converted at the connector's edge) -> store rows, one function per stream kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sync.domains import normalise_domain
+
+Row = dict[str, Any]
+
+
+class BadRecord(ValueError):
+    """A record that cannot be normalised; `record_id` and the message say which and why."""
+
+    def __init__(self, record_id: str | None, reason: str) -> None:
+        self.record_id = record_id
+        self.reason = reason
+        super().__init__(f"{record_id or '<no id>'}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What normalisation needs beyond the record."""
+
+    connection: str
+    crm: str
+    run_id: int
+    now: datetime
+    opportunity_types: Mapping[str, str]
+    link_property: str = "salesforce_account_id"
+
+
+def require_id(record: Mapping[str, Any], *names: str) -> str:
+    for name in names:
+        value = record.get(name)
+        if value not in (None, ""):
+            return str(value)
+    raise BadRecord(None, f"missing id ({'/'.join(names)})")
+
+
+def as_decimal(value: Any, field: str, record_id: str) -> Decimal | None:
+    """A money value as Decimal; None for empty; BadRecord for text."""
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise BadRecord(record_id, f"{field} is not a number: {str(value)[:40]!r}") from None
+    if not number.is_finite():
+        raise BadRecord(record_id, f"{field} is not a finite number")
+    return number
+
+
+def as_int(value: Any, field: str, record_id: str) -> int | None:
+    """An integer; None for empty; BadRecord for text."""
+    number = as_decimal(value, field, record_id)
+    return None if number is None else int(number)
+
+
+def as_datetime(value: Any, field: str, record_id: str) -> datetime | None:
+    """An aware UTC datetime from a datetime, ISO text or epoch milliseconds."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    text = str(value)
+    try:
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        raise BadRecord(record_id, f"{field} is not a date-time: {text[:40]!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def as_date(value: Any, field: str, record_id: str) -> date | None:
+    """A calendar date (UTC) from a date, datetime, ISO text or epoch milliseconds."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    stamp = as_datetime(value, field, record_id)
+    return None if stamp is None else stamp.astimezone(UTC).date()
+
+
+def as_bool(value: Any) -> bool:
+    """CRM booleans: True/False or the strings `true`/`false`."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if value in (None, ""):
+        return None
+    return str(value)[:limit]
+
+
+def _raw(record: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-safe copy of the record, for auditing."""
+    safe: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, datetime | date):
+            safe[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            safe[key] = str(value)
+        elif isinstance(value, str):
+            safe[key] = value[:2000]
+        elif isinstance(value, int | float | bool) or value is None:
+            safe[key] = value
+    return safe
+
+
+def _base(ctx: Context, source_id: str) -> Row:
+    return {"connection": ctx.connection, "crm": ctx.crm, "source_id": source_id, "last_seen_run": ctx.run_id,
+            "updated_at": ctx.now}  # fmt: skip
+
+
+def salesforce_account(record: Mapping[str, Any], ctx: Context) -> Row:
+    """Salesforce Account -> source_account row."""
+    sid = require_id(record, "Id")
+    deleted = as_bool(record.get("IsDeleted"))
+    modstamp = as_datetime(record.get("SystemModstamp"), "SystemModstamp", sid)
+    return _base(ctx, sid) | {
+        "name": _text(record.get("Name"), 512),
+        "domain": normalise_domain(record.get("Website")),
+        "industry": _text(record.get("Industry"), 128),
+        "employees": as_int(record.get("NumberOfEmployees"), "NumberOfEmployees", sid),
+        "annual_revenue": as_decimal(record.get("AnnualRevenue"), "AnnualRevenue", sid),
+        "country": _text(record.get("BillingCountry"), 128),
+        "owner": _text(record.get("OwnerId"), 128),
+        "parent_source_id": _text(record.get("ParentId"), 64),
+        "link_id": _text(record.get("HubSpot_Company_Id__c"), 64),
+        "merged_into": _text(record.get("MasterRecordId"), 64),
+        "currency": _text(record.get("CurrencyIsoCode"), 3),
+        "created_at": as_datetime(record.get("CreatedDate"), "CreatedDate", sid),
+        "modstamp": modstamp,
+        "deleted_at": (modstamp or ctx.now) if deleted else None,
+        "raw": _raw(record),
+    }
+
+
+def hubspot_company(record: Mapping[str, Any], ctx: Context) -> Row:
+    """HubSpot company (flattened properties) -> source_account row."""
+    sid = require_id(record, "hs_object_id", "id")
+    modstamp = as_datetime(record.get("hs_lastmodifieddate"), "hs_lastmodifieddate", sid)
+    archived = as_bool(record.get("archived"))
+    return _base(ctx, sid) | {
+        "name": _text(record.get("name"), 512),
+        "domain": normalise_domain(record.get("domain")),
+        "industry": _text(record.get("industry"), 128),
+        "employees": as_int(record.get("numberofemployees"), "numberofemployees", sid),
+        "annual_revenue": as_decimal(record.get("annualrevenue"), "annualrevenue", sid),
+        "country": _text(record.get("country"), 128),
+        "owner": _text(record.get("hubspot_owner_id"), 128),
+        "parent_source_id": _text(record.get("hs_parent_company_id"), 64),
+        "link_id": _text(record.get(ctx.link_property), 64),
+        "merged_into": None,
+        "currency": None,
+        "created_at": as_datetime(record.get("createdate"), "createdate", sid),
+        "modstamp": modstamp,
+        "deleted_at": (as_datetime(record.get("archivedAt"), "archivedAt", sid) or ctx.now) if archived else None,
+        "raw": _raw(record),
+    }
+
+
+def _opportunity_type(raw_type: str | None, ctx: Context) -> str:
+    return ctx.opportunity_types.get(raw_type or "", "other")
+
+
+def salesforce_opportunity(record: Mapping[str, Any], ctx: Context) -> Row:
+    """Salesforce Opportunity -> opportunity row."""
+    sid = require_id(record, "Id")
+    modstamp = as_datetime(record.get("SystemModstamp"), "SystemModstamp", sid)
+    probability = as_decimal(record.get("Probability"), "Probability", sid)
+    close = as_date(record.get("CloseDate"), "CloseDate", sid)
+    raw_type = _text(record.get("Type"), 128)
+    return _base(ctx, sid) | {
+        "account_source_id": _text(record.get("AccountId"), 64),
+        "name": _text(record.get("Name"), 512),
+        "amount": as_decimal(record.get("Amount"), "Amount", sid),
+        "currency": _text(record.get("CurrencyIsoCode"), 3),
+        "stage": _text(record.get("StageName"), 128),
+        "is_closed": as_bool(record.get("IsClosed")),
+        "is_won": as_bool(record.get("IsWon")),
+        "probability": None if probability is None else float(probability) / 100,
+        "close_date": close,
+        "created_at": as_datetime(record.get("CreatedDate"), "CreatedDate", sid),
+        "type": _opportunity_type(raw_type, ctx),
+        "raw_type": raw_type,
+        "recurring": True,
+        "term_months": as_int(record.get("Term_Months__c"), "Term_Months__c", sid),
+        "start_date": as_date(record.get("Start_Date__c"), "Start_Date__c", sid),
+        "modstamp": modstamp,
+        "deleted_at": (modstamp or ctx.now) if as_bool(record.get("IsDeleted")) else None,
+        "raw": _raw(record),
+    }
+
+
+def hubspot_deal(record: Mapping[str, Any], ctx: Context) -> Row:
+    """HubSpot deal (flattened properties, `_associations`) -> opportunity row."""
+    sid = require_id(record, "hs_object_id", "id")
+    modstamp = as_datetime(record.get("hs_lastmodifieddate"), "hs_lastmodifieddate", sid)
+    associations = record.get("_associations") or {}
+    raw_type = _text(record.get("dealtype"), 128)
+    archived = as_bool(record.get("archived"))
+    return _base(ctx, sid) | {
+        "account_source_id": _text(associations.get("primary_company"), 64),
+        "name": _text(record.get("dealname"), 512),
+        "amount": as_decimal(record.get("amount"), "amount", sid),
+        "currency": _text(record.get("deal_currency_code"), 3),
+        "stage": _text(record.get("dealstage"), 128),
+        "is_closed": as_bool(record.get("hs_is_closed")),
+        "is_won": as_bool(record.get("hs_is_closed_won")),
+        "probability": _float(as_decimal(record.get("hs_deal_stage_probability"), "hs_deal_stage_probability", sid)),
+        "close_date": as_date(record.get("closedate"), "closedate", sid),
+        "created_at": as_datetime(record.get("createdate"), "createdate", sid),
+        "type": _opportunity_type(raw_type, ctx),
+        "raw_type": raw_type,
+        "recurring": True,
+        "term_months": as_int(record.get("term_months"), "term_months", sid),
+        "start_date": as_date(record.get("start_date"), "start_date", sid),
+        "modstamp": modstamp,
+        "deleted_at": (as_datetime(record.get("archivedAt"), "archivedAt", sid) or ctx.now) if archived else None,
+        "raw": _raw({k: v for k, v in record.items() if not k.startswith("_")}),
+    }
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+Normaliser = Callable[[Mapping[str, Any], Context], Row]

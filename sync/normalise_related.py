@@ -1,0 +1,95 @@
+"""Normalisation of the streams around opportunities: stage history, stage metadata, line items, rates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sync.normalise import BadRecord, Context, Row, as_bool, as_datetime, as_decimal, as_int, require_id
+
+
+def salesforce_stage_history(record: Mapping[str, Any], ctx: Context) -> list[Row]:
+    """Salesforce OpportunityHistory -> one stage_history row."""
+    sid = require_id(record, "Id")
+    opp = record.get("OpportunityId")
+    entered = as_datetime(record.get("CreatedDate"), "CreatedDate", sid)
+    if not opp or not record.get("StageName") or entered is None:
+        raise BadRecord(sid, "history row without OpportunityId, StageName or CreatedDate")
+    return [{"connection": ctx.connection, "opportunity_source_id": str(opp), "stage": str(record["StageName"]),
+             "entered_at": entered, "source_id": sid}]  # fmt: skip
+
+
+def hubspot_stage_history(record: Mapping[str, Any], ctx: Context) -> list[Row]:
+    """A HubSpot deal's `_stage_history` [(stage, entered_at)] -> stage_history rows."""
+    sid = require_id(record, "hs_object_id", "id")
+    rows = []
+    for stage, entered in record.get("_stage_history") or []:
+        stamp = as_datetime(entered, "dealstage history", sid)
+        if stage and stamp is not None:
+            rows.append({"connection": ctx.connection, "opportunity_source_id": sid, "stage": str(stage),
+                         "entered_at": stamp, "source_id": None})  # fmt: skip
+    return rows
+
+
+def salesforce_stage_meta(record: Mapping[str, Any], ctx: Context) -> Row:
+    """Salesforce OpportunityStage -> stage_meta row (keyed by the stage label, as StageName holds it)."""
+    label = record.get("MasterLabel") or record.get("ApiName")
+    if not label:
+        raise BadRecord(record.get("Id"), "stage without MasterLabel")
+    probability = as_decimal(record.get("DefaultProbability"), "DefaultProbability", str(label))
+    return {
+        "connection": ctx.connection,
+        "stage": str(label),
+        "label": str(label),
+        "pipeline": None,
+        "is_closed": as_bool(record.get("IsClosed")),
+        "is_won": as_bool(record.get("IsWon")),
+        "probability": None if probability is None else float(probability) / 100,
+        "display_order": as_int(record.get("SortOrder"), "SortOrder", str(label)),
+    }
+
+
+def hubspot_stage_meta(record: Mapping[str, Any], ctx: Context) -> Row:
+    """A HubSpot pipeline stage (flattened: id, label, pipeline, isClosed, probability) -> stage_meta row."""
+    stage = require_id(record, "id", "stage_id")
+    probability = as_decimal(record.get("probability"), "probability", stage)
+    closed = as_bool(record.get("isClosed"))
+    won = as_bool(record["isWon"]) if "isWon" in record else closed and probability == Decimal(1)
+    return {
+        "connection": ctx.connection,
+        "stage": stage,
+        "label": record.get("label"),
+        "pipeline": record.get("pipeline"),
+        "is_closed": closed,
+        "is_won": won,
+        "probability": None if probability is None else float(probability),
+        "display_order": as_int(record.get("displayOrder"), "displayOrder", stage),
+    }
+
+
+def salesforce_line_item(record: Mapping[str, Any], ctx: Context) -> Row:
+    """Salesforce OpportunityLineItem (with Product2.Family) -> product_line row."""
+    sid = require_id(record, "Id")
+    opp = record.get("OpportunityId")
+    if not opp:
+        raise BadRecord(sid, "line item without OpportunityId")
+    return {
+        "connection": ctx.connection,
+        "source_id": sid,
+        "opportunity_source_id": str(opp),
+        "family": record.get("Product2.Family"),
+        "total_price": as_decimal(record.get("TotalPrice"), "TotalPrice", sid),
+        "deleted_at": ctx.now if as_bool(record.get("IsDeleted")) else None,
+        "last_seen_run": ctx.run_id,
+    }
+
+
+def salesforce_currency(record: Mapping[str, Any], ctx: Context) -> Row:
+    """Salesforce CurrencyType -> currency_rate row. ConversionRate is units of the currency per corporate unit,
+    so the rate into the corporate currency is its inverse."""
+    code = record.get("IsoCode")
+    rate = as_decimal(record.get("ConversionRate"), "ConversionRate", str(code))
+    if not code or rate is None or rate <= 0:
+        raise BadRecord(str(code), "currency without IsoCode or a positive ConversionRate")
+    return {"currency": str(code), "origin": f"crm:{ctx.connection}", "rate": Decimal(1) / rate, "updated_at": ctx.now}

@@ -1,0 +1,143 @@
+"""Pull one stream: pages committed with their position in one transaction, so a kill -9 loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, update
+from sqlmodel import col
+
+from connectors import Connector, Page, StreamSpec, Window
+from sync import cursors
+from sync.normalise import Context
+from sync.pagestore import TARGETS, store_page
+from sync.runs import RunRecorder
+from sync.store import session
+from sync.tables import utcnow
+
+
+class ProgressSink(Protocol):
+    """Who watches a run: the CLI's progress bars, or nothing."""
+
+    def stream_started(self, stream: str, expected: int | None) -> None:
+        """A stream begins; `expected` records when known."""
+
+    def advanced(self, stream: str, records: int) -> None:
+        """`records` more records were stored."""
+
+    def stream_finished(self, stream: str) -> None:
+        """The stream is done."""
+
+
+class NoProgress:
+    """A sink that shows nothing."""
+
+    def stream_started(self, stream: str, expected: int | None) -> None:
+        """Nothing."""
+
+    def advanced(self, stream: str, records: int) -> None:
+        """Nothing."""
+
+    def stream_finished(self, stream: str) -> None:
+        """Nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    """What to read of one stream in this run."""
+
+    job: str
+    run_id: int
+    run_start: datetime
+    lookback: timedelta
+    full: bool
+    opportunity_types: Mapping[str, str]
+    link_property: str = "salesforce_account_id"
+
+
+def stream_key(connector: Connector, spec: StreamSpec) -> str:
+    """How a stream is named in progress and counts: `connection.stream`."""
+    return f"{connector.name}.{spec.name}"
+
+
+def plan_window(state: cursors.StreamState, req: PullRequest, spec: StreamSpec) -> tuple[Window, bool]:
+    """The window to read and whether it resumes an unfinished one."""
+    if state.window is not None and not req.full:
+        return state.window, True
+    if req.full or state.cursor is None or not spec.incremental:
+        return Window(None, req.run_start), False
+    return Window(state.cursor - req.lookback, req.run_start), False
+
+
+def pull_stream(
+    engine: Engine, connector: Connector, spec: StreamSpec, req: PullRequest, recorder: RunRecorder, sink: ProgressSink
+) -> None:
+    """Read one stream's window page by page, committing each page with its position."""
+    key = stream_key(connector, spec)
+    with session(engine) as s:
+        state = cursors.load(s, job=req.job, connection=connector.name, stream=spec.name)
+    window, resuming = plan_window(state, req, spec)
+    sweep_id = state.sweep_id if resuming else (req.run_id if window.start is None else None)
+    if not resuming:
+        with session(engine) as s, s.begin():
+            cursors.begin_window(s, job=req.job, connection=connector.name, stream=spec.name, window=window,
+                                 sweep_id=sweep_id, run_id=req.run_id)  # fmt: skip
+    progress = recorder.stream(key)
+    progress.expected = connector.count(spec, window) if spec.incremental else None
+    sink.stream_started(key, progress.expected)
+    ctx = Context(connector.name, connector.crm, sweep_id or req.run_id, utcnow(), req.opportunity_types,
+                  req.link_property)  # fmt: skip
+    for page in connector.read(spec, window, state.position if resuming else None):
+        _commit_page(engine, connector, spec, page, req, ctx, recorder)
+        sink.advanced(key, len(page.records))
+    with session(engine) as s, s.begin():
+        if sweep_id is not None and TARGETS[(connector.crm, spec.object)].counted:
+            progress.deleted += sweep_unseen(s, connector, spec, sweep_id)
+        cursors.finish_window(s, job=req.job, connection=connector.name, stream=spec.name, run_id=req.run_id)
+    progress.done = True
+    recorder.flush(force=True)
+    sink.stream_finished(key)
+
+
+def _commit_page(
+    engine: Engine,
+    connector: Connector,
+    spec: StreamSpec,
+    page: Page,
+    req: PullRequest,
+    ctx: Context,
+    recorder: RunRecorder,
+) -> None:
+    key = stream_key(connector, spec)
+    with session(engine) as s, s.begin():
+        outcome = store_page(s, crm=connector.crm, obj=spec.object, page=page, ctx=ctx)
+        cursors.save_position(s, job=req.job, connection=connector.name, stream=spec.name, position=page.position,
+                              run_id=req.run_id)  # fmt: skip
+    progress = recorder.stream(key)
+    progress.read += outcome.read
+    progress.pages += 1
+    progress.inserted += outcome.inserted
+    progress.updated += outcome.updated
+    progress.deleted += outcome.deleted
+    for record_id, reason in outcome.skipped or []:
+        progress.skipped += 1
+        recorder.error("skipped_record", reason, stream=key, record_id=record_id)
+    for field_name, message in page.field_errors.items():
+        recorder.field_error(key, field_name, message)
+    recorder.api_calls[connector.name] = connector.quota().calls
+    recorder.flush()
+
+
+def sweep_unseen(s: Any, connector: Connector, spec: StreamSpec, sweep_id: int) -> int:
+    """After a full read: every live stored record of the stream not seen in the sweep is marked deleted."""
+    model: Any = TARGETS[(connector.crm, spec.object)].model
+    result = s.execute(
+        update(model)
+        .where(model.connection == connector.name, col(model.deleted_at).is_(None))
+        .where((col(model.last_seen_run).is_(None)) | (col(model.last_seen_run) != sweep_id))
+        .values(deleted_at=utcnow())
+    )
+    return int(result.rowcount)

@@ -1,0 +1,121 @@
+"""Run rows: created when a trigger asks, updated while the run works, closed with status and counts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from sync.store import session
+from sync.tables import SyncRun, utcnow
+
+STATUSES = ("queued", "running", "succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled")
+FLUSH_SECONDS = 1.0
+MAX_ERRORS = 500
+
+
+def create_run(
+    engine: Engine,
+    *,
+    job: str,
+    kind: str = "sync",
+    trigger: str = "cli",
+    params: dict[str, Any] | None = None,
+    status: str = "queued",
+) -> int:
+    """Insert a run row and return its id."""
+    with session(engine) as s, s.begin():
+        run = SyncRun(job=job, kind=kind, trigger=trigger, params=params or {}, status=status, requested_at=utcnow())
+        s.add(run)
+        s.flush()
+        assert run.id is not None
+        return run.id
+
+
+@dataclass
+class StreamProgress:
+    """Live counts of one stream."""
+
+    expected: int | None = None
+    read: int = 0
+    pages: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    done: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class RunRecorder:
+    """Keeps a run's progress, counts and errors, flushing them to the run row at most once a second."""
+
+    engine: Engine
+    run_id: int
+    streams: dict[str, StreamProgress] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    _field_errors: set[tuple[str, str]] = field(default_factory=set)
+    _flushed: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        """Mark the run running."""
+        with session(self.engine) as s, s.begin():
+            run = s.get(SyncRun, self.run_id)
+            assert run is not None
+            run.status, run.started_at, run.heartbeat_at = "running", utcnow(), utcnow()
+
+    def stream(self, name: str) -> StreamProgress:
+        """The progress of stream `name` (created on first use)."""
+        return self.streams.setdefault(name, StreamProgress())
+
+    def error(self, kind: str, message: str, **context: Any) -> None:
+        """Record one error or skipped record (kept up to MAX_ERRORS; the count is always exact)."""
+        with self._lock:
+            self.extra["error_count"] = self.extra.get("error_count", 0) + 1
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append({"kind": kind, "message": message[:1000], **context})
+
+    def field_error(self, stream: str, field_name: str, message: str) -> None:
+        """Record a field that failed (schema drift), once per stream and field."""
+        if (stream, field_name) not in self._field_errors:
+            self._field_errors.add((stream, field_name))
+            self.error("field_error", message, stream=stream, field=field_name)
+
+    def flush(self, *, force: bool = False) -> None:
+        """Write progress to the run row (throttled unless forced)."""
+        now = time.monotonic()
+        if not force and now - self._flushed < FLUSH_SECONDS:
+            return
+        self._flushed = now
+        with session(self.engine) as s, s.begin():
+            run = s.get(SyncRun, self.run_id)
+            assert run is not None
+            run.progress = {name: p.as_dict() for name, p in self.streams.items()}
+            run.counts = self.totals() | {"extra": dict(self.extra)}
+            run.api_calls = dict(self.api_calls)
+            run.errors = list(self.errors)
+            run.heartbeat_at = utcnow()
+
+    def totals(self) -> dict[str, int]:
+        """Counts summed over streams."""
+        keys = ("read", "inserted", "updated", "deleted", "skipped")
+        return {k: sum(getattr(p, k) for p in self.streams.values()) for k in keys}
+
+    def finish(self, status: str, message: str | None = None) -> None:
+        """Close the run with its final status."""
+        assert status in STATUSES
+        self.flush(force=True)
+        with session(self.engine) as s, s.begin():
+            run = s.get(SyncRun, self.run_id)
+            assert run is not None
+            run.status, run.finished_at, run.message = status, utcnow(), (message or "")[:2000] or None

@@ -1,0 +1,193 @@
+"""A fake CRM connector (fakes over mocks): in-memory records read in modstamp order, with positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from config import Deployment, Job, load_deployment
+from connectors import (
+    FieldSpec,
+    ObjectSchema,
+    Page,
+    Position,
+    Quota,
+    RecordUpdate,
+    SkippedRecord,
+    StreamSpec,
+    Window,
+    WriteResult,
+)
+from sync import build_engine, upgrade
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+ID_FIELD = {"salesforce": "Id", "hubspot": "hs_object_id"}
+STAMP_FIELD = {"salesforce": "SystemModstamp", "hubspot": "hs_lastmodifieddate"}
+
+
+class Crash(RuntimeError):
+    """Raised by the fake to stand for a process dying mid-stream."""
+
+
+@dataclass
+class FakeCrm:
+    """One CRM's records per object, and the faults to play."""
+
+    name: str
+    crm: str
+    objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    page_size: int = 3
+    crash_after_pages: int | None = None
+    pages_served: int = 0
+    calls: int = 0
+    reads: list[tuple[str, Position | None]] = field(default_factory=list)
+
+    def put(self, obj: str, record: dict[str, Any]) -> None:
+        self.objects.setdefault(obj, {})[str(record[ID_FIELD[self.crm]])] = record
+
+    def connector(self, *_: Any) -> FakeConnector:
+        return FakeConnector(self)
+
+
+class FakeConnector:
+    """Implements connectors.Connector over a FakeCrm."""
+
+    def __init__(self, crm: FakeCrm) -> None:
+        self.crm_state = crm
+        self.name = crm.name
+        self.crm = crm.crm  # type: ignore[assignment]
+
+    def streams(self, objects: Sequence[str]) -> list[StreamSpec]:
+        stamp = STAMP_FIELD[self.crm_state.crm]
+        return [StreamSpec(o, o, ID_FIELD[self.crm_state.crm], stamp, ()) for o in objects]
+
+    def _in_window(self, spec: StreamSpec, window: Window) -> list[dict[str, Any]]:
+        stamp = STAMP_FIELD[self.crm_state.crm]
+        rows = [
+            r
+            for r in self.crm_state.objects.get(spec.object, {}).values()
+            if (window.start is None or r[stamp] > window.start) and r[stamp] <= window.end
+        ]
+        return sorted(rows, key=lambda r: (r[stamp], str(r[spec.primary_key])))
+
+    def count(self, spec: StreamSpec, window: Window) -> int | None:
+        self.crm_state.calls += 1
+        rows = self._in_window(spec, window)
+        if window.start is None:
+            rows = [r for r in rows if not r.get("IsDeleted") and not r.get("archived")]
+        return len(rows)
+
+    def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
+        self.crm_state.reads.append((spec.object, resume))
+        stamp = STAMP_FIELD[self.crm_state.crm]
+        rows = self._in_window(spec, window)
+        if resume is not None and resume.cursor is not None:
+            rows = [r for r in rows if (r[stamp], str(r[spec.primary_key])) > (resume.cursor, resume.last_id or "")]
+        size = self.crm_state.page_size
+        for start in range(0, len(rows), size):
+            if (
+                self.crm_state.crash_after_pages is not None
+                and self.crm_state.pages_served >= self.crm_state.crash_after_pages
+            ):
+                raise Crash("killed")
+            chunk = rows[start : start + size]
+            self.crm_state.pages_served += 1
+            self.crm_state.calls += 1
+            good = [dict(r) for r in chunk if r.get("_bad") is None]
+            skipped = [SkippedRecord(str(r[spec.primary_key]), r["_bad"]) for r in chunk if r.get("_bad")]
+            last = chunk[-1]
+            yield Page(spec.name, good, Position("rest", last[stamp], str(last[spec.primary_key])), skipped=skipped)
+
+    def describe(self, obj: str) -> ObjectSchema:
+        return ObjectSchema(obj, {})
+
+    def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
+        return None
+
+    def write(self, obj: str, updates: Sequence[RecordUpdate]) -> Iterator[list[WriteResult]]:
+        yield [WriteResult(u.record_id, True) for u in updates]
+
+    def quota(self) -> Quota:
+        return Quota(None, None, self.crm_state.calls)
+
+    def close(self) -> None:
+        return None
+
+
+def sf_account(i: int, stamp: datetime, **extra: Any) -> dict[str, Any]:
+    record = {"Id": f"001{i:015d}", "Name": f"Acme {i}", "Website": f"https://www.acme{i}.com", "Industry": "Software",
+              "NumberOfEmployees": 100 + i, "AnnualRevenue": "1000000", "BillingCountry": "US", "OwnerId": "005A",
+              "SystemModstamp": stamp, "IsDeleted": False, "CreatedDate": T0 - timedelta(days=400)}  # fmt: skip
+    return record | extra
+
+
+def sf_opportunity(i: int, account: int, stamp: datetime, **extra: Any) -> dict[str, Any]:
+    record = {"Id": f"006{i:015d}", "AccountId": f"001{account:015d}", "Name": f"Deal {i}", "Amount": "12000",
+              "CurrencyIsoCode": "USD", "StageName": "Closed Won", "IsClosed": True, "IsWon": True,
+              "Probability": 100, "CloseDate": "2026-01-15", "CreatedDate": T0 - timedelta(days=300),
+              "Type": "New Business", "SystemModstamp": stamp, "IsDeleted": False}  # fmt: skip
+    return record | extra
+
+
+def hs_company(i: int, stamp: datetime, **extra: Any) -> dict[str, Any]:
+    record = {"hs_object_id": str(9000 + i), "name": f"Acme {i} GmbH", "domain": f"acme{i}.com", "industry": "SOFTWARE",
+              "numberofemployees": "250", "hs_lastmodifieddate": stamp, "createdate": T0 - timedelta(days=200),
+              "archived": False}  # fmt: skip
+    return record | extra
+
+
+DEPLOYMENT_YAML = """
+version: 1
+connections:
+  sf:
+    type: salesforce
+    login_url: https://127.0.0.1:1
+    auth: client_credentials
+    client_id: ${FAKE_ID:-x}
+    client_secret: ${FAKE_SECRET:-y}
+  hs:
+    type: hubspot
+    base_url: https://127.0.0.1:2
+    token: ${FAKE_TOKEN:-z}
+jobs:
+  - name: nightly
+    lookback_minutes: 10
+    sources:
+      - connection: sf
+        objects: [Account, Opportunity]
+      - connection: hs
+        objects: [companies]
+    precedence: {industry: hubspot, employees: most_recent}
+"""
+
+
+@pytest.fixture
+def deployment(tmp_path: Any) -> Deployment:
+    path = tmp_path / "deploy.yaml"
+    path.write_text(DEPLOYMENT_YAML)
+    return load_deployment(path, {})
+
+
+@pytest.fixture
+def store(database_url: str) -> Any:
+    engine = build_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def crms() -> dict[str, FakeCrm]:
+    return {"sf": FakeCrm("sf", "salesforce"), "hs": FakeCrm("hs", "hubspot")}
+
+
+@pytest.fixture
+def factory(crms: dict[str, FakeCrm]) -> Any:
+    def build(_deployment: Deployment, name: str, _job: Job) -> FakeConnector:
+        return crms[name].connector()
+
+    return build
