@@ -158,6 +158,10 @@ class Connector(Protocol):
         """Send updates in the fewest calls the CRM allows, yielding each batch's per-record results in order."""
         ...
 
+    def fetch(self, obj: str, ids: Sequence[str], fields: Sequence[str]) -> dict[str, Record]:
+        """Current values of `fields` for the records `ids` (missing or deleted records are left out)."""
+        ...
+
     def quota(self) -> Quota:
         """The last quota the CRM reported and this connector's call count."""
         ...

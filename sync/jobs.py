@@ -22,6 +22,8 @@ from sync.reconcile import audit, audited
 from sync.runs import RunRecorder, create_run
 from sync.store import session
 from sync.tables import SyncRun, utcnow
+from sync.writeback import latest_scores, plan_target, provision
+from sync.writeback_send import recover_pending, send_plan
 
 STREAM_ORDER = (
     "OpportunityStage", "CurrencyType", "Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem",
@@ -220,3 +222,82 @@ class _Heartbeat:
     def _beat(self) -> None:
         while not self._stop.wait(15):
             locks.renew(self._engine, job=self._job, run_id=self._run_id)
+
+
+@dataclass
+class WritebackSummary:
+    """The outcome of a write-back run or dry run."""
+
+    run_id: int
+    job: str
+    status: str
+    message: str | None
+    dry_run: bool
+    targets: list[dict[str, Any]]
+
+
+def run_writeback(
+    deployment: Deployment,
+    job_name: str | None,
+    *,
+    engine: Engine,
+    dry_run: bool = False,
+    factory: ConnectorFactory = default_factory,
+    trigger: str = "cli",
+) -> WritebackSummary:
+    """Write the latest scores to every target of the job: provision, diff against the ledger, send in batches.
+    With `dry_run` the plan is computed and shown, and nothing is sent."""
+    job = find_job(deployment, job_name)
+    kind = "dry_run" if dry_run else "writeback"
+    run_id = create_run(engine, job=job.name, kind=kind, trigger=trigger, params={"dry_run": dry_run})
+    recorder = RunRecorder(engine, run_id)
+    locks.acquire(engine, job=job.name, run_id=run_id)
+    recorder.start()
+    targets: list[dict[str, Any]] = []
+    status, message = "succeeded", None
+    try:
+        status, message = _writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets)
+    except BaseException as exc:
+        recorder.finish("failed", f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        locks.release(engine, job=job.name, run_id=run_id)
+    recorder.extra["targets"] = [{k: v for k, v in t.items() if k != "updates"} for t in targets]
+    recorder.finish(status, message)
+    return WritebackSummary(run_id, job.name, status, message, dry_run, targets)
+
+
+def _writeback_targets(
+    deployment: Deployment,
+    job: Job,
+    engine: Engine,
+    factory: ConnectorFactory,
+    recorder: RunRecorder,
+    dry_run: bool,
+    out: list[dict[str, Any]],
+) -> tuple[str, str | None]:
+    scores = latest_scores(engine)
+    connectors: dict[str, Connector] = {}
+    try:
+        for target in job.writeback:
+            connector = connectors.get(target.connection) or factory(deployment, target.connection, job)
+            connectors[target.connection] = connector
+            if not dry_run:
+                recorder.extra["recovered"] = recover_pending(engine, target, connector, recorder.run_id)
+            plan = plan_target(engine, job, target, connector, scores)
+            if not dry_run:
+                provision(plan, target, connector)
+            sent = None if dry_run else send_plan(engine, plan, connector, recorder.run_id)
+            out.append(plan.as_dict() | ({"sent": sent.__dict__} if sent else {}))
+            if sent and sent.rejected:
+                recorder.error("rejected", f"{sent.rejected} record(s) refused by {target.connection}")
+    except StopError as exc:
+        return "stopped_for_budget", str(exc)
+    except ConnectorError as exc:
+        recorder.error("connector", str(exc), code=exc.code)
+        return "failed", str(exc)
+    finally:
+        for connector in connectors.values():
+            recorder.api_calls[connector.name] = connector.quota().calls
+            connector.close()
+    return ("partial" if recorder.errors else "succeeded"), None

@@ -292,8 +292,11 @@ class WritebackLedger(SQLModel, table=True):
     object: str = Field(primary_key=True, max_length=64)
     record_id: str = Field(primary_key=True, max_length=64)
     field: str = Field(primary_key=True, max_length=128)
-    value_hash: str = Field(max_length=64)
+    value_hash: str | None = Field(default=None, max_length=64)
     value_text: str | None = Field(default=None, max_length=4000)
+    pending_hash: str | None = Field(default=None, max_length=64)
+    pending_text: str | None = Field(default=None, max_length=4000)
+    pending_run: int | None = None
     run_id: int | None = None
     written_at: datetime | None = _ts()
 

@@ -11,6 +11,7 @@ import pytest
 
 from config import Deployment, Job, load_deployment
 from connectors import (
+    FieldInfo,
     FieldSpec,
     ObjectSchema,
     Page,
@@ -42,6 +43,11 @@ class FakeCrm:
     objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     page_size: int = 3
     crash_after_pages: int | None = None
+    schema: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
+    write_calls: list[tuple[str, list[RecordUpdate]]] = field(default_factory=list)
+    reject_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    crash_after_write_calls: int | None = None
+    created_fields: list[FieldSpec] = field(default_factory=list)
     pages_served: int = 0
     calls: int = 0
     reads: list[tuple[str, Position | None]] = field(default_factory=list)
@@ -103,13 +109,39 @@ class FakeConnector:
             yield Page(spec.name, good, Position("rest", last[stamp], str(last[spec.primary_key])), skipped=skipped)
 
     def describe(self, obj: str) -> ObjectSchema:
-        return ObjectSchema(obj, {})
+        return ObjectSchema(obj, dict(self.crm_state.schema.get(obj, {})))
 
     def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
-        return None
+        kinds = {"number": "double", "percent": "percent", "text": "string", "longtext": "textarea", "date": "date"}
+        for f in fields:
+            self.crm_state.created_fields.append(f)
+            self.crm_state.schema.setdefault(obj, {})[f.name] = FieldInfo(
+                f.name, kinds[f.kind], f.label, True, f.length
+            )
 
     def write(self, obj: str, updates: Sequence[RecordUpdate]) -> Iterator[list[WriteResult]]:
-        yield [WriteResult(u.record_id, True) for u in updates]
+        state = self.crm_state
+        size = 200 if state.crm == "salesforce" else 100
+        for start in range(0, len(updates), size):
+            batch = list(updates[start : start + size])
+            state.write_calls.append((obj, batch))
+            state.calls += 1
+            results = []
+            for u in batch:
+                if u.record_id in state.reject_ids:
+                    code, message = state.reject_ids[u.record_id]
+                    results.append(WriteResult(u.record_id, False, code, message))
+                    continue
+                state.objects[obj][u.record_id].update(u.values)
+                results.append(WriteResult(u.record_id, True))
+            if state.crash_after_write_calls is not None and len(state.write_calls) >= state.crash_after_write_calls:
+                raise Crash("killed after the CRM accepted the batch")
+            yield results
+
+    def fetch(self, obj: str, ids: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+        self.crm_state.calls += 1
+        records = self.crm_state.objects.get(obj, {})
+        return {i: {f: records[i].get(f) for f in fields} for i in ids if i in records}
 
     def quota(self) -> Quota:
         return Quota(None, None, self.crm_state.calls)

@@ -1,0 +1,76 @@
+"""`accountsync runs`: list runs, show one with its errors and rejections."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import col, select
+
+from accountsync import context
+from accountsync.console import fail, out
+from sync import SyncRun, WritebackRejection, session
+
+app = typer.Typer(
+    help="See the runs of jobs: status, counts, errors.", no_args_is_help=False, invoke_without_command=True
+)
+
+
+@app.callback()
+def list_runs(
+    ctx: typer.Context,
+    job: Annotated[str | None, typer.Option("--job", help="Only this job's runs.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many runs.")] = 20,
+) -> None:
+    """List the latest runs (newest first)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    engine = context.store()
+    with session(engine) as s:
+        stmt = select(SyncRun).order_by(col(SyncRun.id).desc()).limit(limit)
+        if job:
+            stmt = stmt.where(SyncRun.job == job)
+        runs = s.exec(stmt).all()
+    table = Table(title="runs")
+    for column in ("id", "job", "kind", "status", "trigger", "started", "finished", "read", "errors"):
+        table.add_column(column)
+    for run in runs:
+        counts = run.counts or {}
+        errors = (counts.get("extra") or {}).get("error_count", 0)
+        table.add_row(str(run.id), run.job, run.kind, run.status, run.trigger, _ts(run.started_at),
+                      _ts(run.finished_at), f"{counts.get('read', 0):,}", str(errors))  # fmt: skip
+    out.print(table)
+
+
+def _ts(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else ""
+
+
+@app.command("show")
+def show(
+    run_id: Annotated[int, typer.Argument(help="The run's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Show one run: status, message, per-stream counts, errors and write-back rejections."""
+    engine = context.store()
+    with session(engine) as s:
+        run = s.get(SyncRun, run_id)
+        rejections = s.exec(select(WritebackRejection).where(WritebackRejection.run_id == run_id)).all()
+    if run is None:
+        fail(f"no run {run_id}")
+    data = run.model_dump(mode="json") | {"rejections": [r.model_dump(mode="json") for r in rejections]}
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
+    if run.message:
+        out.print(run.message, markup=False)
+    for name, counts in (run.progress or {}).items():
+        out.print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "done"), markup=False)
+    for error in run.errors or []:
+        out.print(f"  {error.get('kind')}: {error.get('record_id') or error.get('field') or ''} {error.get('message')}",
+                  markup=False)  # fmt: skip
+    for r in rejections:
+        out.print(f"  rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}", markup=False)

@@ -1,0 +1,74 @@
+"""`accountsync sync`: run a job's pull now, with progress bars and a summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accountsync import context
+from accountsync.console import EXIT_FAILURE, out
+from accountsync.progress import RichProgress
+from sync import RunSummary, SyncOptions, run_sync
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: $ACCOUNTSYNC_CONFIG or ./accountsync.yaml)."),
+]
+OK_STATUSES = {"succeeded", "partial"}
+
+
+def sync_command(
+    job: Annotated[str | None, typer.Argument(help="Job name (optional when the config has one job).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Re-read everything and mark records gone as deleted.")] = False,
+    objects: Annotated[list[str] | None, typer.Option("--object", help="Only this object (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Pull a job's objects from the CRMs into the store now."""
+    deployment = context.deployment(config)
+    engine = context.store()
+    options = SyncOptions(full=full, objects=tuple(objects) if objects else None, trigger="cli")
+    with RichProgress(out, enabled=not as_json and sys.stdout.isatty()) as progress:
+        summary = run_sync(deployment, job, engine=engine, options=options, sink=progress)
+    engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(summary_dict(summary), indent=2, default=str))
+    else:
+        print_summary(summary)
+    if summary.status not in OK_STATUSES:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def summary_dict(summary: RunSummary) -> dict[str, object]:
+    """The summary as plain JSON data."""
+    return {
+        "run_id": summary.run_id, "job": summary.job, "status": summary.status, "message": summary.message,
+        "streams": summary.streams, "totals": summary.totals, "api_calls": summary.api_calls,
+        "errors": summary.errors, "audits": summary.audits, "duration_seconds": summary.duration_seconds,
+    }  # fmt: skip
+
+
+def print_summary(summary: RunSummary) -> None:
+    """A table per stream, then status, API calls and the first errors."""
+    table = Table(title=f"run {summary.run_id} of job {summary.job}: {summary.status}")
+    for column in ("stream", "read", "inserted", "updated", "deleted", "skipped", "pages"):
+        table.add_column(column, justify="left" if column == "stream" else "right")
+    for name, counts in summary.streams.items():
+        table.add_row(
+            name, *(f"{counts.get(c, 0):,}" for c in ("read", "inserted", "updated", "deleted", "skipped", "pages"))
+        )
+    out.print(table)
+    calls = ", ".join(f"{name}: {n:,}" for name, n in summary.api_calls.items())
+    out.print(f"API calls: {calls or 'none'}; duration {summary.duration_seconds:.1f} s")
+    if summary.message:
+        out.print(f"[bold]{summary.status}[/]: {summary.message}", markup=True)
+    for error in summary.errors[:10]:
+        where = error.get("record_id") or error.get("field") or error.get("stream") or ""
+        out.print(f"  {error['kind']}: {where} {error['message']}", markup=False)
+    if len(summary.errors) > 10:
+        out.print(f"  ... and {len(summary.errors) - 10} more (accountsync runs show {summary.run_id})")
