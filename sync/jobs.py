@@ -244,12 +244,14 @@ def run_writeback(
     dry_run: bool = False,
     factory: ConnectorFactory = default_factory,
     trigger: str = "cli",
+    run_id: int | None = None,
 ) -> WritebackSummary:
     """Write the latest scores to every target of the job: provision, diff against the ledger, send in batches.
     With `dry_run` the plan is computed and shown, and nothing is sent."""
     job = find_job(deployment, job_name)
-    kind = "dry_run" if dry_run else "writeback"
-    run_id = create_run(engine, job=job.name, kind=kind, trigger=trigger, params={"dry_run": dry_run})
+    if run_id is None:
+        kind = "dry_run" if dry_run else "writeback"
+        run_id = create_run(engine, job=job.name, kind=kind, trigger=trigger, params={"dry_run": dry_run})
     recorder = RunRecorder(engine, run_id)
     locks.acquire(engine, job=job.name, run_id=run_id)
     recorder.start()
