@@ -7,6 +7,7 @@ from config.loader import Document, format_path, load_deployment, parse_document
 from config.models import (
     Currency,
     Deployment,
+    EnrichmentSource,
     HealthWeights,
     HubSpotConnection,
     IcpRule,
@@ -28,6 +29,7 @@ __all__ = [
     "Currency",
     "Deployment",
     "Document",
+    "EnrichmentSource",
     "HealthWeights",
     "HubSpotConnection",
     "IcpRule",

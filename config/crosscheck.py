@@ -37,6 +37,9 @@ def cross_check(deployment: Deployment) -> list[Problem]:
             problems.append((("jobs", j, "name"), f"job name `{job.name}` is used more than once"))
         for s, source in enumerate(job.sources):
             problems += _check_source(deployment, ("jobs", j, "sources", s), source.connection, source.objects)
+        for e, name in enumerate(job.enrich):
+            if name not in deployment.enrichment:
+                problems.append((("jobs", j, "enrich", e), f"no enrichment source named `{name}` under `enrichment`"))
         for w, target in enumerate(job.writeback):
             problems += _check_target(deployment, ("jobs", j, "writeback", w), target.connection, target.object)
             for figure in target.fields:

@@ -219,7 +219,7 @@ def _secret_paths(model: Any, path: Path_) -> Iterator[Path_]:
 
 
 def _relative_to(deployment: Deployment, base: Path) -> Deployment:
-    """Make the connections' file paths relative to the config file's folder."""
+    """Make the connections' and enrichment sources' file paths relative to the config file's folder."""
     connections = {}
     for name, conn in deployment.connections.items():
         update = {
@@ -228,4 +228,10 @@ def _relative_to(deployment: Deployment, base: Path) -> Deployment:
             if isinstance(value := getattr(conn, field, None), Path) and not value.is_absolute()
         }
         connections[name] = conn.model_copy(update=update)
-    return deployment.model_copy(update={"connections": connections})
+    enrichment = {
+        name: source.model_copy(update={"file": (base / source.file).resolve()})
+        if source.file is not None and not source.file.is_absolute()
+        else source
+        for name, source in deployment.enrichment.items()
+    }
+    return deployment.model_copy(update={"connections": connections, "enrichment": enrichment})

@@ -156,7 +156,9 @@ class Job(Strict):
         default_factory=lambda: dict(DEFAULT_OPPORTUNITY_TYPES),
         description="CRM opportunity type (Salesforce `Type`, HubSpot `dealtype`) -> normalised type.",
     )
-    enrich: list[str] = Field(default_factory=list, description="Enrichment sources run before scoring.")
+    enrich: list[str] = Field(
+        default_factory=list, description="Names of `enrichment` sources loaded before scoring, in order."
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -167,6 +169,42 @@ class Job(Strict):
             except ValueError as exc:
                 raise ValueError(f"not a valid cron expression: {exc}") from None
         return value
+
+
+class EnrichmentSource(Strict):
+    """Data that does not live in the CRM: monthly product usage, or per-account wallet and firmographics."""
+
+    kind: Literal["usage", "accounts"] = Field(
+        description="`usage`: monthly active_users / licensed_seats; `accounts`: wallet_estimate and firmographics."
+    )
+    file: Path | None = Field(default=None, description="CSV or Parquet file (relative to the config file).")
+    format: Literal["csv", "parquet"] | None = Field(
+        default=None, description="File format; taken from the file's suffix when absent."
+    )
+    database_url: SecretStr | None = Field(
+        default=None, description="Read-only SQL source (PostgreSQL or SQLite URL), as `${ENV_VAR}`."
+    )
+    query: str | None = Field(default=None, description="SQL query whose columns are mapped by `columns`.")
+    match_by: Literal["salesforce_id", "hubspot_id", "domain", "account_key"] = Field(
+        default="domain", description="How a row finds its account: a CRM id, the company domain, or our key."
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Our column -> the source's column: match (the id/domain column), month, active_users, "
+        "licensed_seats (usage); wallet_estimate, employees, annual_revenue, industry (accounts).",
+    )
+    precedence: dict[str, Literal["source", "crm"]] = Field(
+        default_factory=dict,
+        description="Per firmographic field, whether this source or the CRM wins when both have a value.",
+    )
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> EnrichmentSource:
+        if (self.file is None) == (self.database_url is None):
+            raise ValueError("give either `file` or `database_url` (with `query`)")
+        if self.database_url is not None and not self.query:
+            raise ValueError("a SQL source needs `query`")
+        return self
 
 
 class IcpRule(Strict):
@@ -258,3 +296,6 @@ class Deployment(Strict):
     jobs: list[Job] = Field(min_length=1, description="Sync jobs.")
     scoring: Scoring = Field(default_factory=Scoring, description="Scoring parameters.")
     currency: Currency = Field(default_factory=Currency, description="Currency conversion.")
+    enrichment: dict[str, EnrichmentSource] = Field(
+        default_factory=dict, description="Named enrichment sources (usage, wallet), listed by jobs under `enrich`."
+    )
