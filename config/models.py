@@ -214,7 +214,18 @@ class IcpRule(Strict):
     industries: list[str] | None = Field(default=None, description="Matches when the industry is in this list.")
     countries: list[str] | None = Field(default=None, description="Matches when the country is in this list.")
     min_employees: int | None = Field(default=None, ge=0, description="Lower bound of the employee band.")
-    max_employees: int | None = Field(default=None, ge=0, description="Upper bound of the employee band.")
+    max_employees: int | None = Field(default=None, ge=0, description="Upper bound of the employee band (exclusive).")
+
+    @model_validator(mode="after")
+    def _one_criterion(self) -> IcpRule:
+        given = [self.industries is not None, self.countries is not None,
+                 self.min_employees is not None or self.max_employees is not None]  # fmt: skip
+        if sum(given) != 1:
+            raise ValueError("an ICP rule names exactly one of: industries, countries, or an employee band")
+        if self.min_employees is not None and self.max_employees is not None:
+            if self.min_employees >= self.max_employees:
+                raise ValueError("min_employees must be below max_employees")
+        return self
 
 
 class ScoreWeights(Strict):

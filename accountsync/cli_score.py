@@ -1,0 +1,112 @@
+"""`accountsync score` and `accountsync kpis`: score the store and show ranked accounts or KPIs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from accountsync import context
+from accountsync.cli_sync import ConfigOption
+from accountsync.console import out
+from sync.scoring_store import score_store
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Segment(StrEnum):
+    """Segments the KPIs can be cut by."""
+
+    industry = "industry"
+    owner = "owner"
+    country = "country"
+    tier = "tier"
+
+
+AsOf = Annotated[
+    datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="As-of date T (default: today, UTC).")
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+TOP_COLUMNS = ("rank", "key", "name", "tier", "score", "arr", "headroom", "reasons")
+
+
+def _as_of(value: datetime | None) -> date:
+    return value.date() if value else datetime.now(UTC).date()
+
+
+def _emit(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+    elif fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows([{k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows])
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(title=title)
+        for column in rows[0] if rows else []:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(v) for v in row.values()))
+        out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def score_command(
+    as_of: AsOf = None,
+    fmt: FormatOption = Format.table,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many accounts to show.")] = 20,
+    config: ConfigOption = None,
+) -> None:
+    """Score every account in the store and show the ranked accounts with tier, score and reasons."""
+    deployment = context.deployment(config)
+    engine = context.store()
+    outcome = score_store(engine, deployment, as_of=_as_of(as_of))
+    engine.dispose()
+    accounts = outcome.result.accounts.head(top).select(*TOP_COLUMNS)
+    _emit(
+        accounts.to_dicts(),
+        fmt,
+        f"top {top} accounts as of {outcome.result.as_of} (scoring run {outcome.scoring_run_id})",
+    )
+
+
+def kpis_command(
+    as_of: AsOf = None,
+    by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country or tier.")] = None,
+    fmt: FormatOption = Format.table,
+    config: ConfigOption = None,
+) -> None:
+    """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline), or per segment."""
+    deployment = context.deployment(config)
+    engine = context.store()
+    result = score_store(engine, deployment, as_of=_as_of(as_of)).result
+    engine.dispose()
+    if by is not None:
+        _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}")
+        return
+    portfolio = dict(result.portfolio.__dict__)
+    if fmt is Format.table:
+        _emit([{"kpi": k, "value": v} for k, v in portfolio.items()], fmt, f"portfolio KPIs as of {result.as_of}")
+    else:
+        _emit([portfolio], fmt, "")
