@@ -1,0 +1,200 @@
+"""Opportunities made ready for the figures: defaults filled, money converted, contracts dated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from scoring.calendar import add_months_series
+from scoring.errors import InputSchemaError
+from scoring.keys import positions
+from scoring.params import ScoringParams
+from scoring.quality import WarningCode, opportunity_warnings
+
+__all__ = [
+    "DEFAULT_TERM_MONTHS",
+    "MAX_AMOUNT",
+    "PREPARED_COLUMNS",
+    "PreparedOpportunities",
+    "corporate_rates",
+    "prepare_opportunities",
+]
+
+DEFAULT_TERM_MONTHS = 12
+
+
+def corporate_rates(rates: pl.DataFrame, currency: str) -> dict[str, float]:
+    """Rate to the corporate currency by currency; the corporate currency is 1.0 unless the table names it.
+
+    Raises `InputSchemaError` when a rate is not a finite number above 0.
+    """
+    rate = pl.col("rate_to_corporate")
+    if rates.select(~(rate.is_finite() & (rate > 0)).any()).item():
+        raise InputSchemaError("rates", "rate_to_corporate", "every rate must be a finite number above 0")
+    table = dict(
+        zip(rates.get_column("currency").to_list(), rates.get_column("rate_to_corporate").to_list(), strict=True)
+    )
+    return {currency: 1.0, **table}
+
+
+def _probability(params: ScoringParams) -> pl.Expr:
+    stage_default = pl.col("stage").replace_strict(
+        dict(params.pipeline.stage_probabilities), default=None, return_dtype=pl.Float64()
+    )
+    return pl.coalesce(pl.col("probability"), stage_default)
+
+
+def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: dict[str, float]) -> pl.DataFrame:
+    """The opportunities with their account's row number (null: unknown account), rate and defaults."""
+    account_index = positions(opportunities.get_column("account_key"), accounts.get_column("key"))
+    start = pl.coalesce("start_date", "close_date")
+    contract = pl.col("is_won") & pl.col("recurring") & (pl.col("term_months") >= 1) & start.is_not_null()
+    return (
+        opportunities.lazy()
+        .with_columns(
+            pl.lit(account_index).alias("account_index"),
+            pl.col("currency").replace_strict(rates, default=None, return_dtype=pl.Float64()).alias("rate"),
+            pl.col("recurring").fill_null(True),
+            pl.col("term_months").fill_null(DEFAULT_TERM_MONTHS),
+            (pl.col("is_closed") | pl.col("is_won")).alias("closed"),
+            pl.col("created_at").dt.date().alias("created_date"),
+        )
+        .with_columns(start.alias("start_date"), contract.fill_null(False).alias("contract"))
+        .collect()
+    )
+
+
+# No deal is worth a quadrillion; such an amount is a typo, and would overflow exact sums (see money_sum).
+MAX_AMOUNT = 1e15
+
+
+def _present_amount() -> pl.Expr:
+    return pl.col("amount").is_finite() & (pl.col("amount").abs() < MAX_AMOUNT)
+
+
+def _usable_amount() -> pl.Expr:
+    """A finite amount from 0 to MAX_AMOUNT: anything else is left out of money figures (and warned about)."""
+    return _present_amount() & (pl.col("amount") >= 0)
+
+
+def _derived(params: ScoringParams) -> list[pl.Expr]:
+    amount = pl.when(_usable_amount()).then(pl.col("amount") * pl.col("rate"))
+    return [
+        amount.alias("amount_corporate"),
+        pl.when(pl.col("contract")).then(amount * 12.0 / pl.col("term_months")).alias("acv"),
+        _probability(params).alias("_probability_raw"),
+    ]
+
+
+Check = tuple[pl.Expr, WarningCode, pl.Expr]
+
+
+def _money_checks(currency: str) -> list[Check]:
+    amount = pl.col("amount")
+    return [
+        (
+            _usable_amount().fill_null(False) & pl.col("rate").is_null(),
+            WarningCode.MISSING_RATE,
+            pl.format(
+                "opportunity {}: no rate from {} to {}; left out of money figures",
+                "key",
+                pl.col("currency").fill_null("(no currency)"),
+                pl.lit(currency),
+            ),
+        ),
+        (
+            ~_present_amount().fill_null(False),
+            WarningCode.MISSING_AMOUNT,
+            pl.format("opportunity {}: no usable amount ({}); left out of money figures", "key", amount),
+        ),
+        (
+            _present_amount().fill_null(False) & (amount < 0),
+            WarningCode.NEGATIVE_AMOUNT,
+            pl.format("opportunity {}: negative amount {}; left out of money figures", "key", amount),
+        ),
+    ]
+
+
+def _record_checks() -> list[Check]:
+    raw, open_ = pl.col("_probability_raw"), ~pl.col("closed")
+    return [
+        (
+            pl.col("is_won") & pl.col("recurring") & (pl.col("term_months") < 1),
+            WarningCode.INVALID_TERM,
+            pl.format("opportunity {}: term of {} months; not counted as a contract", "key", "term_months"),
+        ),
+        (
+            open_ & raw.is_null(),
+            WarningCode.UNKNOWN_PROBABILITY,
+            pl.format("opportunity {}: no probability for stage {}; weighted at 0", "key", "stage"),
+        ),
+        (
+            open_ & ((raw < 0.0) | (raw > 1.0)),
+            WarningCode.INVALID_PROBABILITY,
+            pl.format("opportunity {}: probability {} outside 0..1; clipped", "key", raw),
+        ),
+    ]
+
+
+def _warnings(flagged: pl.LazyFrame, currency: str) -> list[pl.LazyFrame]:
+    known = pl.col("account_index").is_not_null()
+    orphan = opportunity_warnings(
+        flagged,
+        ~known,
+        WarningCode.UNKNOWN_ACCOUNT,
+        pl.format("opportunity {} names account {}, which is not in the store", "key", "account_key"),
+    )
+    checks = [*_money_checks(currency), *_record_checks()]
+    return [orphan] + [
+        opportunity_warnings(flagged, known & condition.fill_null(False), code, message)
+        for condition, code, message in checks
+    ]
+
+
+PREPARED_COLUMNS = (
+    "key",
+    "account_key",
+    "account_index",
+    "amount_corporate",
+    "stage",
+    "is_won",
+    "closed",
+    "close_date",
+    "created_date",
+    "type",
+    "product_line",
+    "contract",
+    "start_date",
+    "end_date",
+    "acv",
+    "probability",
+)
+
+
+@dataclass(frozen=True)
+class PreparedOpportunities:
+    """Opportunities of known accounts with corporate amounts (null when unknown) and contract dates.
+
+    `account_index` is the row number of the opportunity's account in the conformed accounts frame.
+    """
+
+    frame: pl.DataFrame
+    warnings: list[pl.LazyFrame]
+
+
+def prepare_opportunities(
+    opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: pl.DataFrame, params: ScoringParams
+) -> PreparedOpportunities:
+    """Convert, default and date the (conformed) opportunities of the known accounts."""
+    defaulted = _defaulted(opportunities, accounts, corporate_rates(rates, params.currency))
+    ends = add_months_series(defaulted.get_column("start_date"), defaulted.get_column("term_months"))
+    flagged = (
+        defaulted.lazy()
+        .with_columns(pl.when(pl.col("contract")).then(pl.lit(ends)).alias("end_date"), *_derived(params))
+        .with_columns(pl.col("_probability_raw").clip(0.0, 1.0).alias("probability"))
+        .collect()
+    )
+    warnings = _warnings(flagged.lazy(), params.currency)
+    frame = flagged.filter(pl.col("account_index").is_not_null()).select(PREPARED_COLUMNS)
+    return PreparedOpportunities(frame=frame, warnings=warnings)
