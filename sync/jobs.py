@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
 from config import Deployment, Job
-from connectors import Connector, ConnectorError, StopError, StreamSpec
+from connectors import Connector
 from sync import locks
-from sync.accounts import apply_identity
-from sync.currency import store_config_rates
 from sync.errors import JobError, JobLocked
-from sync.pull import NoProgress, ProgressSink, PullRequest, pull_stream
-from sync.reconcile import audit, audited
+from sync.heartbeat import LockHeartbeat
+from sync.pull import NoProgress, ProgressSink
+from sync.pull_job import ConnectorFactory, pull_job
 from sync.runs import RunRecorder, create_run
+from sync.scoring_store import ScoringOutcome, score_store
 from sync.store import session
-from sync.tables import SyncRun, utcnow
-from sync.writeback import latest_scores, plan_target, provision
-from sync.writeback_send import recover_pending, send_plan
+from sync.tables import SyncRun
+from sync.writeback_run import WritebackSummary, writeback_targets
 
-STREAM_ORDER = (
-    "OpportunityStage", "CurrencyType", "Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem",
-    "pipelines", "companies", "deals",
-)  # fmt: skip
-ConnectorFactory = Callable[[Deployment, str, Job], Connector]
+__all__ = [
+    "ConnectorFactory",
+    "PipelineSummary",
+    "RunSummary",
+    "SyncOptions",
+    "WritebackSummary",
+    "default_factory",
+    "find_job",
+    "run_pipeline",
+    "run_score",
+    "run_sync",
+    "run_writeback",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +115,9 @@ def run_sync(
     started = time.monotonic()
     recorder.start()
     try:
-        with _Heartbeat(engine, job.name, run_id, recorder):
-            status, message, audits = _run_streams(
-                deployment, job, engine, options, sink or NoProgress(), factory, recorder
+        with LockHeartbeat(engine, job.name, run_id):
+            status, message, audits = pull_job(
+                deployment, job, engine, options.objects, options.full, sink or NoProgress(), factory, recorder
             )
         recorder.extra["audits"] = audits
         recorder.finish(status, message)
@@ -122,73 +127,6 @@ def run_sync(
     finally:
         locks.release(engine, job=job.name, run_id=run_id)
     return _summary(engine, recorder, job.name, time.monotonic() - started)
-
-
-def _run_streams(
-    deployment: Deployment,
-    job: Job,
-    engine: Engine,
-    options: SyncOptions,
-    sink: ProgressSink,
-    factory: ConnectorFactory,
-    recorder: RunRecorder,
-) -> tuple[str, str | None, list[dict[str, Any]]]:
-    store_config_rates(engine, deployment.currency)
-    req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), options.full,
-                      job.opportunity_types, _link_property(deployment))  # fmt: skip
-    audits: list[dict[str, Any]] = []
-    opened: list[Connector] = []
-    try:
-        for source in job.sources:
-            connector = factory(deployment, source.connection, job)
-            opened.append(connector)
-            for spec in _ordered(connector.streams(_objects(source.objects, options.objects))):
-                pull_stream(engine, connector, spec, req, recorder, sink)
-                if audited(connector, spec):
-                    audits.append(_audit_and_repair(engine, connector, spec, req, recorder, sink))
-        apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
-    except StopError as exc:
-        return "stopped_for_budget", str(exc), audits
-    except ConnectorError as exc:
-        recorder.error("connector", str(exc), code=exc.code)
-        return "failed", str(exc), audits
-    finally:
-        for connector in opened:
-            recorder.api_calls[connector.name] = connector.quota().calls
-            connector.close()
-    bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
-    return ("partial" if bad else "succeeded"), None, audits
-
-
-def _audit_and_repair(
-    engine: Engine, connector: Connector, spec: StreamSpec, req: PullRequest, recorder: RunRecorder, sink: ProgressSink
-) -> dict[str, Any]:
-    """Compare counts; on a mismatch re-read the stream in full (sweeping what is gone), then check again."""
-    first = audit(engine, connector, spec, req.run_start)
-    if first.agrees:
-        return first.as_dict()
-    recorder.error("reconciliation", f"{spec.name}: CRM has {first.crm_count}, store {first.store_count}; re-pulling",
-                   stream=f"{connector.name}.{spec.name}")  # fmt: skip
-    full = PullRequest(req.job, req.run_id, req.run_start, req.lookback, True, req.opportunity_types, req.link_property)
-    pull_stream(engine, connector, spec, full, recorder, sink)
-    second = audit(engine, connector, spec, req.run_start)
-    return second.as_dict() | {"repaired_from": first.as_dict()}
-
-
-def _objects(configured: Sequence[str], only: Sequence[str] | None) -> list[str]:
-    return [o for o in configured if only is None or o in only]
-
-
-def _ordered(specs: list[StreamSpec]) -> list[StreamSpec]:
-    rank = {name: i for i, name in enumerate(STREAM_ORDER)}
-    return sorted(specs, key=lambda spec: rank.get(spec.object, len(rank)))
-
-
-def _link_property(deployment: Deployment) -> str:
-    for conn in deployment.connections.values():
-        if conn.type == "hubspot":
-            return conn.link_property
-    return "salesforce_account_id"
 
 
 def _summary(engine: Engine, recorder: RunRecorder, job: str, duration: float) -> RunSummary:
@@ -201,39 +139,6 @@ def _summary(engine: Engine, recorder: RunRecorder, job: str, duration: float) -
         api_calls=dict(recorder.api_calls), errors=list(recorder.errors),
         audits=list(recorder.extra.get("audits", [])), duration_seconds=round(duration, 3),
     )  # fmt: skip
-
-
-class _Heartbeat:
-    """Renews the job lock and flushes progress while the run works."""
-
-    def __init__(self, engine: Engine, job: str, run_id: int, recorder: RunRecorder) -> None:
-        self._engine, self._job, self._run_id, self._recorder = engine, job, run_id, recorder
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{run_id}")
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _beat(self) -> None:
-        while not self._stop.wait(15):
-            locks.renew(self._engine, job=self._job, run_id=self._run_id)
-
-
-@dataclass
-class WritebackSummary:
-    """The outcome of a write-back run or dry run."""
-
-    run_id: int
-    job: str
-    status: str
-    message: str | None
-    dry_run: bool
-    targets: list[dict[str, Any]]
 
 
 def run_writeback(
@@ -258,7 +163,7 @@ def run_writeback(
     targets: list[dict[str, Any]] = []
     status, message = "succeeded", None
     try:
-        status, message = _writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets)
+        status, message = writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets)
     except BaseException as exc:
         recorder.finish("failed", f"{type(exc).__name__}: {exc}")
         raise
@@ -269,37 +174,35 @@ def run_writeback(
     return WritebackSummary(run_id, job.name, status, message, dry_run, targets)
 
 
-def _writeback_targets(
+def run_score(deployment: Deployment, *, engine: Engine, as_of: date) -> ScoringOutcome:
+    """Score the store at `as_of` and keep the scores with their history."""
+    return score_store(engine, deployment, as_of=as_of)
+
+
+@dataclass
+class PipelineSummary:
+    """A whole job: pull, score, write back."""
+
+    sync: RunSummary
+    scoring: ScoringOutcome | None
+    writeback: WritebackSummary | None
+
+
+def run_pipeline(
     deployment: Deployment,
-    job: Job,
+    job_name: str | None,
+    *,
     engine: Engine,
-    factory: ConnectorFactory,
-    recorder: RunRecorder,
-    dry_run: bool,
-    out: list[dict[str, Any]],
-) -> tuple[str, str | None]:
-    scores = latest_scores(engine)
-    connectors: dict[str, Connector] = {}
-    try:
-        for target in job.writeback:
-            connector = connectors.get(target.connection) or factory(deployment, target.connection, job)
-            connectors[target.connection] = connector
-            if not dry_run:
-                recorder.extra["recovered"] = recover_pending(engine, target, connector, recorder.run_id)
-            plan = plan_target(engine, job, target, connector, scores)
-            if not dry_run:
-                provision(plan, target, connector)
-            sent = None if dry_run else send_plan(engine, plan, connector, recorder.run_id)
-            out.append(plan.as_dict() | ({"sent": sent.__dict__} if sent else {}))
-            if sent and sent.rejected:
-                recorder.error("rejected", f"{sent.rejected} record(s) refused by {target.connection}")
-    except StopError as exc:
-        return "stopped_for_budget", str(exc)
-    except ConnectorError as exc:
-        recorder.error("connector", str(exc), code=exc.code)
-        return "failed", str(exc)
-    finally:
-        for connector in connectors.values():
-            recorder.api_calls[connector.name] = connector.quota().calls
-            connector.close()
-    return ("partial" if recorder.errors else "succeeded"), None
+    as_of: date,
+    options: SyncOptions | None = None,
+    sink: ProgressSink | None = None,
+    factory: ConnectorFactory = default_factory,
+) -> PipelineSummary:
+    """Pull from every source, score the store, write the scores back (when the pull did not stop or fail)."""
+    pulled = run_sync(deployment, job_name, engine=engine, options=options, sink=sink, factory=factory)
+    if pulled.status not in ("succeeded", "partial"):
+        return PipelineSummary(pulled, None, None)
+    scored = run_score(deployment, engine=engine, as_of=as_of)
+    job = find_job(deployment, job_name)
+    written = run_writeback(deployment, job.name, engine=engine, factory=factory) if job.writeback else None
+    return PipelineSummary(pulled, scored, written)

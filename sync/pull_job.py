@@ -1,0 +1,96 @@
+"""Pull all of a job's streams in order, auditing each counted object and repairing a disagreement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from config import Deployment, Job
+from connectors import Connector, ConnectorError, StopError, StreamSpec
+from sync.accounts import apply_identity
+from sync.currency import store_config_rates
+from sync.pull import ProgressSink, PullRequest, pull_stream
+from sync.reconcile import audit, audited
+from sync.runs import RunRecorder
+from sync.tables import utcnow
+
+STREAM_ORDER = (
+    "OpportunityStage", "CurrencyType", "Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem",
+    "pipelines", "companies", "deals",
+)  # fmt: skip
+ConnectorFactory = Callable[[Deployment, str, Job], Connector]
+
+
+def pull_job(
+    deployment: Deployment,
+    job: Job,
+    engine: Engine,
+    objects: Sequence[str] | None,
+    full: bool,
+    sink: ProgressSink,
+    factory: ConnectorFactory,
+    recorder: RunRecorder,
+) -> tuple[str, str | None, list[dict[str, Any]]]:
+    """Pull every stream of the job's sources, audit each counted object, then apply identity.
+
+    Returns the run's status, message and audits; connector stop errors become `stopped_for_budget`.
+    """
+    store_config_rates(engine, deployment.currency)
+    req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
+                      job.opportunity_types, _link_property(deployment))  # fmt: skip
+    audits: list[dict[str, Any]] = []
+    opened: list[Connector] = []
+    try:
+        for source in job.sources:
+            connector = factory(deployment, source.connection, job)
+            opened.append(connector)
+            for spec in _ordered(connector.streams(_objects(source.objects, objects))):
+                pull_stream(engine, connector, spec, req, recorder, sink)
+                if audited(connector, spec):
+                    audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
+        apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
+    except StopError as exc:
+        return "stopped_for_budget", str(exc), audits
+    except ConnectorError as exc:
+        recorder.error("connector", str(exc), code=exc.code)
+        return "failed", str(exc), audits
+    finally:
+        for connector in opened:
+            recorder.api_calls[connector.name] = connector.quota().calls
+            connector.close()
+    bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
+    return ("partial" if bad else "succeeded"), None, audits
+
+
+def audit_and_repair(
+    engine: Engine, connector: Connector, spec: StreamSpec, req: PullRequest, recorder: RunRecorder, sink: ProgressSink
+) -> dict[str, Any]:
+    """Compare counts; on a mismatch re-read the stream in full (sweeping what is gone), then check again."""
+    first = audit(engine, connector, spec, req.run_start)
+    if first.agrees:
+        return first.as_dict()
+    recorder.error("reconciliation", f"{spec.name}: CRM has {first.crm_count}, store {first.store_count}; re-pulling",
+                   stream=f"{connector.name}.{spec.name}")  # fmt: skip
+    full = PullRequest(req.job, req.run_id, req.run_start, req.lookback, True, req.opportunity_types, req.link_property)
+    pull_stream(engine, connector, spec, full, recorder, sink)
+    second = audit(engine, connector, spec, req.run_start)
+    return second.as_dict() | {"repaired_from": first.as_dict()}
+
+
+def _objects(configured: Sequence[str], only: Sequence[str] | None) -> list[str]:
+    return [o for o in configured if only is None or o in only]
+
+
+def _ordered(specs: list[StreamSpec]) -> list[StreamSpec]:
+    rank = {name: i for i, name in enumerate(STREAM_ORDER)}
+    return sorted(specs, key=lambda spec: rank.get(spec.object, len(rank)))
+
+
+def _link_property(deployment: Deployment) -> str:
+    for conn in deployment.connections.values():
+        if conn.type == "hubspot":
+            return conn.link_property
+    return "salesforce_account_id"
