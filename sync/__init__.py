@@ -5,7 +5,17 @@ from __future__ import annotations
 from sync.accounts import IdentityOutcome, apply_identity
 from sync.domains import normalise_domain
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
-from sync.jobs import RunSummary, SyncOptions, find_job, run_sync
+from sync.jobs import (
+    PipelineSummary,
+    RunSummary,
+    SyncOptions,
+    WritebackSummary,
+    find_job,
+    run_pipeline,
+    run_score,
+    run_sync,
+    run_writeback,
+)
 from sync.migrate import current_revision, ensure_current, head_revision, schema_diff, upgrade
 from sync.pull import NoProgress, ProgressSink
 from sync.store import build_engine, normalise_url, session
@@ -41,6 +51,7 @@ __all__ = [
     "JobLocked",
     "NoProgress",
     "Opportunity",
+    "PipelineSummary",
     "ProductLine",
     "ProgressSink",
     "Quarantine",
@@ -58,6 +69,7 @@ __all__ = [
     "Usage",
     "WritebackLedger",
     "WritebackRejection",
+    "WritebackSummary",
     "apply_identity",
     "build_engine",
     "current_revision",
@@ -66,7 +78,10 @@ __all__ = [
     "head_revision",
     "normalise_domain",
     "normalise_url",
+    "run_pipeline",
+    "run_score",
     "run_sync",
+    "run_writeback",
     "schema_diff",
     "session",
     "upgrade",
