@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from accountsync.console import EXIT_INVALID, err, out
-from config import ConfigFileError, ConfigInvalid, json_schema, load_deployment
+from config import ConfigFileError, ConfigInvalid, json_schema, load_deployment, reference_markdown
 
 app = typer.Typer(help="Check and describe the deployment's config file.", no_args_is_help=True)
 
@@ -38,3 +38,9 @@ def validate(
 def schema() -> None:
     """Print the config file's JSON Schema (for editors)."""
     typer.echo(json.dumps(json_schema(), indent=2))
+
+
+@app.command("reference")
+def reference() -> None:
+    """Print the key-by-key reference of the config file (Markdown, as in the README)."""
+    typer.echo(reference_markdown())

@@ -19,6 +19,7 @@ from config.models import (
     Tiers,
     WritebackTarget,
 )
+from config.reference import reference_markdown
 from config.schema import json_schema
 from config.settings import Settings, load_settings
 
@@ -47,4 +48,5 @@ __all__ = [
     "load_deployment",
     "load_settings",
     "parse_document",
+    "reference_markdown",
 ]
