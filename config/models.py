@@ -222,9 +222,9 @@ class IcpRule(Strict):
                  self.min_employees is not None or self.max_employees is not None]  # fmt: skip
         if sum(given) != 1:
             raise ValueError("an ICP rule names exactly one of: industries, countries, or an employee band")
-        if self.min_employees is not None and self.max_employees is not None:
-            if self.min_employees >= self.max_employees:
-                raise ValueError("min_employees must be below max_employees")
+        low, high = self.min_employees, self.max_employees
+        if low is not None and high is not None and low >= high:
+            raise ValueError("min_employees must be below max_employees")
         return self
 
 
