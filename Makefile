@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint fmt demo bench chaos db-upgrade clean
+.PHONY: venv test lint fmt demo bench chaos clean
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -16,8 +16,15 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The dashboard is tested in a real headless Chromium: Debian's package (Playwright's own download cannot
+# reach its servers here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 # The whole default suite, store tests against SQLite and PostgreSQL (127.0.0.1:5432, database test).
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CHROMIUM)
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed
