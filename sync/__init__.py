@@ -18,6 +18,9 @@ from sync.jobs import (
 )
 from sync.migrate import current_revision, ensure_current, head_revision, schema_diff, upgrade
 from sync.pull import NoProgress, ProgressSink
+from sync.queue import ClaimedRun, Enqueued, QueueError, RunNotCancellable, RunNotFound, cancel, claim, enqueue
+from sync.scheduler import Cadence, RunScheduler
+from sync.service import DeploymentHolder, Service, ServiceSettings
 from sync.store import build_engine, normalise_url, session
 from sync.tables import (
     Account,
@@ -39,12 +42,18 @@ from sync.tables import (
     WritebackRejection,
     utcnow,
 )
+from sync.tokens import Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
 
 __all__ = [
     "Account",
     "AccountScore",
     "ApiToken",
+    "Cadence",
+    "Caller",
+    "ClaimedRun",
     "CurrencyRate",
+    "DeploymentHolder",
+    "Enqueued",
     "IdentityOutcome",
     "JobError",
     "JobLock",
@@ -55,9 +64,15 @@ __all__ = [
     "ProductLine",
     "ProgressSink",
     "Quarantine",
+    "QueueError",
+    "RunNotCancellable",
+    "RunNotFound",
+    "RunScheduler",
     "RunStopped",
     "RunSummary",
     "ScoringRun",
+    "Service",
+    "ServiceSettings",
     "SourceAccount",
     "StageHistory",
     "StageMeta",
@@ -66,18 +81,26 @@ __all__ = [
     "SyncError",
     "SyncOptions",
     "SyncRun",
+    "TokenError",
     "Usage",
     "WritebackLedger",
     "WritebackRejection",
     "WritebackSummary",
     "apply_identity",
+    "authenticate",
     "build_engine",
+    "cancel",
+    "claim",
+    "create_token",
     "current_revision",
+    "enqueue",
     "ensure_current",
     "find_job",
     "head_revision",
+    "list_tokens",
     "normalise_domain",
     "normalise_url",
+    "revoke_token",
     "run_pipeline",
     "run_score",
     "run_sync",

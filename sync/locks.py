@@ -14,7 +14,22 @@ from sync.errors import JobLocked
 from sync.store import session
 from sync.tables import JobLock, utcnow
 
-LEASE = timedelta(seconds=90)
+LEASE = timedelta(seconds=60)
+LEASE_ENV = "ACCOUNTSYNC_LEASE_SECONDS"
+
+
+def default_lease() -> timedelta:
+    """The lease of locks and running runs: `ACCOUNTSYNC_LEASE_SECONDS`, else LEASE.
+
+    Replicas on other hosts cannot see the holder's pid, so an expired lease is how they learn it is gone;
+    every replica of a deployment must use the same value.
+    """
+    raw = os.environ.get(LEASE_ENV, "")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return LEASE
+    return timedelta(seconds=seconds) if seconds > 0 else LEASE
 
 
 def holder_name() -> str:
@@ -36,13 +51,16 @@ def _holder_is_dead(holder: str) -> bool:
     return False
 
 
-def acquire(engine: Engine, *, job: str, run_id: int, holder: str | None = None) -> None:
-    """Take the job's lock for `run_id`.
+def acquire(
+    engine: Engine, *, job: str, run_id: int, holder: str | None = None, lease: timedelta | None = None
+) -> None:
+    """Take the job's lock for `run_id` for `lease` (default: `default_lease()`).
 
     Raises:
         JobLocked: another live run holds it (its lease has not expired and its process is alive).
     """
     holder = holder or holder_name()
+    lease = lease or default_lease()
     now = utcnow()
     with session(engine) as s, s.begin():
         current = s.exec(select(JobLock).where(JobLock.job == job).with_for_update()).first()
@@ -52,20 +70,20 @@ def acquire(engine: Engine, *, job: str, run_id: int, holder: str | None = None)
                 raise JobLocked(job, current.run_id, current.holder)
             s.delete(current)
             s.flush()
-        s.add(JobLock(job=job, run_id=run_id, holder=holder, acquired_at=now, expires_at=now + LEASE))
+        s.add(JobLock(job=job, run_id=run_id, holder=holder, acquired_at=now, expires_at=now + lease))
         try:
             s.flush()
         except IntegrityError:
             raise JobLocked(job, -1, "another process") from None
 
 
-def renew(engine: Engine, *, job: str, run_id: int) -> bool:
-    """Extend the lease; False when the lock is no longer ours."""
+def renew(engine: Engine, *, job: str, run_id: int, lease: timedelta | None = None) -> bool:
+    """Extend the lease (default: `default_lease()`); False when the lock is no longer ours."""
     with session(engine) as s, s.begin():
         result = s.execute(
             update(JobLock)
             .where(JobLock.job == job, JobLock.run_id == run_id)  # type: ignore[arg-type]
-            .values(expires_at=utcnow() + LEASE)
+            .values(expires_at=utcnow() + (lease or default_lease()))
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -1,0 +1,211 @@
+"""The admin API's request and response bodies (pydantic): what goes over the wire, and nothing secret."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["sync", "full", "writeback", "dry_run"]
+Role = Literal["viewer", "operator", "admin"]
+RunStatus = Literal["queued", "running", "succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled"]
+Tier = Literal["A", "B", "C", "D"]
+
+
+class Out(BaseModel):
+    """Base of response bodies: read from our dataclasses by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorOut(BaseModel):
+    """An error with one readable line."""
+
+    detail: str = Field(description="What went wrong and what to do.")
+
+
+class RunCreate(BaseModel):
+    """Ask for a run of a job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind = Field(default="sync", description="sync (incremental), full (re-read and sweep deletes), "
+                       "writeback, or dry_run (plan the write-back, send nothing).")  # fmt: skip
+    objects: list[str] | None = Field(
+        default=None, min_length=1, max_length=20, description="Only these objects of the job's sources."
+    )
+    account: str | None = Field(
+        default=None, min_length=1, max_length=96, description="Account key the run is for (recorded with the run)."
+    )
+
+
+class TokenCreate(BaseModel):
+    """Create an API token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$", description="Unique.")
+    role: Role = Field(description="viewer, operator or admin.")
+
+
+class SourceOut(Out):
+    """Objects a job reads from one connection."""
+
+    connection: str
+    objects: list[str]
+
+
+class TargetOut(Out):
+    """Where a job writes scores."""
+
+    connection: str
+    object: str
+    fields: dict[str, str]
+
+
+class JobOut(Out):
+    """A job with its schedule and next fire time."""
+
+    name: str
+    schedule: str | None
+    next_fire_at: datetime | None
+    sources: list[SourceOut]
+    writeback: list[TargetOut]
+    queued: int
+    running: int
+
+
+class ConnectionOut(Out):
+    """A connection, never with its secrets."""
+
+    name: str
+    type: str
+    url: str
+    auth: str | None
+
+
+class JobsOut(Out):
+    """Every job and connection of the deployment."""
+
+    jobs: list[JobOut]
+    connections: list[ConnectionOut]
+
+
+class RunOut(Out):
+    """A run: status, counts, API calls, progress and errors."""
+
+    id: int
+    job: str
+    kind: str
+    status: str
+    trigger: str
+    params: dict[str, Any]
+    scheduled_for: datetime | None
+    requested_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    worker: str | None
+    message: str | None
+    counts: dict[str, Any]
+    api_calls: dict[str, Any]
+    error_count: int
+    percent: float | None
+    progress: dict[str, Any]
+    errors: list[Any]
+    rejections: list[dict[str, Any]]
+
+
+class RunPageOut(Out):
+    """A page of runs, newest first."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[RunOut]
+
+
+class RunCreated(Out):
+    """The run asked for; `created` is false when the Idempotency-Key already had one."""
+
+    created: bool
+    run: RunOut
+
+
+class AccountOut(Out):
+    """An account's place in the latest scoring run."""
+
+    key: str
+    name: str | None
+    industry: str | None
+    owner: str | None
+    country: str | None
+    rank: int | None
+    score: float | None
+    tier: str | None
+    reasons: list[Any]
+    change_reason: str | None
+    figures: dict[str, Any]
+
+
+class AccountPageOut(Out):
+    """A page of ranked accounts."""
+
+    scoring_run_id: int | None
+    as_of: date | None
+    total: int
+    limit: int
+    offset: int
+    items: list[AccountOut]
+
+
+class AccountDetailOut(Out):
+    """One account with its figures and score history."""
+
+    account: AccountOut
+    domain: str | None
+    as_of: date | None
+    history: list[dict[str, Any]]
+
+
+class KpisOut(Out):
+    """Portfolio KPIs of the latest scoring run, by segment when stored."""
+
+    scoring_run_id: int | None
+    as_of: date | None
+    portfolio: dict[str, Any]
+    segments: dict[str, Any]
+    warnings: int
+
+
+class TokenOut(Out):
+    """A token as listed (never the token itself)."""
+
+    name: str
+    role: str
+    created_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(Out):
+    """The new token: shown this once."""
+
+    name: str
+    role: str
+    token: str
+
+
+class HealthOut(Out):
+    """Liveness or readiness."""
+
+    status: str
+    revision: str | None = None
+    detail: str | None = None
+
+
+class ReloadOut(Out):
+    """The jobs in force after a config reload."""
+
+    jobs: list[str]

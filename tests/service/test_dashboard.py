@@ -1,0 +1,112 @@
+"""The dashboard: login by token into an HttpOnly SameSite=Strict session, pages with no secret, and a real
+headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) that logs in, starts a run, watches it
+finish, opens an account and the KPIs, and saves screenshots in the test's tmp dir."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sync import build_engine, upgrade
+from sync.tokens import create_token
+
+from .conftest import Replica, seed_scores, write_config
+from .fakecrm import SECRET
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def test_pages_need_a_session_and_login_sets_a_strict_httponly_cookie(lite_client, lite_tokens) -> None:
+    assert lite_client.get("/jobs", follow_redirects=False).headers["location"] == "/login"
+    refused = lite_client.post("/login", data={"token": "as_wrong"}, follow_redirects=False)
+    assert refused.status_code == 401
+    response = lite_client.post("/login", data={"token": lite_tokens["viewer"]}, follow_redirects=False)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    page = lite_client.get("/jobs")
+    assert page.status_code == 200
+    assert "nightly" in page.text
+    assert "Run now" not in page.text  # a viewer cannot trigger runs
+    assert SECRET not in page.text
+
+
+def test_a_session_cannot_change_state_without_the_dashboard_header(lite_client, lite_tokens) -> None:
+    lite_client.post("/login", data={"token": lite_tokens["operator"]})
+    assert lite_client.post("/api/jobs/nightly/runs", json={}).status_code == 403
+    ok = lite_client.post("/api/jobs/nightly/runs", json={}, headers={"X-Requested-With": "accountsync"})
+    assert ok.status_code == 201
+
+
+def test_every_page_renders_without_secrets(lite_store, lite_client, lite_tokens) -> None:
+    seed_scores(lite_store)
+    lite_client.post("/login", data={"token": lite_tokens["admin"]})
+    run = lite_client.post("/api/jobs/nightly/runs", json={}, headers={"X-Requested-With": "accountsync"}).json()
+    for path in ("/jobs", "/runs", f"/runs/{run['run']['id']}", "/accounts", "/accounts?tier=A&min_score=50",
+                 "/accounts/sf:acc2", "/kpis", "/runs/99999", "/accounts/nope"):  # fmt: skip
+        page = lite_client.get(path)
+        assert page.status_code == 200, path
+        assert SECRET not in page.text
+        assert lite_tokens["admin"] not in page.text
+    assert "Acme 2" in lite_client.get("/accounts/sf:acc2").text
+    assert "77.7%" in lite_client.get("/kpis").text
+
+
+@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (apt-get install chromium)")
+def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(tmp_path: Path, replicas) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    engine = build_engine(url)
+    upgrade(engine)
+    seed_scores(engine)
+    token = create_token(engine, name="ops-lead", role="operator")
+    engine.dispose()
+    replica = Replica("web", write_config(tmp_path), url, tmp_path, FAKE_CRM_ACCOUNTS="24", FAKE_CRM_PAGE_SLEEP="0.25")
+    replicas.append(replica)
+    replica.wait_ready()
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{replica.url}/jobs")
+        expect(page).to_have_url(f"{replica.url}/login")
+        page.fill("#token", token)
+        page.click("#sign-in")
+        expect(page.locator("h1")).to_have_text("Jobs")
+        [cookie] = page.context.cookies()
+        assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+        page.screenshot(path=str(shots / "jobs.png"), full_page=True)
+        page.click('button.run-now[data-job="nightly"][data-kind="sync"]')
+        expect(page).to_have_url(f"{replica.url}/runs/1")
+        expect(page.locator("#run-status")).to_have_text("running", timeout=15_000)
+        page.screenshot(path=str(shots / "run-running.png"), full_page=True)
+        expect(page.locator("#run-status")).to_have_text("succeeded", timeout=30_000)
+        expect(page.locator("#run-read")).to_have_text("24")
+        page.screenshot(path=str(shots / "run-done.png"), full_page=True)
+        page.goto(f"{replica.url}/runs")
+        expect(page.locator('tr[data-run="1"] .status')).to_have_text("succeeded")
+        page.goto(f"{replica.url}/accounts")
+        page.screenshot(path=str(shots / "accounts.png"), full_page=True)
+        page.click("text=Acme 1")
+        expect(page.locator("#account-score")).to_have_text("78.0")
+        expect(page.locator("#history-chart")).to_have_attribute("data-drawn", "1")
+        page.screenshot(path=str(shots / "account.png"), full_page=True)
+        page.goto(f"{replica.url}/kpis")
+        expect(page.locator("#kpi-nrr")).to_have_text("88.8%")
+        expect(page.locator("canvas[data-drawn]")).to_have_count(2)
+        page.screenshot(path=str(shots / "kpis.png"), full_page=True)
+        html = page.content()
+        browser.close()
+    assert SECRET not in html
+    assert token not in html
+    assert sorted(f.name for f in shots.iterdir()) == ["account.png", "accounts.png", "jobs.png", "kpis.png",
+                                                       "run-done.png", "run-running.png"]  # fmt: skip
+    assert replica.stop() == 0
+    assert token not in replica.logs()
