@@ -118,7 +118,7 @@ def test_literal_secret_is_refused(tmp_path: Path) -> None:
 
 def test_relative_key_file_is_relative_to_the_config_file() -> None:
     conn = load_deployment(DEMO, {}).connections["salesforce"]
-    assert conn.jwt_key_file == (DEMO.parent / "../../.sandbox/jwt-private-key.pem").resolve()  # type: ignore[union-attr]
+    assert conn.jwt_key_file == (DEMO.parent / "../../.sandbox/sf-jwt-key.pem").resolve()  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
