@@ -1,0 +1,46 @@
+"""The object types this account serves and how each is named in paths, ids and defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sandbox.hubspot.errors import ApiError
+
+__all__ = ["OBJECT_TYPES", "ObjectType", "object_type"]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectType:
+    name: str  # the plural used in paths: companies
+    singular: str  # company
+    type_id: str  # 0-2
+    id_base: int  # first id handed out
+    modified_name: str  # the last-modified property
+    default_properties: tuple[str, ...]  # returned when a read names none
+    query_properties: tuple[str, ...]  # what the search `query` looks into
+
+    @property
+    def upper(self) -> str:
+        return self.singular.upper()
+
+
+OBJECT_TYPES: Final = (
+    ObjectType("companies", "company", "0-2", 6_100_000_000, "hs_lastmodifieddate",
+               ("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"), ("name", "domain")),
+    ObjectType("deals", "deal", "0-3", 11_200_000_000, "hs_lastmodifieddate",
+               ("amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
+                "hs_object_id", "pipeline"), ("dealname",)),
+    ObjectType("contacts", "contact", "0-1", 151, "lastmodifieddate",
+               ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
+               ("email", "firstname", "lastname")),
+)  # fmt: skip
+_BY_NAME: Final = {key: t for t in OBJECT_TYPES for key in (t.name, t.singular, t.type_id)}
+
+
+def object_type(name: str) -> ObjectType:
+    """The object type a path segment names (`companies`, `company` or `0-2`)."""
+    found = _BY_NAME.get(name.lower())
+    if found is None:
+        raise ApiError(400, "VALIDATION_ERROR", f"Unable to infer object type from: {name}")
+    return found

@@ -1,0 +1,245 @@
+"""Streams the neutral world into the org's tables: Salesforce's own names, picklist values and ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+from sandbox.catalog import CURRENCIES, FAMILIES, OWNERS, RATES, STAGE_BY_KEY, STAGES
+from sandbox.salesforce.derived import (
+    ExpectedRevenue,
+    FromParent,
+    LineName,
+    OpportunityName,
+    StageFlag,
+    StageProbability,
+    UnitPrice,
+)
+from sandbox.salesforce.objects import org_schema
+from sandbox.salesforce.schema import Schema
+from sandbox.salesforce.store import DELETED, LIVE, AliasColumn, DerivedColumn, Table
+from sandbox.salesforce.values import to_days, to_ms
+from sandbox.world import DEAL_SLOTS, Company, Deal, WorldSpec, companies, deals
+
+ACCOUNT_TYPE: Final = {"prospect": "Prospect", "customer": "Customer - Direct", "churned": "Former Customer"}
+OPPORTUNITY_TYPE: Final = {
+    "new_business": "New Customer",
+    "expansion": "Existing Customer - Upgrade",
+    "renewal": "Renewal",
+    "other": "Existing Customer - Replacement",
+}
+FORECAST: Final = {
+    "prospecting": "Pipeline", "qualification": "Pipeline", "proposal": "Best Case", "negotiation": "Commit",
+    "closed_won": "Closed", "closed_lost": "Omitted",
+}  # fmt: skip
+INTEGRATION_USERNAME: Final = "integration@orbitaldevices.example"
+INTEGRATION_USER: Final = len(OWNERS)  # User row of the integration user (reps are rows 0..19)
+ORG_NAME: Final = "Orbital Devices"
+
+
+@dataclass(slots=True)
+class Tables:
+    """The org's tables by lower-case object name, and the pieces the build needs to look up."""
+
+    schema: Schema
+    by_name: dict[str, Table]
+
+    def __getitem__(self, name: str) -> Table:
+        return self.by_name[name.lower()]
+
+
+def empty_tables(multi_currency: bool) -> Tables:
+    schema = org_schema(multi_currency)
+    world = {"account", "opportunity"}
+    by_name = {d.name.lower(): Table(d, world_counters=d.name.lower() in world) for d in schema}
+    tables = Tables(schema, by_name)
+    _derive(tables)
+    return tables
+
+
+def build(spec: WorldSpec) -> Tables:
+    """Every Salesforce record of the world, in id order."""
+    tables = empty_tables(spec.multi_currency)
+    _reference_data(tables, spec)
+    accounts, opportunities = tables["Account"], tables["Opportunity"]
+    for company in companies(spec):
+        if company.in_salesforce:
+            account = _add_account(tables, company)
+            deleted_at = to_ms(company.modified_at) if company.deleted else None
+            for deal in deals(spec, company):
+                if deal.crm == "salesforce":
+                    _add_deal(tables, deal, account, company.name, cascade_deleted_at=deleted_at)
+    naming = _opportunity_naming(tables)
+    naming.account_names = list(accounts.columns["Name"].data)  # names as built, unaffected by renames
+    accounts.next_counter = max(accounts.next_counter, spec.accounts)
+    opportunities.next_counter = max(opportunities.next_counter, spec.accounts * DEAL_SLOTS)
+    return tables
+
+
+def _audit(created: int, modified: int, creator: int) -> dict[str, Any]:
+    return {
+        "CreatedDate": created, "CreatedById": creator, "SystemModstamp": modified, "LastModifiedById": creator,
+    }  # fmt: skip
+
+
+def _add_account(tables: Tables, company: Company) -> int:
+    accounts = tables["Account"]
+    parent = accounts.row_for_counter(company.parent) if company.parent is not None else None
+    master = accounts.row_for_counter(company.merged_into) if company.merged_into is not None else None
+    revenue = (company.annual_revenue * RATES[company.currency]).quantize(Decimal(1))
+    values = {
+        "Name": company.name, "Type": ACCOUNT_TYPE[company.lifecycle], "ParentId": parent,
+        "BillingCountry": company.country, "Website": company.website, "Industry": company.industry,
+        "AnnualRevenue": revenue, "NumberOfEmployees": company.employees, "OwnerId": company.owner,
+        "CurrencyIsoCode": company.currency, "MasterRecordId": master,
+        **_audit(to_ms(company.created_at), to_ms(company.modified_at), company.owner),
+    }  # fmt: skip
+    gone = company.deleted or company.merged_into is not None
+    row = accounts.append(values, counter=company.index, state=DELETED if gone else LIVE)
+    if gone:
+        accounts.deleted_at[row] = to_ms(company.modified_at)
+    return row
+
+
+def _add_deal(tables: Tables, deal: Deal, account: int, account_name: str, cascade_deleted_at: int | None) -> None:
+    opportunities, accounts = tables["Opportunity"], tables["Account"]
+    owner = accounts.get(account, "OwnerId")
+    modified = to_ms(deal.modified_at)
+    stem = f"{account_name} - "
+    suffix = deal.name[len(stem) :] if deal.name.startswith(stem) else None
+    _opportunity_naming(tables).add(account, suffix)
+    values = {
+        "AccountId": account, "Name": None if suffix is not None else deal.name,
+        "StageName": STAGE_BY_KEY[deal.stage].label,
+        "Amount": deal.amount, "CloseDate": to_days(deal.close_date), "Type": OPPORTUNITY_TYPE[deal.type],
+        "OwnerId": owner, "CurrencyIsoCode": deal.currency,
+        **_audit(to_ms(deal.created_at), modified, owner),
+    }  # fmt: skip
+    deleted_at = modified if deal.deleted else cascade_deleted_at
+    state = LIVE if deleted_at is None else DELETED
+    row = opportunities.append(values, counter=deal.index, state=state)
+    if deleted_at is not None:
+        opportunities.deleted_at[row] = deleted_at
+    history = tables["OpportunityHistory"]
+    for stage, entered in deal.history:
+        history.append({"OpportunityId": row, "StageName": STAGE_BY_KEY[stage].label, "CreatedDate": to_ms(entered)},
+                       state=state)  # fmt: skip
+    items, families = tables["OpportunityLineItem"], list(FAMILIES)
+    for item in deal.line_items:
+        values = {"OpportunityId": row, "Product2Id": families.index(item.family), "Quantity": item.quantity,
+                  "TotalPrice": item.total_price}  # fmt: skip
+        items.append(values, state=state)
+
+
+def _reference_data(tables: Tables, spec: WorldSpec) -> None:
+    start = to_ms(spec.start)
+    users = tables["User"]
+    for owner in OWNERS:
+        users.append({
+            "Username": owner.email, "FirstName": owner.first_name, "LastName": owner.last_name,
+            "Name": owner.name, "Email": owner.email, "IsActive": owner.active, "UserType": "Standard",
+            **_audit(start, start, INTEGRATION_USER),
+        })  # fmt: skip
+    users.append({
+        "Username": INTEGRATION_USERNAME, "FirstName": "Integration", "LastName": "User",
+        "Name": "Integration User", "Email": INTEGRATION_USERNAME, "IsActive": True, "UserType": "Standard",
+        **_audit(start, start, INTEGRATION_USER),
+    })  # fmt: skip
+    for stage in STAGES:
+        tables["OpportunityStage"].append({
+            "MasterLabel": stage.label, "ApiName": stage.label, "IsActive": True, "SortOrder": stage.order + 1,
+            "IsClosed": stage.is_closed, "IsWon": stage.is_won, "ForecastCategoryName": FORECAST[stage.key],
+            "DefaultProbability": stage.probability * 100, **_audit(start, start, INTEGRATION_USER),
+        })  # fmt: skip
+    for n, (family, product) in enumerate(FAMILIES.items()):
+        tables["Product2"].append({
+            "Name": product, "ProductCode": f"{family[:4].upper()}-{100 + n}", "Family": family, "IsActive": True,
+            "CurrencyIsoCode": "USD", **_audit(start, start, INTEGRATION_USER),
+        })  # fmt: skip
+    _org_and_permissions(tables, spec, start)
+
+
+def _org_and_permissions(tables: Tables, spec: WorldSpec, start: int) -> None:
+    audit = _audit(start, start, INTEGRATION_USER)
+    tables["Organization"].append({
+        "Name": ORG_NAME, "IsSandbox": False, "OrganizationType": "Enterprise Edition", "InstanceName": "NA224",
+        "DefaultCurrencyIsoCode": "USD", **audit,
+    })  # fmt: skip
+    if spec.multi_currency:
+        for code in CURRENCIES:
+            tables["CurrencyType"].append({
+                "IsoCode": code, "ConversionRate": RATES[code], "DecimalPlaces": 0 if code == "JPY" else 2,
+                "IsActive": True, "IsCorporate": code == "USD", **audit,
+            })  # fmt: skip
+    sets = tables["PermissionSet"]
+    profile = sets.append({"Name": "X00e8d000001AbCdEAA", "Label": "Integration Profile", "IsOwnedByProfile": True,
+                           **audit})  # fmt: skip
+    named = sets.append({"Name": "AccountSync_Integration", "Label": "AccountSync Integration",
+                         "IsOwnedByProfile": False, **audit})  # fmt: skip
+    for permission_set in (profile, named):
+        tables["PermissionSetAssignment"].append(
+            {"AssigneeId": INTEGRATION_USER, "PermissionSetId": permission_set, **audit}
+        )
+    for definition in tables["Account"].definition.all_fields():
+        if definition.custom:
+            tables["FieldPermissions"].append({
+                "ParentId": profile, "SobjectType": "Account", "Field": f"Account.{definition.name}",
+                "PermissionsRead": True, "PermissionsEdit": True, **audit,
+            })  # fmt: skip
+
+
+def _opportunity_naming(tables: Tables) -> OpportunityName:
+    column = tables["Opportunity"].columns["Name"]
+    naming = column.compute if isinstance(column, DerivedColumn) else None
+    if not isinstance(naming, OpportunityName):
+        raise TypeError("Opportunity.Name must be derived from its account's name")
+    return naming
+
+
+def _derive(tables: Tables) -> None:
+    """Fields that follow from others: computed on read, so they cost no memory per row."""
+    opportunities = tables["Opportunity"]
+    _replace(opportunities, "Name", DerivedColumn(OpportunityName()))
+    stage = opportunities.columns["StageName"]
+    _replace(opportunities, "IsClosed", DerivedColumn(StageFlag(stage, "is_closed")))
+    _replace(opportunities, "IsWon", DerivedColumn(StageFlag(stage, "is_won")))
+    _replace(opportunities, "Probability", DerivedColumn(StageProbability(stage)))
+    _derive_history(tables)
+    _derive_line_items(tables)
+    for table in tables.by_name.values():
+        if "LastModifiedDate" in table.columns and "SystemModstamp" in table.columns:
+            table.replace_column("LastModifiedDate", AliasColumn(table.columns["SystemModstamp"]))
+
+
+def _derive_history(tables: Tables) -> None:
+    history, opportunities = tables["OpportunityHistory"], tables["Opportunity"].columns
+    parent, stage = history.columns["OpportunityId"], history.columns["StageName"]
+    for name in ("Amount", "CloseDate", "CurrencyIsoCode"):
+        if name in opportunities:
+            _replace(history, name, DerivedColumn(FromParent(parent, opportunities[name])))
+    _replace(history, "CreatedById", DerivedColumn(FromParent(parent, opportunities["OwnerId"])))
+    _replace(history, "Probability", DerivedColumn(StageProbability(stage)))
+    _replace(history, "ExpectedRevenue", DerivedColumn(ExpectedRevenue(parent, opportunities["Amount"], stage)))
+    _replace(history, "SystemModstamp", AliasColumn(history.columns["CreatedDate"]))
+
+
+def _derive_line_items(tables: Tables) -> None:
+    items, opportunities, products = tables["OpportunityLineItem"], tables["Opportunity"], tables["Product2"]
+    parent, product = items.columns["OpportunityId"], items.columns["Product2Id"]
+    unit = UnitPrice(items.columns["TotalPrice"], items.columns["Quantity"])
+    _replace(items, "UnitPrice", DerivedColumn(unit))
+    _replace(items, "ListPrice", DerivedColumn(unit))
+    name = LineName(parent, opportunities.columns["Name"], product, products.columns["Name"])
+    _replace(items, "Name", DerivedColumn(name))
+    _replace(items, "ProductCode", DerivedColumn(FromParent(product, products.columns["ProductCode"])))
+    for field, source in (("CreatedDate", "CreatedDate"), ("CreatedById", "OwnerId"), ("LastModifiedById", "OwnerId"),
+                          ("SystemModstamp", "CreatedDate"), ("CurrencyIsoCode", "CurrencyIsoCode")):  # fmt: skip
+        column = opportunities.columns.get(source)
+        if field in items.columns and column is not None:
+            _replace(items, field, DerivedColumn(FromParent(parent, column)))
+
+
+def _replace(table: Table, name: str, column: Any) -> None:
+    if name in table.columns:
+        table.replace_column(name, column)

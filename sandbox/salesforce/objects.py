@@ -1,0 +1,278 @@
+"""The org's sObject types: standard fields as a real org describes them, plus the world's custom fields."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Final
+
+from sandbox.catalog import CURRENCIES, FAMILIES, INDUSTRIES, STAGES
+from sandbox.salesforce.ids import KEY_PREFIXES
+from sandbox.salesforce.schema import (
+    FieldDef,
+    ObjectDef,
+    Schema,
+    day,
+    flag,
+    id_fields,
+    integer,
+    money,
+    number,
+    picklist,
+    read_only,
+    reference,
+    stamp,
+    system_fields,
+    text,
+)
+
+ACCOUNT_TYPES: Final = (
+    "Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller", "Installation Partner",
+    "Technology Partner", "Former Customer", "Other",
+)  # fmt: skip
+OPPORTUNITY_TYPES: Final = (
+    "New Customer", "Existing Customer - Upgrade", "Existing Customer - Replacement",
+    "Existing Customer - Downgrade", "Renewal",
+)  # fmt: skip
+SF_INDUSTRIES: Final = tuple(
+    sorted(
+        {
+            *INDUSTRIES, "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
+            "Construction", "Consulting", "Electronics", "Engineering", "Entertainment", "Environmental",
+            "Food & Beverage", "Government", "Machinery", "Not For Profit", "Other", "Recreation", "Shipping",
+            "Utilities",
+        }
+    )
+)  # fmt: skip
+STAGE_NAMES: Final = tuple(s.label for s in STAGES)
+HUBSPOT_ID_FIELD: Final = "HubSpot_Company_Id__c"
+
+
+def _owner_fields() -> tuple[FieldDef, ...]:
+    return (reference("OwnerId", "Owner ID", "User", "Owner"),)
+
+
+def _currency(multi_currency: bool) -> tuple[FieldDef, ...]:
+    return (picklist("CurrencyIsoCode", "Currency ISO Code", CURRENCIES),) if multi_currency else ()
+
+
+def account(multi_currency: bool) -> ObjectDef:
+    fields = (
+        *id_fields(),
+        read_only(reference("MasterRecordId", "Master Record ID", "Account", "MasterRecord")),
+        replace(text("Name", "Account Name"), nillable=False, name_field=True),
+        picklist("Type", "Account Type", ACCOUNT_TYPES),
+        reference("ParentId", "Parent Account ID", "Account", "Parent"),
+        text("BillingCountry", "Billing Country", 80),
+        FieldDef("Website", "url", "Website", length=255),
+        picklist("Industry", "Industry", SF_INDUSTRIES),
+        money("AnnualRevenue", "Annual Revenue", 18, 0),
+        integer("NumberOfEmployees", "Employees", 8),
+        *_owner_fields(),
+        *_currency(multi_currency),
+        *system_fields(),
+        replace(text(HUBSPOT_ID_FIELD, "HubSpot Company Id", 40), custom=True, external_id=True, unique=True),
+    )
+    return ObjectDef("Account", "Account", "Accounts", KEY_PREFIXES["Account"], fields)
+
+
+def opportunity(multi_currency: bool) -> ObjectDef:
+    fields = (
+        *id_fields(),
+        reference("AccountId", "Account ID", "Account", "Account"),
+        replace(text("Name", "Name", 120), nillable=False, name_field=True),
+        replace(picklist("StageName", "Stage", STAGE_NAMES), nillable=False),
+        money("Amount", "Amount", 16, 2),
+        number("Probability", "Probability (%)", "percent", 3, 0),
+        replace(day("CloseDate", "Close Date"), nillable=False),
+        picklist("Type", "Opportunity Type", OPPORTUNITY_TYPES),
+        read_only(flag("IsClosed", "Closed")),
+        read_only(flag("IsWon", "Won")),
+        *_owner_fields(),
+        *_currency(multi_currency),
+        *system_fields(),
+    )
+    return ObjectDef("Opportunity", "Opportunity", "Opportunities", KEY_PREFIXES["Opportunity"], fields)
+
+
+def opportunity_history(multi_currency: bool) -> ObjectDef:
+    fields = tuple(
+        read_only(f)
+        for f in (
+            *id_fields(),
+            reference("OpportunityId", "Opportunity ID", "Opportunity", "Opportunity"),
+            read_only(reference("CreatedById", "Created By ID", "User", "CreatedBy"), nillable=False),
+            read_only(stamp("CreatedDate", "Created Date"), nillable=False),
+            picklist("StageName", "Stage Name", STAGE_NAMES),
+            money("Amount", "Amount", 16, 2),
+            money("ExpectedRevenue", "Expected Revenue", 16, 2),
+            day("CloseDate", "Close Date"),
+            number("Probability", "Probability (%)", "percent", 3, 0),
+            *_currency(multi_currency),
+            read_only(stamp("SystemModstamp", "System Modstamp"), nillable=False),
+        )
+    )
+    flags = {"createable": False, "updateable": False, "deletable": False}
+    return ObjectDef(
+        "OpportunityHistory", "Opportunity History", "Opportunity History", KEY_PREFIXES["OpportunityHistory"],
+        fields, **flags,
+    )  # fmt: skip
+
+
+def opportunity_stage() -> ObjectDef:
+    fields = (
+        *id_fields()[:1],
+        text("MasterLabel", "Master Label"),
+        text("ApiName", "Api Name"),
+        flag("IsActive", "Active"),
+        integer("SortOrder", "Sort Order"),
+        flag("IsClosed", "Closed"),
+        flag("IsWon", "Won"),
+        picklist("ForecastCategoryName", "Forecast Category", ("Omitted", "Pipeline", "Best Case", "Commit", "Closed")),
+        number("DefaultProbability", "Probability (%)", "percent", 3, 0),
+        text("Description", "Description"),
+        *system_fields(),
+    )
+    flags = {"createable": False, "updateable": False, "deletable": False}
+    return ObjectDef(
+        "OpportunityStage", "Opportunity Stage", "Opportunity Stages", KEY_PREFIXES["OpportunityStage"],
+        (read_only(f) for f in fields), **flags,
+    )  # fmt: skip
+
+
+def product2(multi_currency: bool) -> ObjectDef:
+    fields = (
+        *id_fields(),
+        replace(text("Name", "Product Name"), nillable=False, name_field=True),
+        text("ProductCode", "Product Code", 255),
+        text("Description", "Product Description", 4000),
+        flag("IsActive", "Active"),
+        picklist("Family", "Product Family", tuple(FAMILIES)),
+        *_currency(multi_currency),
+        *system_fields(),
+    )
+    return ObjectDef("Product2", "Product", "Products", KEY_PREFIXES["Product2"], fields)
+
+
+def line_item(multi_currency: bool) -> ObjectDef:
+    fields = (
+        *id_fields(),
+        replace(read_only(reference("OpportunityId", "Opportunity ID", "Opportunity", "Opportunity")), createable=True),
+        read_only(reference("Product2Id", "Product ID", "Product2", "Product2")),
+        read_only(text("ProductCode", "Product Code")),
+        read_only(text("Name", "Opportunity Product Name", 376)),
+        number("Quantity", "Quantity", "double", 12, 2),
+        money("UnitPrice", "Sales Price", 18, 2),
+        read_only(money("ListPrice", "List Price", 18, 2)),
+        money("TotalPrice", "Total Price", 18, 2),
+        day("ServiceDate", "Date"),
+        *(read_only(f) for f in _currency(multi_currency)),
+        *system_fields(),
+    )
+    return ObjectDef(
+        "OpportunityLineItem", "Opportunity Product", "Opportunity Product", KEY_PREFIXES["OpportunityLineItem"],
+        fields,
+    )  # fmt: skip
+
+
+def user() -> ObjectDef:
+    fields = (
+        *id_fields()[:1],
+        replace(text("Username", "Username", 80), nillable=False, unique=True),
+        text("FirstName", "First Name", 40),
+        replace(text("LastName", "Last Name", 80), nillable=False),
+        read_only(replace(text("Name", "Full Name", 121), name_field=True)),
+        FieldDef("Email", "email", "Email", length=128, nillable=False),
+        flag("IsActive", "Active"),
+        read_only(picklist("UserType", "User Type", ("Standard", "AutomatedProcess"))),
+        *system_fields(),
+    )
+    return ObjectDef("User", "User", "Users", KEY_PREFIXES["User"], fields, deletable=False)
+
+
+def currency_type() -> ObjectDef:
+    fields = (
+        *id_fields()[:1],
+        replace(picklist("IsoCode", "Currency ISO Code", CURRENCIES), nillable=False),
+        number("ConversionRate", "Conversion Rate", "double", 18, 6),
+        integer("DecimalPlaces", "Decimal Places", 9),
+        flag("IsActive", "Active"),
+        read_only(flag("IsCorporate", "Corporate")),
+        *system_fields(),
+    )
+    return ObjectDef("CurrencyType", "Currency Type", "Currency Types", KEY_PREFIXES["CurrencyType"], fields)
+
+
+def organization() -> ObjectDef:
+    fields = tuple(
+        read_only(f)
+        for f in (
+            *id_fields()[:1],
+            text("Name", "Name", 80),
+            flag("IsSandbox", "Is Sandbox"),
+            picklist("OrganizationType", "Edition", ("Enterprise Edition", "Unlimited Edition")),
+            text("InstanceName", "Instance Name", 5),
+            picklist("DefaultCurrencyIsoCode", "Currency", CURRENCIES),
+            *system_fields(),
+        )
+    )
+    flags = {"createable": False, "updateable": False, "deletable": False}
+    return ObjectDef("Organization", "Organization", "Organizations", KEY_PREFIXES["Organization"], fields, **flags)
+
+
+def permission_set() -> ObjectDef:
+    fields = tuple(
+        read_only(f)
+        for f in (
+            *id_fields()[:1],
+            text("Name", "Name", 80),
+            text("Label", "Label", 80),
+            flag("IsOwnedByProfile", "Is Owned By Profile"),
+            *system_fields(),
+        )
+    )
+    return ObjectDef("PermissionSet", "Permission Set", "Permission Sets", KEY_PREFIXES["PermissionSet"], fields)
+
+
+def permission_set_assignment() -> ObjectDef:
+    fields = (
+        *id_fields()[:1],
+        reference("AssigneeId", "Assignee ID", "User", "Assignee"),
+        reference("PermissionSetId", "Permission Set ID", "PermissionSet", "PermissionSet"),
+        *system_fields(),
+    )
+    return ObjectDef(
+        "PermissionSetAssignment",
+        "Permission Set Assignment",
+        "Permission Set Assignments",
+        KEY_PREFIXES["PermissionSetAssignment"],
+        fields,
+    )
+
+
+def field_permissions() -> ObjectDef:
+    fields = (
+        *id_fields()[:1],
+        reference("ParentId", "Parent ID", "PermissionSet", "Parent"),
+        replace(picklist("SobjectType", "Sobject Type Name", ()), nillable=False),
+        replace(picklist("Field", "Field Name", ()), nillable=False),
+        flag("PermissionsEdit", "Edit Field"),
+        flag("PermissionsRead", "Read Field"),
+        *system_fields(),
+    )
+    return ObjectDef(
+        "FieldPermissions", "Field Permissions", "Field Permissions", KEY_PREFIXES["FieldPermissions"], fields
+    )
+
+
+def org_schema(multi_currency: bool) -> Schema:
+    """Every object type of the org."""
+    schema = Schema()
+    for definition in (
+        account(multi_currency), opportunity(multi_currency), opportunity_history(multi_currency),
+        opportunity_stage(), product2(multi_currency), line_item(multi_currency), user(), organization(),
+        permission_set(), permission_set_assignment(), field_permissions(),
+    ):  # fmt: skip
+        schema.add(definition)
+    if multi_currency:
+        schema.add(currency_type())
+    return schema

@@ -1,0 +1,157 @@
+"""REST query and queryAll through the real simple-salesforce: paging, deleted rows, COUNT(), refusals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import requests
+from simple_salesforce import Salesforce, SalesforceMalformedRequest
+
+from sandbox.server import Sandbox
+
+NEXT_URL = re.compile(r"^/services/data/v62\.0/query/01g[0-9A-Za-z]{15}-\d+$")
+
+
+def close(session: requests.Session) -> None:
+    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
+    for adapter in session.adapters.values():
+        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
+        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
+            pools[key].close()
+    session.close()
+
+
+@pytest.fixture
+def http(sandbox: Sandbox) -> Iterator[requests.Session]:
+    session = requests.Session()
+    session.verify = str(sandbox.ca_path)
+    session.trust_env = False
+    yield session
+    close(session)
+
+
+@pytest.fixture
+def sf(sandbox: Sandbox, http: requests.Session) -> Salesforce:
+    creds = sandbox.credentials
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": creds.sf_client_id,
+        "client_secret": creds.sf_client_secret,
+    }
+    token = http.post(sandbox.sf_url + "/services/oauth2/token", data=form).json()
+    return Salesforce(
+        instance_url=token["instance_url"], session_id=token["access_token"], session=http, version="62.0"
+    )
+
+
+def test_query_all_iter_follows_next_records_urls_verbatim_in_pages_of_the_batch_size(
+    sf: Salesforce, http: requests.Session
+) -> None:
+    pages: list[dict[str, object]] = []
+    http.hooks["response"].append(lambda r, *a, **k: pages.append(r.json()) if "/query" in r.url else None)
+    headers = {"Sforce-Query-Options": "batchSize=200"}
+    ids = [r["Id"] for r in sf.query_all_iter("SELECT Id FROM Opportunity ORDER BY Id", headers=headers)]
+    total = sf.query("SELECT COUNT() FROM Opportunity")["totalSize"]
+    assert len(ids) == total == len(set(ids)) > 400
+    assert ids == sorted(ids)
+    assert [len(p["records"]) for p in pages[:-2]] == [200] * (len(pages) - 2)  # the last two: the tail, the COUNT()
+    assert all(NEXT_URL.match(str(p["nextRecordsUrl"])) for p in pages[:-3])
+
+
+def test_default_page_is_2000_records(sf: Salesforce) -> None:
+    first = sf.query("SELECT Id, StageName FROM OpportunityHistory")
+    assert len(first["records"]) == 2000
+    assert first["done"] is False
+    assert first["nextRecordsUrl"].endswith("-2000")
+
+
+def test_query_all_includes_deleted_rows_and_its_locator_remembers_them(sandbox: Sandbox, sf: Salesforce) -> None:
+    created = [
+        sandbox.admin("create", "salesforce", object="Account", fields={"Name": f"Gone {n}"})["id"] for n in range(3)
+    ]
+    sandbox.admin("delete", "salesforce", object="Account", ids=created)
+    soql = "SELECT Id, IsDeleted FROM Account"
+    live = sf.query_all(soql)["records"]
+    every = list(sf.query_all_iter(soql, include_deleted=True, headers={"Sforce-Query-Options": "batchSize=200"}))
+    assert {r["Id"] for r in every if r["IsDeleted"]} >= set(created)
+    assert not any(r["IsDeleted"] for r in live)
+    assert len(every) == len(live) + sum(r["IsDeleted"] for r in every)
+
+
+def test_select_count_answers_total_size_with_no_records(sf: Salesforce) -> None:
+    answer = sf.query("SELECT COUNT() FROM Account WHERE Industry = 'Technology'")
+    assert answer["records"] == []
+    assert answer["done"] is True
+    assert answer["totalSize"] == len(sf.query_all("SELECT Id FROM Account WHERE Industry = 'Technology'")["records"])
+
+
+def test_relationship_fields_come_back_nested(sf: Salesforce) -> None:
+    record = sf.query("SELECT Id, Product2.Family, Opportunity.Account.Name FROM OpportunityLineItem LIMIT 1")[
+        "records"
+    ][0]
+    assert record["Product2"]["Family"] in {"Core", "Analytics", "Integrations", "Services"}
+    assert record["Opportunity"]["Account"]["attributes"]["type"] == "Account"
+    assert record["Opportunity"]["Account"]["Name"]
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        "SELECT Id, (SELECT Id FROM Opportunities) FROM Account",
+        "SELECT TYPEOF Owner WHEN User THEN Email END FROM Account",
+    ],
+)
+def test_soql_outside_the_subset_raises_the_sdks_malformed_request(sf: Salesforce, soql: str) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query(soql)
+    assert caught.value.status == 400
+    assert caught.value.content[0]["errorCode"] == "MALFORMED_QUERY"
+    assert "unexpected token" in caught.value.content[0]["message"]
+
+
+def test_unknown_field_is_invalid_field_with_salesforces_message(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query("SELECT Id, Score__c FROM Account")
+    error = caught.value.content[0]
+    assert error["errorCode"] == "INVALID_FIELD"
+    assert error["message"].startswith("\nSELECT Id, Score__c FROM Account\n           ^\nERROR at Row:1:Column:12\n")
+    assert "No such column 'Score__c' on entity 'Account'" in error["message"]
+
+
+@pytest.mark.parametrize("path", ["query/", "query", "queryAll/"])
+def test_query_urls_accept_plus_or_percent_twenty_and_either_slash(
+    sandbox: Sandbox, sf: Salesforce, http: requests.Session, path: str
+) -> None:
+    base = f"{sandbox.sf_url}/services/data/v62.0/{path}"
+    auth = {"Authorization": f"Bearer {sf.session_id}"}
+    plus = http.get(base + "?q=SELECT+Id+FROM+User+LIMIT+3", headers=auth)
+    percent = http.get(base + "?q=SELECT%20Id%20FROM%20User%20LIMIT%203", headers=auth)
+    assert plus.status_code == percent.status_code == 200
+    assert plus.json()["records"] == percent.json()["records"]
+    assert len(plus.json()["records"]) == 3
+
+
+def test_responses_carry_the_api_usage_header_and_limits_agree(sf: Salesforce, http: requests.Session) -> None:
+    seen: list[str] = []
+    http.hooks["response"].append(lambda r, *a, **k: seen.append(r.headers.get("Sforce-Limit-Info", "")))
+    sf.query("SELECT Id FROM Account LIMIT 1")
+    sf.Account.describe()
+    limits = sf.limits()["DailyApiRequests"]
+    assert all(re.fullmatch(r"api-usage=\d+/\d+", value) for value in seen)
+    assert len(seen) == 3
+    used, maximum = map(int, seen[-1].removeprefix("api-usage=").split("/"))
+    assert limits == {"Max": maximum, "Remaining": maximum - used}
+
+
+def test_the_request_log_sees_route_templates_and_records_per_page(sandbox: Sandbox, sf: Salesforce) -> None:
+    records = list(sf.query_all_iter("SELECT Id FROM Opportunity", headers={"Sforce-Query-Options": "batchSize=500"}))
+    sf.Opportunity.get(records[0]["Id"])
+    routes = sandbox.stats()["routes"]["salesforce"]
+    first = routes["GET /services/data/v{version}/query/"]
+    more = routes["GET /services/data/v{version}/query/{locator}"]
+    assert first["records"] + more["records"] == len(records)
+    assert more["count"] == -(-len(records) // 500) - 1
+    assert routes["GET /services/data/v{version}/sobjects/{sobject}/{id}"]["records"] == 1
