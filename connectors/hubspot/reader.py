@@ -1,0 +1,206 @@
+"""Reading one stream page by page: incremental search segments, full list reads, archived records.
+
+- Incremental (`window.start` set): search segments (see `segments.py`), 200 a page, sorted by
+  `hs_object_id`, then the archived listing filtered to records archived inside the window (search never
+  returns archived records).
+- Full (`window.start is None`): the list endpoint (100 a page, `after` cursor), then every archived
+  record (`archived=true`), yielded with `archived=True` so the caller marks it deleted.
+
+Every page carries the position after it: `search` (remaining segments), `list` (`extra["after"]`) or
+`deleted` (the archived listing's `extra["after"]`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import orjson
+
+from connectors.base import Page, Position, Record, SkippedRecord, StreamSpec, Window
+from connectors.errors import FatalError
+from connectors.hubspot.apis import HubSpotApis
+from connectors.hubspot.convert import ConversionError, RecordConverter, parse_instant
+from connectors.hubspot.enrich import add_merges, enrich_deals
+from connectors.hubspot.segments import Bounds, Segment, plan_from, search_filters, to_ms, window_bounds
+from connectors.hubspot.transport import Transport
+
+__all__ = ["LIST_PAGE", "SEARCH_BODY_LIMIT", "SEARCH_PAGE", "StreamReader", "count_live", "search_body"]
+
+SEARCH_PAGE: Final = 200
+LIST_PAGE: Final = 100
+SEARCH_BODY_LIMIT: Final = 3_000  # characters; HubSpot answers VALIDATION_ERROR past it
+
+
+def search_body(segment: Segment, properties: tuple[str, ...], limit: int = SEARCH_PAGE) -> dict[str, Any]:
+    """The search request for the first page of a segment (keyset paging: `after` stays 0)."""
+    return {
+        "filterGroups": [{"filters": search_filters(segment)}],
+        "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+        "properties": list(properties),
+        "limit": limit,
+        "after": "0",
+    }
+
+
+def count_live(transport: Transport, apis: HubSpotApis, obj: str, window: Window) -> int:
+    """Live records modified inside the window (`start` None: up to its end): one search call."""
+    body = {
+        "filterGroups": [{"filters": search_filters(Segment(*window_bounds(window)))}],
+        "properties": ["hs_object_id"],
+        "limit": 1,
+    }
+    reply = transport.call(f"count {obj}", apis.search.do_search, obj, body, search=True)
+    return int((reply.body or {}).get("total", 0))
+
+
+def _next_after(body: Mapping[str, Any]) -> str | None:
+    after = ((body.get("paging") or {}).get("next") or {}).get("after")
+    return str(after) if after else None
+
+
+@dataclass
+class StreamReader:
+    """Reads one company or deal stream; `properties` are already intersected with the properties API."""
+
+    transport: Transport
+    apis: HubSpotApis
+    spec: StreamSpec
+    properties: tuple[str, ...]
+    converter: RecordConverter
+    field_errors: Mapping[str, str]
+
+    def read(self, window: Window, resume: Position | None) -> Iterator[Page]:
+        """The stream's pages inside `window`, resuming after `resume` when given."""
+        if window.start is None:
+            yield from self._full(resume)
+        else:
+            yield from self._incremental(window, resume)
+
+    # ---- incremental ---------------------------------------------------------------------------
+    def _incremental(self, window: Window, resume: Position | None) -> Iterator[Page]:
+        segments, restart_archived = plan_from(window, resume)
+        bounds = window_bounds(window)
+        cursor = resume.cursor if resume is not None else None
+        while segments:
+            body = search_body(segments[0], self.properties)
+            _check_size(self.transport.connection, body)
+            data = self._search(body, f"search {self.spec.object}")
+            results = data.get("results") or []
+            if results:
+                segments[0] = segments[0].advanced(int(results[-1]["id"]))
+            if not results or _next_after(data) is None:
+                segments.pop(0)
+            records, skipped = self._page_records(results)
+            cursor = _latest(cursor, records)
+            last_id = str(results[-1]["id"]) if results else (resume.last_id if resume else None)
+            extra = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
+            yield self._page(records, skipped, Position("search", cursor, last_id, extra=extra))
+        if restart_archived or resume is None:
+            yield from self._archived(bounds, None, cursor)
+        elif resume.extra.get("after") is not None:  # else the archived listing was done already
+            yield from self._archived(bounds, resume.extra["after"], cursor)
+
+    def _search(self, body: dict[str, Any], operation: str) -> dict[str, Any]:
+        api = self.apis.search
+        reply = self.transport.call(operation, api.do_search, self.spec.object, body, search=True)
+        return reply.body or {}
+
+    # ---- full ----------------------------------------------------------------------------------
+    def _full(self, resume: Position | None) -> Iterator[Page]:
+        cursor = resume.cursor if resume is not None else None
+        if resume is not None and resume.mode == "deleted":
+            if resume.extra.get("after") is not None:  # else nothing is left to read
+                yield from self._archived(None, resume.extra["after"], cursor)
+            return
+        after = resume.extra.get("after") if resume is not None and resume.mode == "list" else None
+        if resume is not None and resume.mode == "list" and after is None:  # the live listing was done
+            yield from self._archived(None, None, cursor)
+            return
+        while True:
+            data = self._list(after, archived=False)
+            results = data.get("results") or []
+            records, skipped = self._page_records(results)
+            cursor = _latest(cursor, records)
+            after = _next_after(data)
+            last_id = str(results[-1]["id"]) if results else None
+            position = Position("list", cursor, last_id, extra={"after": after})
+            yield self._page(records, skipped, position)
+            if after is None:
+                break
+        yield from self._archived(None, None, cursor)
+
+    def _list(self, after: str | None, *, archived: bool) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"limit": LIST_PAGE, "properties": list(self.properties), "archived": archived}
+        if after is not None:
+            kwargs["after"] = after
+        what = "archived" if archived else "live"
+        reply = self.transport.call(
+            f"list {what} {self.spec.object}", self.apis.objects.get_page, self.spec.object, **kwargs
+        )
+        return reply.body or {}
+
+    # ---- archived ------------------------------------------------------------------------------
+    def _archived(
+        self, bounds: tuple[int | None, int] | None, after: str | None, cursor: datetime | None
+    ) -> Iterator[Page]:
+        """Archived records (all of them, or those archived inside `bounds` for an incremental read)."""
+        while True:
+            data = self._list(after, archived=True)
+            results = [raw for raw in data.get("results") or [] if _archived_inside(raw, bounds)]
+            records, skipped = self._page_records(results)
+            for record in records:
+                record["archived"] = True
+            after = _next_after(data)
+            last_id = str(results[-1]["id"]) if results else None
+            extra: dict[str, Any] = {"after": after}
+            if bounds is not None:
+                extra["window"] = list(bounds)
+            yield self._page(records, skipped, Position("deleted", cursor, last_id, extra=extra))
+            if after is None:
+                return
+
+    # ---- pages ---------------------------------------------------------------------------------
+    def _page_records(self, results: list[dict[str, Any]]) -> tuple[list[Record], list[SkippedRecord]]:
+        records: list[Record] = []
+        skipped: list[SkippedRecord] = []
+        for raw in results:
+            try:
+                records.append(self.converter.convert(raw))
+            except (ConversionError, KeyError, TypeError) as exc:
+                skipped.append(SkippedRecord(str(raw.get("id")) if raw.get("id") else None, str(exc)))
+        add_merges(records)
+        if self.spec.object == "deals":
+            skipped += enrich_deals(self.transport, self.apis, records)
+        return records, skipped
+
+    def _page(self, records: list[Record], skipped: list[SkippedRecord], position: Position) -> Page:
+        return Page(self.spec.name, records, position, skipped=skipped, field_errors=dict(self.field_errors))
+
+
+def _check_size(connection: str, body: dict[str, Any]) -> None:
+    size = len(orjson.dumps(body))
+    if size > SEARCH_BODY_LIMIT:
+        message = f"the search body is {size} characters, past HubSpot's {SEARCH_BODY_LIMIT}: request fewer properties"
+        raise FatalError(connection, message, code="VALIDATION_ERROR")
+
+
+def _latest(cursor: datetime | None, records: list[Record]) -> datetime | None:
+    stamps = [r["hs_lastmodifieddate"] for r in records if isinstance(r.get("hs_lastmodifieddate"), datetime)]
+    if cursor is not None:
+        stamps.append(cursor)
+    return max(stamps) if stamps else None
+
+
+def _archived_inside(raw: Mapping[str, Any], bounds: Bounds | None) -> bool:
+    if bounds is None:
+        return True
+    stamp = raw.get("archivedAt") or raw.get("updatedAt")
+    try:
+        moment = to_ms(parse_instant(str(stamp)))
+    except ConversionError:
+        return True  # unknown archive time: yield it; marking a record deleted twice is harmless
+    lo, hi = bounds
+    return (lo is None or moment >= lo) and moment <= hi

@@ -1,0 +1,103 @@
+"""Conversion at the edge: HubSpot's strings into typed values, and back for writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from connectors.hubspot.convert import ConversionError, RecordConverter, converter_for, parse_instant, to_hubspot
+
+TYPES = {
+    "annualrevenue": "number",
+    "numberofemployees": "number",
+    "hs_is_closed": "bool",
+    "closedate": "datetime",
+    "renewal_date": "date",
+    "name": "string",
+    "industry": "enumeration",
+    "hs_merged_object_ids": "enumeration",
+    "hs_parent_company_id": "number",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("annualrevenue", "1000000.0", Decimal("1000000.0")),
+        ("annualrevenue", " 12.5 ", Decimal("12.5")),
+        ("numberofemployees", "1621", 1621),
+        ("numberofemployees", "250.0", 250),
+        ("hs_is_closed", "true", True),
+        ("hs_is_closed", "False", False),
+        ("closedate", "2026-03-31T00:00:00Z", datetime(2026, 3, 31, tzinfo=UTC)),
+        ("closedate", "2026-01-05T10:11:12.345Z", datetime(2026, 1, 5, 10, 11, 12, 345000, tzinfo=UTC)),
+        ("closedate", "1767225600000", datetime(2026, 1, 1, tzinfo=UTC)),
+        ("closedate", "2026-01-01T01:00:00+01:00", datetime(2026, 1, 1, tzinfo=UTC)),
+        ("renewal_date", "2026-03-31", date(2026, 3, 31)),
+        ("renewal_date", "1774915200000", date(2026, 3, 31)),
+        ("name", "Acme", "Acme"),
+        ("hs_merged_object_ids", "61;62", "61;62"),
+        ("hs_parent_company_id", "6100000006", "6100000006"),
+    ],
+)
+def test_values_read_as_their_property_type(name: str, raw: str, expected: Any) -> None:
+    assert converter_for(name, TYPES[name])(raw) == expected
+
+
+@pytest.mark.parametrize("stamp", ["2026-04-01T22:42:38.891Z", "1775083358891"])
+def test_last_modified_reads_as_iso_or_epoch_ms(stamp: str) -> None:
+    assert parse_instant(stamp) == datetime(2026, 4, 1, 22, 42, 38, 891000, tzinfo=UTC)
+
+
+def test_empty_strings_become_null_and_the_envelope_is_kept() -> None:
+    raw = {
+        "id": "7",
+        "properties": {"name": "", "annualrevenue": None, "hs_lastmodifieddate": "1767225600000"},
+        "archived": True,
+        "archivedAt": "2026-02-01T00:00:00.000Z",
+    }
+    record = RecordConverter(TYPES).convert(raw)
+    assert record == {
+        "id": "7",
+        "archived": True,
+        "name": None,
+        "annualrevenue": None,
+        "hs_lastmodifieddate": datetime(2026, 1, 1, tzinfo=UTC),
+        "archivedAt": datetime(2026, 2, 1, tzinfo=UTC),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "fragment"),
+    [
+        ("annualrevenue", "lots", "not a number"),
+        ("annualrevenue", "NaN", "not a finite number"),
+        ("numberofemployees", "12.5", "whole number"),
+        ("hs_is_closed", "yes", "true or false"),
+        ("closedate", "next tuesday", "not a datetime"),
+    ],
+)
+def test_a_bad_value_names_its_property(name: str, raw: str, fragment: str) -> None:
+    with pytest.raises(ConversionError, match=fragment) as refused:
+        RecordConverter(TYPES).convert({"id": "9", "properties": {name: raw}})
+    assert name in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        (None, ""),
+        (True, "true"),
+        (Decimal("87.50"), "87.50"),
+        (87, "87"),
+        (0.25, "0.25"),
+        (datetime(2026, 1, 1, tzinfo=UTC), "1767225600000"),
+        (date(2026, 3, 31), "2026-03-31"),
+        ("A", "A"),
+    ],
+)
+def test_written_values_are_strings_hubspot_takes(value: Any, sent: str) -> None:
+    assert to_hubspot(value) == sent
