@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from accountsync import cli_config, cli_db, cli_runs, cli_score, cli_serve, cli_sync, cli_tokens, cli_writeback
+from accountsync import (
+    cli_config,
+    cli_db,
+    cli_enrich,
+    cli_runs,
+    cli_score,
+    cli_serve,
+    cli_sync,
+    cli_tokens,
+    cli_writeback,
+)
 from accountsync.console import EXIT_FAILURE, EXIT_INVALID, err
 from config import ConfigError
 from sync import StoreError, SyncError
@@ -20,6 +30,7 @@ app.add_typer(cli_config.app, name="config")
 app.add_typer(cli_db.app, name="db")
 app.add_typer(cli_runs.app, name="runs")
 app.command("sync")(cli_sync.sync_command)
+app.command("enrich")(cli_enrich.enrich_command)
 app.add_typer(cli_tokens.app, name="tokens")
 app.command("serve")(cli_serve.serve_command)
 app.command("writeback")(cli_writeback.writeback_command)

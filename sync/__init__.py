@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sync.accounts import IdentityOutcome, apply_identity
 from sync.domains import normalise_domain
+from sync.enrich import EnrichSourceSummary, EnrichSummary, run_enrichment
+from sync.enrich_sources import EnrichError, EnrichSourceError
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
 from sync.jobs import (
     PipelineSummary,
@@ -24,6 +26,7 @@ from sync.service import DeploymentHolder, Service, ServiceSettings
 from sync.store import build_engine, normalise_url, session
 from sync.tables import (
     Account,
+    AccountEnrichment,
     AccountScore,
     ApiToken,
     CurrencyRate,
@@ -46,6 +49,7 @@ from sync.tokens import Caller, TokenError, authenticate, create_token, list_tok
 
 __all__ = [
     "Account",
+    "AccountEnrichment",
     "AccountScore",
     "ApiToken",
     "Cadence",
@@ -54,6 +58,10 @@ __all__ = [
     "CurrencyRate",
     "DeploymentHolder",
     "Enqueued",
+    "EnrichError",
+    "EnrichSourceError",
+    "EnrichSourceSummary",
+    "EnrichSummary",
     "IdentityOutcome",
     "JobError",
     "JobLock",
@@ -101,6 +109,7 @@ __all__ = [
     "normalise_domain",
     "normalise_url",
     "revoke_token",
+    "run_enrichment",
     "run_pipeline",
     "run_score",
     "run_sync",

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine, Table, bindparam
 from sqlmodel import Session, SQLModel, select
 
+from sync.enrich_precedence import load_overrides, overlay, set_wallets
 from sync.identity import AccountRecord, assign_keys, merge_values
 from sync.store import session
 from sync.tables import Account, Opportunity, SourceAccount, utcnow
@@ -55,9 +56,12 @@ def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: st
     now = utcnow()
     rows = [_account_row(key, group, keys, precedence, default, now) for key, group in groups.items()]
     with session(engine) as s, s.begin():
+        overrides = load_overrides(s, keys)  # enrichment sources: firmographics by their precedence, wallets
+        rows = [overlay(row, overrides.get(str(row["key"]))) for row in rows]
         if changed:
             _set_keys(s, SourceAccount, changed)
         upsert(s, Account, rows, keys=("key",))
+        set_wallets(s, overrides, now)
         moved = _rekey_opportunities(s, keys)
     live = sum(1 for row in rows if row["deleted_at"] is None)
     return IdentityOutcome(len(rows), live, len(changed), moved)

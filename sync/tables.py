@@ -195,6 +195,28 @@ class Usage(SQLModel, table=True):
     origin: str | None = Field(default=None, max_length=255)
 
 
+class AccountEnrichment(SQLModel, table=True):
+    """Per-account values from an enrichment source (wallet, firmographics) with the precedence of each field.
+
+    Anchored on one CRM record (connection, source_id) rather than on the account key, so the values follow
+    the account when identity re-keys it; every identity pass applies them (see `sync.enrich_precedence`).
+    `wins` lists the fields the source provides as `field=source|crm`.
+    """
+
+    __tablename__ = "account_enrichment"
+
+    source: str = Field(primary_key=True, max_length=64)
+    connection: str = Field(primary_key=True, max_length=64)
+    source_id: str = Field(primary_key=True, max_length=64)
+    wallet_estimate: Decimal | None = _money()
+    employees: int | None = None
+    annual_revenue: Decimal | None = _money()
+    industry: str | None = Field(default=None, max_length=128)
+    wins: str = Field(default="", max_length=255)
+    run_id: int | None = None
+    updated_at: datetime | None = _ts()
+
+
 class SyncRun(SQLModel, table=True):
     """One run of a job: queued, running, succeeded, partial, failed, stopped_for_budget, cancelled."""
 
