@@ -134,8 +134,11 @@ class Connector(Protocol):
     name: str
     crm: Crm
 
-    def streams(self, objects: Sequence[str]) -> list[StreamSpec]:
-        """The stream specs for the configured objects, fields intersected with describe."""
+    def streams(
+        self, objects: Sequence[str], *, extra_fields: Mapping[str, Sequence[str]] | None = None
+    ) -> list[StreamSpec]:
+        """The stream specs for the configured objects; default and `extra_fields` (per object, e.g. the
+        write-back targets) intersected with describe / the properties API."""
         ...
 
     def count(self, spec: StreamSpec, window: Window) -> int | None:

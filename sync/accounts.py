@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, Table, bindparam
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import Engine, Table, bindparam, update
+from sqlmodel import Session, SQLModel, col, select
 
 from sync.enrich_precedence import load_overrides, overlay, set_wallets
 from sync.identity import AccountRecord, assign_keys, merge_values
@@ -61,6 +61,7 @@ def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: st
         if changed:
             _set_keys(s, SourceAccount, changed)
         upsert(s, Account, rows, keys=("key",))
+        _retire_stale_keys(s, set(groups), now)
         set_wallets(s, overrides, now)
         moved = _rekey_opportunities(s, keys)
     live = sum(1 for row in rows if row["deleted_at"] is None)
@@ -112,3 +113,11 @@ def _set_keys(s: Session, model: type[SQLModel], changes: list[dict[str, str | N
         .values(account_key=bindparam("k"))
     )
     s.connection().execute(stmt, changes)
+
+
+def _retire_stale_keys(s: Session, current: set[str], now: datetime) -> None:
+    """A key no record maps to any more (its records joined another account) is no longer a live account."""
+    stored = s.exec(select(Account.key).where(col(Account.deleted_at).is_(None))).all()
+    stale = [key for key in stored if key not in current]
+    for start in range(0, len(stale), 900):
+        s.execute(update(Account).where(col(Account.key).in_(stale[start : start + 900])).values(deleted_at=now))

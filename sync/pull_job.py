@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from config import Deployment, Job
+from config import Deployment, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec
 from sync.accounts import apply_identity
 from sync.currency import store_config_rates
@@ -47,7 +47,8 @@ def pull_job(
         for source in job.sources:
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
-            for spec in _ordered(connector.streams(_objects(source.objects, objects))):
+            specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))
+            for spec in _ordered(specs):
                 pull_stream(engine, connector, spec, req, recorder, sink)
                 if audited(connector, spec):
                     audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
@@ -78,6 +79,17 @@ def audit_and_repair(
     pull_stream(engine, connector, spec, full, recorder, sink)
     second = audit(engine, connector, spec, req.run_start)
     return second.as_dict() | {"repaired_from": first.as_dict()}
+
+
+def extra_fields(job: Job, source: Source) -> dict[str, list[str]]:
+    """Fields to read beyond the defaults: the source's own, and the job's write-back targets on the same
+    connection (their current values tell a rep's edit from ours)."""
+    extra: dict[str, list[str]] = {obj: list(names) for obj, names in source.fields.items()}
+    for target in job.writeback:
+        if target.connection == source.connection:
+            wanted = extra.setdefault(target.object, [])
+            wanted += [name for name in target.fields.values() if name not in wanted]
+    return extra
 
 
 def _objects(configured: Sequence[str], only: Sequence[str] | None) -> list[str]:

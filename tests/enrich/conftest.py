@@ -43,7 +43,7 @@ class FakeConnector:
         self.name = crm.name
         self.crm = crm.crm
 
-    def streams(self, objects: Sequence[str]) -> list[StreamSpec]:
+    def streams(self, objects: Sequence[str], *, extra_fields: Any = None) -> list[StreamSpec]:
         return [StreamSpec(o, o, ID_FIELD[self.crm], STAMP_FIELD[self.crm], ()) for o in objects]
 
     def _rows(self, spec: StreamSpec, window: Window) -> list[dict[str, Any]]:

@@ -61,7 +61,7 @@ class FakeConnector:
         self.name = crm.name
         self.crm = "salesforce"
 
-    def streams(self, objects: Sequence[str]) -> list[StreamSpec]:
+    def streams(self, objects: Sequence[str], *, extra_fields: Any = None) -> list[StreamSpec]:
         return [StreamSpec(o, o, "Id", "SystemModstamp", ()) for o in objects]
 
     def _rows(self, spec: StreamSpec, window: Window) -> list[dict[str, Any]]:

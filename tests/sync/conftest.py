@@ -67,7 +67,7 @@ class FakeConnector:
         self.name = crm.name
         self.crm = crm.crm  # type: ignore[assignment]
 
-    def streams(self, objects: Sequence[str]) -> list[StreamSpec]:
+    def streams(self, objects: Sequence[str], *, extra_fields: Any = None) -> list[StreamSpec]:
         stamp = STAMP_FIELD[self.crm_state.crm]
         return [StreamSpec(o, o, ID_FIELD[self.crm_state.crm], stamp, ()) for o in objects]
 

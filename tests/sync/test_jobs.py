@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 
-from sync import Account, JobLocked, Opportunity, SourceAccount, SyncRun, locks, session
+from sync import Account, JobLocked, Opportunity, SourceAccount, SyncRun, locks, session, utcnow
 from sync.jobs import SyncOptions, run_sync
 from sync.runs import create_run
 
@@ -184,3 +184,13 @@ def test_run_row_records_status_counts_and_progress(deployment, store, crms, fac
     assert run.counts["inserted"] == 8
     assert run.progress is not None
     assert run.progress["sf.Account"]["done"] is True
+
+
+def test_an_account_whose_records_joined_another_is_no_longer_live(deployment, store, crms, factory) -> None:
+    crms["hs"].put("companies", hs_company(5, T0, domain="late-match.com"))
+    run_sync(deployment, "nightly", engine=store, factory=factory)
+    crms["sf"].put("Account", sf_account(5, utcnow() - timedelta(seconds=1), Website="late-match.com"))
+    run_sync(deployment, "nightly", engine=store, factory=factory)
+    with session(store) as s:
+        live = {a.key for a in s.exec(select(Account).where(col(Account.deleted_at).is_(None))).all()}
+    assert live == {f"sf:{sf_account(5, T0)['Id']}"}

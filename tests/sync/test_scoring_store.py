@@ -19,8 +19,8 @@ def _portfolio(crms) -> None:
     # account 0: a 36-month contract of 36,000 won in January 2026; account 1: churned (12 months from 2025-01-01)
     crms["sf"].put("Opportunity", sf_opportunity(0, 0, T0, Amount="36000", Term_Months__c=36, CloseDate="2026-01-15"))
     crms["sf"].put("Opportunity", sf_opportunity(1, 1, T0, Amount="10000", CloseDate="2025-01-01"))
-    crms["sf"].put("Opportunity", sf_opportunity(2, 2, T0, Amount="5000", IsClosed=False, IsWon=False,
-                                                 StageName="Proposal", Probability=50, CloseDate="2026-12-01"))  # fmt: skip
+    open_deal = {"Amount": "5000", "IsClosed": False, "IsWon": False, "StageName": "Proposal", "Probability": 50}
+    crms["sf"].put("Opportunity", sf_opportunity(2, 2, T0, CloseDate="2026-12-01", **open_deal))
     crms["sf"].put("Opportunity", sf_opportunity(3, 3, T0, Amount="900", CurrencyIsoCode="XYZ"))
 
 
