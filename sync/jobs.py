@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from config import Deployment, Job
 from connectors import Connector
 from sync import locks
+from sync.enrich import EnrichSummary, run_enrichment
 from sync.errors import JobError, JobLocked
 from sync.heartbeat import LockHeartbeat
 from sync.pull import NoProgress, ProgressSink
@@ -184,6 +185,7 @@ class PipelineSummary:
     """A whole job: pull, score, write back."""
 
     sync: RunSummary
+    enrichment: EnrichSummary | None
     scoring: ScoringOutcome | None
     writeback: WritebackSummary | None
 
@@ -198,11 +200,13 @@ def run_pipeline(
     sink: ProgressSink | None = None,
     factory: ConnectorFactory = default_factory,
 ) -> PipelineSummary:
-    """Pull from every source, score the store, write the scores back (when the pull did not stop or fail)."""
+    """Pull from every source, load the job's enrichment sources, score the store, write the scores back (when
+    the pull did not stop or fail)."""
     pulled = run_sync(deployment, job_name, engine=engine, options=options, sink=sink, factory=factory)
     if pulled.status not in ("succeeded", "partial"):
-        return PipelineSummary(pulled, None, None)
-    scored = run_score(deployment, engine=engine, as_of=as_of)
+        return PipelineSummary(pulled, None, None, None)
     job = find_job(deployment, job_name)
+    enriched = run_enrichment(deployment, job.name, engine=engine) if job.enrich else None
+    scored = run_score(deployment, engine=engine, as_of=as_of)
     written = run_writeback(deployment, job.name, engine=engine, factory=factory) if job.writeback else None
-    return PipelineSummary(pulled, scored, written)
+    return PipelineSummary(pulled, enriched, scored, written)
