@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from accountsync import (
+    cli_account,
     cli_config,
     cli_db,
     cli_enrich,
@@ -36,6 +37,7 @@ app.command("serve")(cli_serve.serve_command)
 app.command("writeback")(cli_writeback.writeback_command)
 app.command("score")(cli_score.score_command)
 app.command("kpis")(cli_score.kpis_command)
+app.command("account")(cli_account.account_command)
 
 
 def main() -> None:
