@@ -9,6 +9,7 @@ from accountsync import (
     cli_config,
     cli_db,
     cli_enrich,
+    cli_run,
     cli_runs,
     cli_score,
     cli_serve,
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(cli_config.app, name="config")
 app.add_typer(cli_db.app, name="db")
 app.add_typer(cli_runs.app, name="runs")
+app.command("run")(cli_run.run_command)
 app.command("sync")(cli_sync.sync_command)
 app.command("enrich")(cli_enrich.enrich_command)
 app.add_typer(cli_tokens.app, name="tokens")

@@ -15,7 +15,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import out
-from sync.scoring_store import score_store
+from sync.scoring_store import ranked_rows, score_store
 
 
 class Format(StrEnum):
@@ -39,7 +39,6 @@ AsOf = Annotated[
     datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="As-of date T (default: today, UTC).")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
-TOP_COLUMNS = ("rank", "key", "name", "tier", "score", "arr", "headroom", "reasons")
 
 
 def _as_of(value: datetime | None) -> date:
@@ -83,12 +82,8 @@ def score_command(
     engine = context.store()
     outcome = score_store(engine, deployment, as_of=_as_of(as_of))
     engine.dispose()
-    accounts = outcome.result.accounts.head(top).select(*TOP_COLUMNS)
-    _emit(
-        accounts.to_dicts(),
-        fmt,
-        f"top {top} accounts as of {outcome.result.as_of} (scoring run {outcome.scoring_run_id})",
-    )
+    title = f"top {top} accounts as of {outcome.result.as_of} (scoring run {outcome.scoring_run_id})"
+    _emit(ranked_rows(outcome.result, top), fmt, title)
 
 
 def kpis_command(

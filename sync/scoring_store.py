@@ -30,6 +30,7 @@ from sync.tables import (
     utcnow,
 )
 
+TOP_COLUMNS = ("rank", "key", "name", "tier", "score", "arr", "headroom", "reasons")
 NOT_FIGURES = frozenset({"key", "rank", "score", "tier", "reasons", "change_reason", "name"})
 PREVIOUS_COLUMNS = ("fit", "potential", "momentum", "health_component", "headroom", "weighted_pipeline", "recent_wins")
 
@@ -186,3 +187,8 @@ def _score_row(run_id: int, row: dict[str, Any]) -> dict[str, Any]:
         "rank": row.get("rank"), "figures": figures, "reasons": list(row.get("reasons") or []),
         "change_reason": row.get("change_reason"),
     }  # fmt: skip
+
+
+def ranked_rows(result: ScoringResult, top: int) -> list[dict[str, Any]]:
+    """The top accounts with rank, key, name, tier, score, ARR, headroom and reasons."""
+    return result.accounts.head(top).select(*TOP_COLUMNS).to_dicts()

@@ -1,0 +1,82 @@
+"""`accountsync run`: the whole job now: pull, enrich, score, write back, then the ranked accounts and KPIs."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accountsync import context
+from accountsync.cli_score import AsOf
+from accountsync.cli_sync import ConfigOption, print_summary
+from accountsync.cli_writeback import print_plan
+from accountsync.console import EXIT_FAILURE, out
+from accountsync.progress import RichProgress
+from sync import PipelineSummary, SyncOptions, run_pipeline
+from sync.scoring_store import ranked_rows
+
+KPI_LINES = (
+    ("ARR", "arr", "money"), ("NRR", "nrr", "rate"), ("GRR", "grr", "rate"), ("Win rate", "win_rate_count", "rate"),
+    ("Open pipeline", "open_pipeline", "money"), ("Weighted pipeline", "weighted_pipeline", "money"),
+    ("Customers", "customers", "count"),
+)  # fmt: skip
+
+
+def run_command(
+    job: Annotated[str | None, typer.Argument(help="Job name (optional when the config has one job).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Full resync before scoring.")] = False,
+    as_of: AsOf = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many ranked accounts to show.")] = 20,
+    config: ConfigOption = None,
+) -> None:
+    """Run the job end to end: pull from the CRMs, enrich, score and rank, write the scores back."""
+    deployment = context.deployment(config)
+    engine = context.store()
+    day = as_of.date() if as_of else datetime.now(UTC).date()
+    with RichProgress(out, enabled=sys.stdout.isatty()) as progress:
+        summary = run_pipeline(deployment, job, engine=engine, as_of=day, options=SyncOptions(full=full), sink=progress)
+    engine.dispose()
+    print_pipeline(summary, top)
+    statuses = [summary.sync.status] + ([summary.writeback.status] if summary.writeback else [])
+    if any(status not in ("succeeded", "partial") for status in statuses):
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def print_pipeline(summary: PipelineSummary, top: int) -> None:
+    """Pull summary, enrichment, ranked accounts, KPI summary, write-back."""
+    print_summary(summary.sync)
+    if summary.enrichment is not None:
+        out.print(f"enrichment: {summary.enrichment.status}", markup=False)
+    if summary.scoring is not None:
+        result = summary.scoring.result
+        table = Table(title=f"top {top} accounts as of {result.as_of}")
+        rows = ranked_rows(result, top)
+        for column in rows[0] if rows else []:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*("\n".join(v) if isinstance(v, list) else _fmt(v) for v in row.values()))
+        out.print(table)
+        kpis = result.portfolio.__dict__
+        out.print("  ".join(f"{label}: {_kpi(kpis.get(key), kind, result.portfolio.currency)}"
+                            for label, key, kind in KPI_LINES))  # fmt: skip
+    if summary.writeback is not None:
+        print_plan(summary.writeback)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return "" if value is None else str(value)
+
+
+def _kpi(value: object, kind: str, currency: str) -> str:
+    if value is None:
+        return "n/a"
+    if kind == "rate" and isinstance(value, float):
+        return f"{value:.1%}"
+    if kind == "money" and isinstance(value, float):
+        return f"{value:,.0f} {currency}"
+    return str(value)
