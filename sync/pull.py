@@ -56,6 +56,7 @@ class PullRequest:
     full: bool
     opportunity_types: Mapping[str, str]
     link_property: str = "salesforce_account_id"
+    optional_fields: frozenset[str] = frozenset()  # write-back targets: missing until provisioned, not an error
 
 
 def stream_key(connector: Connector, spec: StreamSpec) -> str:
@@ -126,7 +127,8 @@ def _commit_page(
         progress.skipped += 1
         recorder.error("skipped_record", reason, stream=key, record_id=record_id)
     for field_name, message in page.field_errors.items():
-        recorder.field_error(key, field_name, message)
+        if field_name not in req.optional_fields:
+            recorder.field_error(key, field_name, message)
     recorder.api_calls[connector.name] = connector.quota().calls
     recorder.flush()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -39,8 +40,9 @@ def pull_job(
     Returns the run's status, message and audits; connector stop errors become `stopped_for_budget`.
     """
     store_config_rates(engine, deployment.currency)
+    targets = frozenset(name for target in job.writeback for name in target.fields.values())
     req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
-                      job.opportunity_types, _link_property(deployment))  # fmt: skip
+                      job.opportunity_types, _link_property(deployment), targets)  # fmt: skip
     audits: list[dict[str, Any]] = []
     opened: list[Connector] = []
     try:
@@ -75,7 +77,7 @@ def audit_and_repair(
         return first.as_dict()
     recorder.error("reconciliation", f"{spec.name}: CRM has {first.crm_count}, store {first.store_count}; re-pulling",
                    stream=f"{connector.name}.{spec.name}")  # fmt: skip
-    full = PullRequest(req.job, req.run_id, req.run_start, req.lookback, True, req.opportunity_types, req.link_property)
+    full = replace(req, full=True)
     pull_stream(engine, connector, spec, full, recorder, sink)
     second = audit(engine, connector, spec, req.run_start)
     return second.as_dict() | {"repaired_from": first.as_dict()}
