@@ -11,6 +11,11 @@ from scoring.accounts import (
     opportunity_aggregates,
     scored_accounts,
 )
+from scoring.aggregation import (
+    Aggregation,
+    Reduce,
+    aggregate,
+)
 from scoring.arithmetic import (
     MICROS,
     known_weight,
@@ -33,7 +38,7 @@ from scoring.change import (
 )
 from scoring.crosssell import (
     EXPANSION_TYPE,
-    account_crosssell_exprs,
+    crosssell_aggregations,
     crosssell_portfolio_exprs,
 )
 from scoring.engine import (
@@ -65,7 +70,7 @@ from scoring.frames import (
 )
 from scoring.health import (
     HEALTH_COMPONENTS,
-    account_activity_exprs,
+    activity_aggregations,
     engagement_expr,
     health_expr,
     history_activity,
@@ -81,6 +86,7 @@ from scoring.opportunities import (
     PREPARED_COLUMNS,
     PreparedOpportunities,
     corporate_rates,
+    money_bound,
     prepare_opportunities,
 )
 from scoring.params import (
@@ -96,7 +102,7 @@ from scoring.params import (
     ValueParams,
 )
 from scoring.pipeline import (
-    account_pipeline_exprs,
+    pipeline_aggregations,
     pipeline_portfolio_exprs,
     sales_cycle_days,
 )
@@ -126,20 +132,22 @@ from scoring.reasons import (
 )
 from scoring.revenue import (
     MOVEMENT_BUCKETS,
-    account_revenue_exprs,
     active_at,
     arr_at,
     contract_values,
     movement_exprs,
+    revenue_aggregations,
     revenue_portfolio_exprs,
 )
 from scoring.score import (
     COMPONENTS,
     component_exprs,
+    component_weights,
     fit_expr,
     momentum_value_expr,
     points_exprs,
     potential_expr,
+    rank_order,
     ranked,
     rule_matches,
     score_expr,
@@ -199,6 +207,7 @@ __all__ = [
     "USAGE",
     "UTC_TIMESTAMP",
     "WARNING_SCHEMA",
+    "Aggregation",
     "ColumnSpec",
     "CoreKpis",
     "DataQualityWarning",
@@ -213,6 +222,7 @@ __all__ = [
     "PipelineParams",
     "PortfolioKpis",
     "PreparedOpportunities",
+    "Reduce",
     "ScoreParams",
     "ScoreWeights",
     "ScoringError",
@@ -224,17 +234,15 @@ __all__ = [
     "ValueParams",
     "WarningCode",
     "Window",
-    "account_activity_exprs",
-    "account_crosssell_exprs",
     "account_figures",
-    "account_pipeline_exprs",
     "account_quality_warnings",
-    "account_revenue_exprs",
     "account_warnings",
     "active_at",
+    "activity_aggregations",
     "add_months",
     "add_months_expr",
     "add_months_series",
+    "aggregate",
     "arr_at",
     "change_reason",
     "closed_stage_names",
@@ -242,10 +250,12 @@ __all__ = [
     "collect_warnings",
     "compact_number",
     "component_exprs",
+    "component_weights",
     "conform_frame",
     "contract_values",
     "core_kpis",
     "corporate_rates",
+    "crosssell_aggregations",
     "crosssell_portfolio_exprs",
     "empty_frame",
     "end_of_day",
@@ -262,12 +272,14 @@ __all__ = [
     "link_history",
     "momentum_sentence",
     "momentum_value_expr",
+    "money_bound",
     "money_sum",
     "money_text",
     "movement_exprs",
     "opportunity_aggregates",
     "opportunity_warnings",
     "percentile_rank",
+    "pipeline_aggregations",
     "pipeline_portfolio_exprs",
     "points_exprs",
     "portfolio_clv",
@@ -277,10 +289,12 @@ __all__ = [
     "potential_expr",
     "potential_sentence",
     "prepare_opportunities",
+    "rank_order",
     "ranked",
     "ratio",
     "reasons_expr",
     "renewal_expr",
+    "revenue_aggregations",
     "revenue_portfolio_exprs",
     "rule_matches",
     "sales_cycle_days",

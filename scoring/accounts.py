@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import polars as pl
 
+from scoring.aggregation import aggregate
 from scoring.calendar import Window
 from scoring.change import change_reason
-from scoring.crosssell import account_crosssell_exprs
+from scoring.crosssell import crosssell_aggregations
 from scoring.frames import ScoringInputs
 from scoring.health import (
-    account_activity_exprs,
+    activity_aggregations,
     engagement_expr,
     health_expr,
     history_activity,
     renewal_expr,
     usage_components,
 )
+from scoring.opportunities import money_bound
 from scoring.params import ScoringParams
-from scoring.pipeline import account_pipeline_exprs
+from scoring.pipeline import pipeline_aggregations
 from scoring.reasons import reasons_expr, sentence_exprs
-from scoring.revenue import account_revenue_exprs, movement_exprs
+from scoring.revenue import movement_exprs, revenue_aggregations
 from scoring.score import component_exprs, momentum_value_expr, points_exprs, ranked, score_expr, tier_expr
 from scoring.stages import LinkedHistory
 from scoring.value import clv_expr, headroom_expr, share_of_wallet_expr, wallet_expr
@@ -90,16 +92,13 @@ ACCOUNT_COLUMNS = (
 
 def opportunity_aggregates(prepared: pl.DataFrame, window: Window, params: ScoringParams) -> pl.LazyFrame:
     """One row per account with opportunities: every per-account figure the opportunities give, in one pass."""
-    return (
-        prepared.lazy()
-        .group_by("account_index")
-        .agg(
-            *account_revenue_exprs(window),
-            *account_crosssell_exprs(window),
-            *account_pipeline_exprs(window, params.score.recent_win_days),
-            *account_activity_exprs(window.end),
-        )
-    )
+    aggregations = [
+        *revenue_aggregations(window),
+        *crosssell_aggregations(window),
+        *pipeline_aggregations(window, params.score.recent_win_days),
+        *activity_aggregations(window.end),
+    ]
+    return aggregate(prepared.lazy(), "account_index", aggregations, money_bound=money_bound(prepared))
 
 
 def _joined(

@@ -6,7 +6,7 @@ import polars as pl
 
 from scoring.frames import PREVIOUS_SCORES
 from scoring.params import ScoreWeights
-from scoring.score import COMPONENTS
+from scoring.score import COMPONENTS, component_weights
 from scoring.wording import money_text, signed_whole_text, whole_text
 
 __all__ = ["CHANGE_INPUTS", "change_reason"]
@@ -24,9 +24,7 @@ def _moved(column: str) -> pl.Expr:
 
 def _largest_component(weights: ScoreWeights) -> pl.Expr:
     """The component whose move added the most points in the direction the score moved (null: none did)."""
-    by_component = dict(
-        zip(COMPONENTS, (weights.fit, weights.potential, weights.momentum, weights.health), strict=True)
-    )
+    by_component = component_weights(weights)
     delta = _moved("score")
     pull = {
         name: pl.when(_moved(name) * delta > 0).then((_moved(name) * weight).abs())

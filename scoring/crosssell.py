@@ -4,30 +4,30 @@ from __future__ import annotations
 
 import polars as pl
 
+from scoring.aggregation import Aggregation
 from scoring.arithmetic import ratio
 from scoring.calendar import Window
 from scoring.revenue import active_at
 
 __all__ = [
     "EXPANSION_TYPE",
-    "account_crosssell_exprs",
+    "crosssell_aggregations",
     "crosssell_portfolio_exprs",
 ]
 
 EXPANSION_TYPE = "expansion"
 
 
-def account_crosssell_exprs(window: Window) -> list[pl.Expr]:
-    """Per-account aggregations over prepared opportunities.
+def crosssell_aggregations(window: Window) -> list[Aggregation]:
+    """Per-account figures from prepared opportunities: product lines held, a won expansion inside W.
 
     Product lines count every active contract, whatever its currency (section 8: counts keep records that
     money figures leave out); a contract with no product line holds no line.
     """
-    held = active_at(window.end) & pl.col("product_line").is_not_null()
     expansion_won = pl.col("is_won") & (pl.col("type") == EXPANSION_TYPE) & window.contains(pl.col("close_date"))
     return [
-        pl.col("product_line").filter(held).n_unique().alias("product_lines_held"),
-        expansion_won.fill_null(False).any().alias("won_expansion_in_window"),
+        Aggregation("product_lines_held", pl.when(active_at(window.end)).then(pl.col("product_line")), "distinct"),
+        Aggregation("won_expansion_in_window", expansion_won.fill_null(False), "max"),
     ]
 
 

@@ -8,11 +8,12 @@ from datetime import date
 import polars as pl
 
 from scoring.accounts import account_figures, scored_accounts
+from scoring.aggregation import aggregate
 from scoring.calendar import Window
 from scoring.frames import PREVIOUS_SCORES, ScoringInputs, conform_frame
-from scoring.opportunities import prepare_opportunities
+from scoring.opportunities import money_bound, prepare_opportunities
 from scoring.params import ScoringParams
-from scoring.pipeline import account_pipeline_exprs, pipeline_portfolio_exprs, sales_cycle_days
+from scoring.pipeline import pipeline_aggregations, pipeline_portfolio_exprs, sales_cycle_days
 from scoring.portfolio import PortfolioKpis, portfolio_row
 from scoring.quality import (
     DataQualityWarning,
@@ -20,7 +21,7 @@ from scoring.quality import (
     collect_warnings,
     warning_records,
 )
-from scoring.revenue import account_revenue_exprs, movement_exprs, revenue_portfolio_exprs
+from scoring.revenue import movement_exprs, revenue_aggregations, revenue_portfolio_exprs
 from scoring.segments import Segment, segment_kpis
 from scoring.stages import link_history, stage_counts, stage_durations
 from scoring.value import expected_lifetime_years, portfolio_clv
@@ -125,18 +126,39 @@ class CoreKpis:
     weighted_pipeline: float
 
 
+_CORE_AGGREGATIONS = frozenset(
+    {
+        "arr",
+        "arr_at_start",
+        "won_in_window",
+        "lost_in_window",
+        "won_amount_in_window",
+        "lost_amount_in_window",
+        "open_pipeline",
+        "weighted_pipeline",
+    }
+)
+
+
+def _core_exprs() -> list[pl.Expr]:
+    wanted = set(CoreKpis.__dataclass_fields__)
+    return [
+        expr for expr in (*revenue_portfolio_exprs(), *pipeline_portfolio_exprs()) if expr.meta.output_name() in wanted
+    ]
+
+
 def core_kpis(inputs: ScoringInputs, *, as_of: date, params: ScoringParams | None = None) -> CoreKpis:
     """Only the core KPIs, with the same inputs, checks and conversions as `score_portfolio`."""
     params = params or ScoringParams()
     data = inputs.conformed()
     window = Window.ending(as_of, params.window_months)
     prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params)
+    every = [*revenue_aggregations(window), *pipeline_aggregations(window, params.score.recent_win_days)]
+    aggregations = [aggregation for aggregation in every if aggregation.name in _CORE_AGGREGATIONS]
     row = (
-        prepared.frame.lazy()
-        .group_by("account_index")
-        .agg(*account_revenue_exprs(window), *account_pipeline_exprs(window, params.score.recent_win_days))
+        aggregate(prepared.frame.lazy(), "account_index", aggregations, money_bound=money_bound(prepared.frame))
         .with_columns(movement_exprs())
-        .select(*revenue_portfolio_exprs(), *pipeline_portfolio_exprs())
+        .select(_core_exprs())
         .collect()
         .row(0, named=True)
     )

@@ -122,7 +122,26 @@ RATES = FrameSpec(
     (_required("currency", pl.String()), _required("rate_to_corporate", pl.Float64())),
     unique_key="currency",
 )
-FRAME_SPECS: dict[str, FrameSpec] = {spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, USAGE, RATES)}
+# The last scoring run's per-account results (`ScoringResult.previous_scores()`), for the change reason.
+PREVIOUS_SCORES = FrameSpec(
+    "previous",
+    (
+        _required("key", pl.String()),
+        _required("scored_at", pl.Date()),
+        ColumnSpec("score", pl.Float64()),
+        _optional("fit", pl.Float64()),
+        _optional("potential", pl.Float64()),
+        _optional("momentum", pl.Float64()),
+        _optional("health_component", pl.Float64()),
+        _optional("headroom", pl.Float64()),
+        _optional("weighted_pipeline", pl.Float64()),
+        _optional("recent_wins", pl.Float64()),
+    ),
+    unique_key="key",
+)
+FRAME_SPECS: dict[str, FrameSpec] = {
+    spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, USAGE, RATES, PREVIOUS_SCORES)
+}
 
 
 def _cast_allowed(actual: pl.DataType, expected: pl.DataType) -> bool:
@@ -214,21 +233,3 @@ class ScoringInputs:
             stage_history=conform_frame(STAGE_HISTORY, self.stage_history),
             usage=conform_frame(USAGE, self.usage),
         )
-
-
-PREVIOUS_SCORES = FrameSpec(
-    "previous",
-    (
-        _required("key", pl.String()),
-        _required("scored_at", pl.Date()),
-        ColumnSpec("score", pl.Float64()),
-        _optional("fit", pl.Float64()),
-        _optional("potential", pl.Float64()),
-        _optional("momentum", pl.Float64()),
-        _optional("health_component", pl.Float64()),
-        _optional("headroom", pl.Float64()),
-        _optional("weighted_pipeline", pl.Float64()),
-        _optional("recent_wins", pl.Float64()),
-    ),
-    unique_key="key",
-)

@@ -6,13 +6,14 @@ from datetime import date
 
 import polars as pl
 
+from scoring.aggregation import Aggregation
 from scoring.arithmetic import weighted_mean
 from scoring.keys import positions
 from scoring.params import HealthParams
 
 __all__ = [
     "HEALTH_COMPONENTS",
-    "account_activity_exprs",
+    "activity_aggregations",
     "engagement_expr",
     "health_expr",
     "history_activity",
@@ -72,11 +73,11 @@ def usage_components(usage: pl.DataFrame, accounts: pl.DataFrame, as_of: date, p
     )
 
 
-def account_activity_exprs(as_of: date) -> list[pl.Expr]:
-    """Per-account aggregation over prepared opportunities: the latest creation or close on or before T."""
-    created = pl.col("created_date").filter(pl.col("created_date") <= as_of).max()
-    closed = pl.col("close_date").filter(pl.col("closed") & (pl.col("close_date") <= as_of)).max()
-    return [pl.max_horizontal(created, closed).alias("last_opportunity_activity")]
+def activity_aggregations(as_of: date) -> list[Aggregation]:
+    """Per-account figure from prepared opportunities: the latest creation or close on or before T."""
+    created = pl.when(pl.col("created_date") <= as_of).then(pl.col("created_date"))
+    closed = pl.when(pl.col("closed") & (pl.col("close_date") <= as_of)).then(pl.col("close_date"))
+    return [Aggregation("last_opportunity_activity", pl.max_horizontal(created, closed), "max")]
 
 
 def history_activity(linked: pl.DataFrame) -> pl.DataFrame:

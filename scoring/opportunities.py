@@ -18,6 +18,7 @@ __all__ = [
     "PREPARED_COLUMNS",
     "PreparedOpportunities",
     "corporate_rates",
+    "money_bound",
     "prepare_opportunities",
 ]
 
@@ -30,7 +31,7 @@ def corporate_rates(rates: pl.DataFrame, currency: str) -> dict[str, float]:
     Raises `InputSchemaError` when a rate is not a finite number above 0.
     """
     rate = pl.col("rate_to_corporate")
-    if rates.select(~(rate.is_finite() & (rate > 0)).any()).item():
+    if rates.select((~(rate.is_finite() & (rate > 0))).any()).item():
         raise InputSchemaError("rates", "rate_to_corporate", "every rate must be a finite number above 0")
     table = dict(
         zip(rates.get_column("currency").to_list(), rates.get_column("rate_to_corporate").to_list(), strict=True)
@@ -45,7 +46,16 @@ def _probability(params: ScoringParams) -> pl.Expr:
     return pl.coalesce(pl.col("probability"), stage_default)
 
 
-def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: dict[str, float]) -> pl.DataFrame:
+def _contract_ends(opportunities: pl.DataFrame) -> pl.Series:
+    """start_date (default: close_date) + term_months (default 12), for every opportunity."""
+    dates = opportunities.select(
+        pl.coalesce("start_date", "close_date").alias("start"),
+        pl.col("term_months").fill_null(DEFAULT_TERM_MONTHS).alias("term"),
+    )
+    return add_months_series(dates.get_column("start"), dates.get_column("term"))
+
+
+def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: dict[str, float]) -> pl.LazyFrame:
     """The opportunities with their account's row number (null: unknown account), rate and defaults."""
     account_index = positions(opportunities.get_column("account_key"), accounts.get_column("key"))
     start = pl.coalesce("start_date", "close_date")
@@ -59,13 +69,13 @@ def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: dict[
             pl.col("term_months").fill_null(DEFAULT_TERM_MONTHS),
             (pl.col("is_closed") | pl.col("is_won")).alias("closed"),
             pl.col("created_at").dt.date().alias("created_date"),
+            pl.lit(_contract_ends(opportunities)).alias("end_date"),
         )
         .with_columns(start.alias("start_date"), contract.fill_null(False).alias("contract"))
-        .collect()
     )
 
 
-# No deal is worth a quadrillion; such an amount is a typo, and would overflow exact sums (see money_sum).
+# No deal is worth a quadrillion: such an amount is a typo, and would swamp every sum it joins.
 MAX_AMOUNT = 1e15
 
 
@@ -172,6 +182,13 @@ PREPARED_COLUMNS = (
 )
 
 
+def money_bound(prepared: pl.DataFrame) -> float:
+    """No money figure of the prepared opportunities sums beyond this: every one is at most 12 times an
+    amount (an ACV over a one-month term), and no sum takes an amount twice."""
+    total = prepared.select(pl.col("amount_corporate").abs().sum()).item()
+    return 12.0 * float(total or 0.0)
+
+
 @dataclass(frozen=True)
 class PreparedOpportunities:
     """Opportunities of known accounts with corporate amounts (null when unknown) and contract dates.
@@ -187,11 +204,9 @@ def prepare_opportunities(
     opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: pl.DataFrame, params: ScoringParams
 ) -> PreparedOpportunities:
     """Convert, default and date the (conformed) opportunities of the known accounts."""
-    defaulted = _defaulted(opportunities, accounts, corporate_rates(rates, params.currency))
-    ends = add_months_series(defaulted.get_column("start_date"), defaulted.get_column("term_months"))
     flagged = (
-        defaulted.lazy()
-        .with_columns(pl.when(pl.col("contract")).then(pl.lit(ends)).alias("end_date"), *_derived(params))
+        _defaulted(opportunities, accounts, corporate_rates(rates, params.currency))
+        .with_columns(pl.when(pl.col("contract")).then(pl.col("end_date")).alias("end_date"), *_derived(params))
         .with_columns(pl.col("_probability_raw").clip(0.0, 1.0).alias("probability"))
         .collect()
     )

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import polars as pl
 
+from scoring.aggregation import Aggregation
 from scoring.arithmetic import money_sum, ratio
 from scoring.calendar import Window
 
 __all__ = [
-    "account_pipeline_exprs",
+    "pipeline_aggregations",
     "pipeline_portfolio_exprs",
     "sales_cycle_days",
 ]
@@ -20,8 +21,8 @@ def _closed_in(window: Window) -> pl.Expr:
     return pl.col("closed") & window.contains(pl.col("close_date")).fill_null(False)
 
 
-def account_pipeline_exprs(window: Window, recent_win_days: int) -> list[pl.Expr]:
-    """Per-account aggregations over prepared opportunities: win/loss counts and amounts inside W, open and
+def pipeline_aggregations(window: Window, recent_win_days: int) -> list[Aggregation]:
+    """Per-account figures from prepared opportunities: win/loss counts and amounts inside W, open and
     weighted pipeline, and recent wins (won and closed within `recent_win_days` days up to T)."""
     closed = _closed_in(window)
     won = closed & pl.col("is_won")
@@ -30,14 +31,15 @@ def account_pipeline_exprs(window: Window, recent_win_days: int) -> list[pl.Expr
     recent = Window(window.end - timedelta(days=recent_win_days), window.end)
     recent_won = pl.col("is_won") & recent.contains(pl.col("close_date")).fill_null(False)
     amount = pl.col("amount_corporate")
+    weighted = amount * pl.col("probability").fill_null(0.0)
     return [
-        won.sum().alias("won_in_window"),
-        lost.sum().alias("lost_in_window"),
-        money_sum(amount.filter(won)).alias("won_amount_in_window"),
-        money_sum(amount.filter(lost)).alias("lost_amount_in_window"),
-        money_sum(amount.filter(open_)).alias("open_pipeline"),
-        money_sum((amount * pl.col("probability").fill_null(0.0)).filter(open_)).alias("weighted_pipeline"),
-        money_sum(amount.filter(recent_won)).alias("recent_wins"),
+        Aggregation("won_in_window", won.cast(pl.UInt32()), "sum"),
+        Aggregation("lost_in_window", lost.cast(pl.UInt32()), "sum"),
+        Aggregation("won_amount_in_window", pl.when(won).then(amount), "sum", money=True),
+        Aggregation("lost_amount_in_window", pl.when(lost).then(amount), "sum", money=True),
+        Aggregation("open_pipeline", pl.when(open_).then(amount), "sum", money=True),
+        Aggregation("weighted_pipeline", pl.when(open_).then(weighted), "sum", money=True),
+        Aggregation("recent_wins", pl.when(recent_won).then(amount), "sum", money=True),
     ]
 
 

@@ -6,16 +6,18 @@ from datetime import date
 
 import polars as pl
 
+from scoring.aggregation import Aggregation, aggregate
 from scoring.arithmetic import money_sum, ratio
 from scoring.calendar import Window
+from scoring.opportunities import money_bound
 
 __all__ = [
     "MOVEMENT_BUCKETS",
-    "account_revenue_exprs",
     "active_at",
     "arr_at",
     "contract_values",
     "movement_exprs",
+    "revenue_aggregations",
     "revenue_portfolio_exprs",
 ]
 
@@ -42,32 +44,26 @@ def contract_values(prepared: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _arr_on(day: date) -> pl.Expr:
-    # Inactive contracts add an exact 0.0, so an account whose active set is the same at both dates gets
-    # bit-identical ARR at both, and falls in no movement bucket.
-    return money_sum(pl.when(active_at(day)).then(pl.col("acv")).otherwise(0.0))
+def _arr_on(day: date, name: str) -> Aggregation:
+    return Aggregation(name, pl.when(active_at(day)).then(pl.col("acv")), "sum", money=True)
 
 
 def arr_at(prepared: pl.DataFrame, day: date) -> pl.DataFrame:
     """ARR(account, day) for every account with at least one contract; MRR is this over 12."""
-    return (
-        prepared.lazy()
-        .filter(pl.col("contract"))
-        .group_by("account_key")
-        .agg(_arr_on(day).alias("arr"))
-        .sort("account_key")
-        .collect()
-    )
+    contracts = prepared.lazy().filter(pl.col("contract"))
+    bound = money_bound(prepared)
+    return aggregate(contracts, "account_key", [_arr_on(day, "arr")], money_bound=bound).sort("account_key").collect()
 
 
-def account_revenue_exprs(window: Window) -> list[pl.Expr]:
-    """Per-account aggregations over prepared opportunities: ARR at T and at the window start, won TCV."""
+def revenue_aggregations(window: Window) -> list[Aggregation]:
+    """Per-account figures from prepared opportunities: ARR at T and at the window start, the earliest end
+    among contracts active at T, TCV won inside W."""
     won_in_window = pl.col("is_won") & window.contains(pl.col("close_date"))
     return [
-        _arr_on(window.end).alias("arr"),
-        _arr_on(window.start).alias("arr_at_start"),
-        pl.col("end_date").filter(active_at(window.end)).min().alias("next_contract_end"),
-        money_sum(pl.col("amount_corporate").filter(won_in_window)).alias("tcv_won_in_window"),
+        _arr_on(window.end, "arr"),
+        _arr_on(window.start, "arr_at_start"),
+        Aggregation("next_contract_end", pl.when(active_at(window.end)).then(pl.col("end_date")), "min"),
+        Aggregation("tcv_won_in_window", pl.when(won_in_window).then(pl.col("amount_corporate")), "sum", money=True),
     ]
 
 

@@ -10,10 +10,12 @@ from scoring.params import CATEGORICAL_FIT_FIELDS, FitRule, ScoreParams, ScoreWe
 __all__ = [
     "COMPONENTS",
     "component_exprs",
+    "component_weights",
     "fit_expr",
     "momentum_value_expr",
     "points_exprs",
     "potential_expr",
+    "rank_order",
     "ranked",
     "rule_matches",
     "score_expr",
@@ -66,7 +68,8 @@ def component_exprs(params: ScoreParams) -> list[pl.Expr]:
     ]
 
 
-def _weights(weights: ScoreWeights) -> dict[str, float]:
+def component_weights(weights: ScoreWeights) -> dict[str, float]:
+    """The weight of each component, by its column name."""
     return {
         "fit": weights.fit,
         "potential": weights.potential,
@@ -77,7 +80,7 @@ def _weights(weights: ScoreWeights) -> dict[str, float]:
 
 def points_exprs(weights: ScoreWeights) -> list[pl.Expr]:
     """Points each known component adds to the score (weights renormalised over the known ones)."""
-    by_component = _weights(weights)
+    by_component = component_weights(weights)
     known = pl.sum_horizontal([known_weight(pl.col(name), w) for name, w in by_component.items()])
     return [ratio(pl.col(name) * weight, known).alias(f"points_{name}") for name, weight in by_component.items()]
 
@@ -104,10 +107,20 @@ def tier_expr(tiers: TierThresholds) -> pl.Expr:
     )
 
 
+def rank_order(accounts: pl.DataFrame) -> pl.Series:
+    """Row numbers of `accounts` by score descending (null last), ARR descending, then key ascending."""
+    # Dense ranks of score and ARR fold into one integer level; only rows sharing a level need their keys
+    # compared, so the costly string sort runs on the ties alone.
+    last = accounts.height + 1
+    score_rank = accounts.get_column("score").rank("dense", descending=True).fill_null(last).cast(pl.UInt64())
+    arr_rank = accounts.get_column("arr").rank("dense", descending=True).fill_null(last).cast(pl.UInt64())
+    level = score_rank * (last + 1) + arr_rank
+    tied = level.is_duplicated()
+    key_rank = pl.select(pl.repeat(0, accounts.height, dtype=pl.UInt32())).to_series()
+    key_rank = key_rank.scatter(tied.arg_true(), accounts.get_column("key").filter(tied).rank("ordinal"))
+    return pl.DataFrame({"level": level, "key_rank": key_rank}).select(pl.arg_sort_by("level", "key_rank")).to_series()
+
+
 def ranked(accounts: pl.DataFrame) -> pl.DataFrame:
-    """Accounts sorted by score descending (null last), ARR descending, key ascending, with `rank` 1..n."""
-    # Sorting the three columns alone, then gathering the rows once, beats sorting the wide frame.
-    order = accounts.select(
-        pl.arg_sort_by(["score", "arr", "key"], descending=[True, True, False], nulls_last=True)
-    ).to_series()
-    return accounts[order].with_row_index("rank", offset=1)
+    """Accounts in rank order (see `rank_order`), with `rank` 1..n first."""
+    return accounts[rank_order(accounts)].with_row_index("rank", offset=1)

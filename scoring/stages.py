@@ -122,11 +122,14 @@ def stage_durations(
 
 
 def stage_counts(linked: LinkedHistory, prepared: pl.DataFrame) -> pl.DataFrame:
-    """Per opportunity with history on or before T: the number of distinct stages in its rows."""
+    """Per opportunity with history on or before T: the number of distinct stages in its rows.
+
+    Rows follow the order of the opportunities (sorting millions of string keys would cost more than the
+    count itself); the figures never depend on row order.
+    """
     width = max(linked.stages.len(), 1)
-    pairs = linked.rows.select(
-        (pl.col("opportunity_index").cast(pl.UInt64) * width + pl.col("stage_code")).unique().alias("pair")
-    )
-    counts = pairs.group_by((pl.col("pair") // width).cast(pl.UInt32).alias("opportunity_index")).len("stage_count")
-    keys = prepared.get_column("key").gather(counts.get_column("opportunity_index"))
-    return counts.select(keys.alias("opportunity_key"), pl.col("stage_count")).sort("opportunity_key")
+    pairs = linked.rows.select(pl.col("opportunity_index").cast(pl.UInt64()) * width + pl.col("stage_code"))
+    # Sorted (opportunity, stage) pairs: distinct ones in one linear pass, then a run length per opportunity.
+    runs = (pairs.to_series().sort().unique() // width).cast(pl.UInt32()).rle().struct.unnest()
+    keys = prepared.get_column("key").gather(runs.get_column("value"))
+    return pl.DataFrame({"opportunity_key": keys, "stage_count": runs.get_column("len").cast(pl.UInt32())})

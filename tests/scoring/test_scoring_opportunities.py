@@ -94,3 +94,22 @@ def test_term_below_one_month_is_no_contract_and_is_warned(portfolio, row_of):
     result = portfolio.score()
     assert row_of(result, "A")["arr"] == 0
     assert (WarningCode.INVALID_TERM.value, "o1") in codes(result)
+
+
+def test_an_empty_rate_table_is_fine_for_a_single_currency_portfolio() -> None:
+    import polars as pl
+
+    from scoring import corporate_rates
+
+    empty = pl.DataFrame(schema={"currency": pl.String(), "rate_to_corporate": pl.Float64()})
+    assert corporate_rates(empty, "USD") == {"USD": 1.0}
+
+
+def test_one_bad_rate_among_good_ones_is_rejected() -> None:
+    import polars as pl
+
+    from scoring import corporate_rates
+
+    rates = pl.DataFrame({"currency": ["EUR", "GBP"], "rate_to_corporate": [1.08, 0.0]})
+    with pytest.raises(InputSchemaError, match="finite number above 0"):
+        corporate_rates(rates, "USD")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import polars as pl
 import pytest
 
-from scoring import ScoringParams, arr_at, contract_values, prepare_opportunities
+from scoring import ScoringParams, arr_at, contract_values, core_kpis, prepare_opportunities
 
 T = date(2026, 6, 30)
 
@@ -167,3 +168,13 @@ def test_arr_at_lists_accounts_with_contracts(portfolio):
     portfolio.opportunity("open", "C", 10)
     assert arr_at(prepared(portfolio), T).rows() == [("A", 200.0), ("B", 100.0)]
     assert arr_at(prepared(portfolio), T).schema == pl.Schema({"account_key": pl.String, "arr": pl.Float64})
+
+
+def test_core_kpis_agree_with_the_full_scoring(portfolio):
+    movement_example(portfolio)
+    portfolio.lost("lost", "A", 80, date(2026, 2, 1))
+    portfolio.opportunity("open", "B", 500, probability=0.2, currency="EUR")
+    full = portfolio.score().portfolio
+    core = core_kpis(portfolio.inputs(), as_of=T)
+    assert asdict(core) == {name: getattr(full, name) for name in asdict(core)}
+    assert (core.weighted_pipeline, core.win_rate_count) == (pytest.approx(110), pytest.approx(2 / 3))

@@ -6,8 +6,10 @@ from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scoring import FitRule, ScoreParams, ScoreWeights, ScoringParams, TierThresholds, tier_expr
+from scoring import FitRule, ScoreParams, ScoreWeights, ScoringParams, TierThresholds, rank_order, tier_expr
 
 ICP = (
     FitRule.industries({"Manufacturing"}, 40),
@@ -87,3 +89,22 @@ def test_rank_is_by_score_then_arr_descending_then_key(portfolio):
     params = ScoringParams(score=ScoreParams(weights=ScoreWeights(fit=0, potential=0, momentum=0, health=1)))
     accounts = portfolio.score(params=params).accounts
     assert accounts.select("rank", "key").rows() == [(1, "c"), (2, "a"), (3, "b")]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.sampled_from([10.0, 55.5, 90.0])), st.sampled_from([0.0, 100.0, 250.0])),
+        max_size=15,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_rank_order_matches_sorting_by_score_arr_and_key(rows, random):
+    keys = [f"k{index:02}" for index in range(len(rows))]
+    random.shuffle(keys)
+    frame = pl.DataFrame(
+        {"key": keys, "score": [score for score, _ in rows], "arr": [arr for _, arr in rows]},
+        schema={"key": pl.String, "score": pl.Float64, "arr": pl.Float64},
+    )
+    expected = sorted(range(len(rows)), key=lambda i: (rows[i][0] is None, -(rows[i][0] or 0.0), -rows[i][1], keys[i]))
+    assert rank_order(frame).to_list() == expected
