@@ -1,0 +1,185 @@
+"""Bulk API 2.0 query jobs called on our own session: create, poll with backoff, stream CSV by locator.
+
+Positions carry the job id, the locator of the result chunk being read and how many of its rows were
+already handed out (`extra["offset"]`), so a crash resumes mid-job. When the job has failed, is gone, or
+the object is not supported by Bulk, `BulkUnavailable` tells the caller to go on through REST.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from typing import Any, Final
+
+import requests
+from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential, wait_random
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from connectors.base import Page, Position, Record
+from connectors.errors import DataError, FatalError, RetriableError
+from connectors.salesforce.convert import convert_records
+from connectors.salesforce.reader import position_after
+from connectors.salesforce.session import OrgSession
+from connectors.salesforce.streams import StreamPlan
+
+FINAL_STATES: Final = frozenset({"JobComplete", "Failed", "Aborted"})
+JSON: Final = {"Accept": "application/json"}
+CSV_ACCEPT: Final = {"Accept": "text/csv"}
+
+
+class BulkUnavailable(Exception):
+    """This read cannot go on through Bulk (job failed or gone, object unsupported): use REST instead."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class BulkSettings:
+    """How a Bulk read pages: rows per results call, rows per Page, and how long to wait for the job."""
+
+    max_records: int = 50_000
+    page_size: int = 2000
+    poll_first: float = 0.05
+    poll_cap: float = 10.0
+    max_wait: float = 3600.0
+
+
+def create_job(org: OrgSession, soql: str) -> str:
+    """`POST /jobs/query` (queryAll: deleted rows included); BulkUnavailable when Salesforce refuses it."""
+    body = {"operation": "queryAll", "query": soql, "contentType": "CSV", "columnDelimiter": "COMMA",
+            "lineEnding": "LF"}  # fmt: skip
+    try:
+        answer = org.request("create Bulk query job", "POST", "jobs/query", json=body, headers=JSON)
+    except (FatalError, DataError) as exc:
+        raise BulkUnavailable(f"job refused: {exc.detail} ({exc.code})") from None
+    return str(answer.json()["id"])
+
+
+def wait_for_job(org: OrgSession, job_id: str, settings: BulkSettings) -> Mapping[str, Any]:
+    """Poll `GET /jobs/query/{id}` with exponential backoff until a final state (no blind first sleep)."""
+
+    def poll() -> Mapping[str, Any]:
+        info: Mapping[str, Any] = org.request("poll Bulk query job", "GET", f"jobs/query/{job_id}", headers=JSON).json()
+        return info
+
+    retrying = Retrying(
+        retry=retry_if_result(lambda info: info.get("state") not in FINAL_STATES),
+        wait=wait_exponential(multiplier=settings.poll_first, max=settings.poll_cap) + wait_random(0, 0.05),
+        stop=stop_after_delay(settings.max_wait),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else {},
+    )
+    try:
+        info = retrying(poll)
+    except DataError as exc:
+        raise BulkUnavailable(f"job {job_id} is gone ({exc.code})") from None
+    if info.get("state") != "JobComplete":
+        raise BulkUnavailable(f"job {job_id} ended {info.get('state')}: {info.get('errorMessage', '')}".rstrip(": "))
+    return info
+
+
+def delete_job(org: OrgSession, job_id: str) -> None:
+    """`DELETE /jobs/query/{id}` once every result was read (a job already gone is fine)."""
+    with suppress(DataError):
+        org.request("delete Bulk query job", "DELETE", f"jobs/query/{job_id}")
+
+
+def _rows(answer: requests.Response) -> Iterator[list[str]]:
+    """CSV rows parsed as the body streams in (never the whole body in memory); quoted newlines kept."""
+    answer.raw.decode_content = True
+    text = io.TextIOWrapper(answer.raw, encoding="utf-8", newline="")  # type: ignore[type-var]
+    yield from csv.reader(text)
+
+
+def _fetch(org: OrgSession, job_id: str, locator: str, settings: BulkSettings) -> requests.Response:
+    params: dict[str, Any] = {"maxRecords": settings.max_records}
+    if locator:
+        params["locator"] = locator
+    try:
+        return org.request(
+            "read Bulk query results", "GET", f"jobs/query/{job_id}/results", params=params, headers=CSV_ACCEPT,
+            stream=True,
+        )  # fmt: skip
+    except DataError as exc:  # 404: the job was deleted or expired
+        raise BulkUnavailable(f"results of job {job_id} are gone ({exc.code})") from None
+    except FatalError as exc:  # e.g. 409 when read with another API version
+        raise BulkUnavailable(f"results of job {job_id} refused: {exc.detail}") from None
+
+
+@dataclass
+class _Chunk:
+    """The result chunk being read: its locator, rows handed out, and the locator after it."""
+
+    job_id: str
+    locator: str
+    offset: int
+    next_locator: str | None = None
+
+
+def bulk_pages(
+    org: OrgSession, plan: StreamPlan, job_id: str, settings: BulkSettings, locator: str = "", offset: int = 0
+) -> Iterator[Page]:
+    """Pages of a complete job from `locator` (skipping `offset` rows of that chunk); deletes the job after."""
+    chunk: _Chunk | None = _Chunk(job_id, locator, offset)
+    while chunk is not None:
+        yield from _chunk_pages(org, plan, chunk, settings)
+        chunk = _Chunk(job_id, chunk.next_locator, 0) if chunk.next_locator else None
+    delete_job(org, job_id)
+
+
+def _chunk_pages(org: OrgSession, plan: StreamPlan, chunk: _Chunk, settings: BulkSettings) -> Iterator[Page]:
+    """One results call's pages; a connection dropped mid-body re-reads the chunk from what was handed out."""
+    for attempt in range(org.retry.attempts):
+        answer = _fetch(org, chunk.job_id, chunk.locator, settings)
+        following = answer.headers.get("Sforce-Locator") or "null"
+        chunk.next_locator = None if following == "null" else following
+        try:
+            with closing(answer):
+                yield from _pages_of(plan, chunk, _rows(answer), settings.page_size)
+            return
+        except (requests.RequestException, Urllib3Error, OSError) as exc:
+            if attempt + 1 >= org.retry.attempts:
+                raise RetriableError(org.name, f"Bulk results of job {chunk.job_id} kept dropping: {exc}") from None
+
+
+def _pages_of(plan: StreamPlan, chunk: _Chunk, rows: Iterator[list[str]], page_size: int) -> Iterator[Page]:
+    header = next(rows, None)
+    if header is None:
+        return
+    names = _canonical(header, plan.spec.fields)
+    for _ in range(chunk.offset):
+        if next(rows, None) is None:
+            break
+    batch: list[Record] = []
+    row = next(rows, None)
+    while row is not None:
+        batch.append({name: (cell if cell != "" else None) for name, cell in zip(names, row, strict=False)})
+        row = next(rows, None)
+        if len(batch) >= page_size or row is None:
+            chunk.offset += len(batch)
+            yield _page(plan, chunk, batch, last=row is None)
+            batch = []
+
+
+def _page(plan: StreamPlan, chunk: _Chunk, batch: list[Record], *, last: bool) -> Page:
+    spec = plan.spec
+    if not last:
+        extra: dict[str, Any] = {"offset": chunk.offset}
+        locator: str | None = chunk.locator
+    elif chunk.next_locator:
+        extra, locator = {"offset": 0}, chunk.next_locator
+    else:
+        extra, locator = {"offset": 0, "complete": True}, None
+    at = position_after("bulk", spec.cursor_field, batch[-1])
+    position = Position("bulk", at.cursor, at.last_id, bulk_job_id=chunk.job_id, locator=locator, extra=extra)
+    records, skipped = convert_records(plan.shape, batch, csv=True)
+    return Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
+
+
+def _canonical(header: list[str], fields: tuple[str, ...]) -> list[str]:
+    by_lower = {f.lower(): f for f in fields}
+    return [by_lower.get(h.lower(), h) for h in header]

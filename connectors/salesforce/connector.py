@@ -1,0 +1,338 @@
+"""`SalesforceConnector`: the Connector protocol over one org, and `connect()` that builds it from config."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+import requests
+
+from config.models import SalesforceConnection
+from connectors.base import (
+    Crm,
+    FieldInfo,
+    FieldSpec,
+    ObjectSchema,
+    Page,
+    Position,
+    Quota,
+    Record,
+    RecordUpdate,
+    StreamSpec,
+    Window,
+    WriteResult,
+)
+from connectors.budget import ApiBudget
+from connectors.errors import FatalError
+from connectors.salesforce.bulk import BulkSettings, BulkUnavailable, bulk_pages, create_job, wait_for_job
+from connectors.salesforce.convert import RecordShape
+from connectors.salesforce.deleted import deleted_page
+from connectors.salesforce.fastquery import HttpxQueryPages
+from connectors.salesforce.ingest import ingest
+from connectors.salesforce.metadata_package import write_metadata_package
+from connectors.salesforce.provisioning import create_fields
+from connectors.salesforce.reader import QueryPages, SdkQueryPages, rest_pages
+from connectors.salesforce.retrieve import fetch_records
+from connectors.salesforce.session import OrgSession, RetryPolicy
+from connectors.salesforce.soql import count as count_soql
+from connectors.salesforce.soql import select
+from connectors.salesforce.streams import (
+    MULTI_CURRENCY_STREAM,
+    DescribeFields,
+    StreamPlan,
+    plan_stream,
+    stream_def,
+)
+from connectors.salesforce.writer import update_collections, upsert_collections
+
+_NO_SUCH_COLUMN = re.compile(r"No such column '([^']+)'|Didn't understand relationship '([^']+)'")
+
+
+class SalesforceConnector:
+    """One Salesforce org behind the Connector protocol; built by `connect()`.
+
+    Reads are incremental REST `queryAll` pages, or Bulk API 2.0 when the window holds more than
+    `bulk_threshold` records; hard deletes follow as a last page of `deleted_ids`. Every page carries the
+    position to resume from. Writes go through sObject Collections (Bulk 2.0 ingest above
+    `write_bulk_threshold`).
+    """
+
+    crm: Crm = "salesforce"
+
+    def __init__(
+        self,
+        name: str,
+        org: OrgSession,
+        *,
+        bulk_threshold: int,
+        page_size: int,
+        write_bulk_threshold: int,
+        extra_fields: Mapping[str, Sequence[str]],
+        bulk: BulkSettings,
+        query_pages: QueryPages | None = None,
+    ) -> None:
+        self.name = name
+        self.org = org
+        self.bulk_threshold = bulk_threshold
+        self.page_size = page_size
+        self.write_bulk_threshold = write_bulk_threshold
+        self.extra_fields = {k: tuple(v) for k, v in extra_fields.items()}
+        self.bulk = bulk
+        self.pages = query_pages or SdkQueryPages(org, page_size)
+        self._described: dict[str, DescribeFields] = {}
+        self._plans: dict[str, StreamPlan] = {}
+        self._stream_errors: dict[str, dict[str, str]] = {}
+
+    # -- discovery ---------------------------------------------------------------------------------------
+
+    def _fields(self, obj: str) -> DescribeFields:
+        if obj not in self._described:
+            raw = self.org.call(f"describe {obj}", lambda sf: getattr(sf, obj).describe())
+            self._described[obj] = {str(f["name"]).lower(): f for f in raw.get("fields") or []}
+        return self._described[obj]
+
+    def describe(self, obj: str) -> ObjectSchema:
+        """The fields the object has now (describe, fetched afresh)."""
+        self._described.pop(obj, None)
+        fields = self._fields(obj).values()
+        return ObjectSchema(obj, {str(f["name"]): _field_info(f) for f in fields})
+
+    def object_names(self) -> set[str]:
+        """Every sObject name describeGlobal lists."""
+        answer = self.org.call("describeGlobal", lambda sf: sf.describe())
+        return {str(o["name"]) for o in (answer or {}).get("sobjects") or []}
+
+    def streams(
+        self, objects: Sequence[str], *, extra_fields: Mapping[str, Sequence[str]] | None = None
+    ) -> list[StreamSpec]:
+        """Specs for `objects`, fields intersected with describe (missing ones in `field_errors`).
+
+        `extra_fields` adds to the connection's extra fields for this call (e.g. the write-back targets).
+        CurrencyType is left out unless the org is multi-currency; an object the org does not have is left
+        out with an error under `field_errors(name)["*"]`.
+        """
+        names = self.object_names()
+        wanted = {obj: tuple(dict.fromkeys([*self.extra_fields.get(obj, ()), *(extra_fields or {}).get(obj, ())]))
+                  for obj in objects}  # fmt: skip
+        specs = []
+        for obj in objects:
+            if obj == MULTI_CURRENCY_STREAM and obj not in names:
+                continue
+            definition = stream_def(obj)
+            if definition.object not in names:
+                self._stream_errors[obj] = {"*": f"object {definition.object} does not exist in the org"}
+                continue
+            plan = plan_stream(definition, wanted[obj], self._fields)
+            self._plans[obj] = plan
+            self._stream_errors[obj] = dict(plan.field_errors)
+            specs.append(plan.spec)
+        return specs
+
+    def field_errors(self, stream: str) -> Mapping[str, str]:
+        """Fields of `stream` that could not be read (configured but missing, or removed during a read)."""
+        return dict(self._stream_errors.get(stream, {}))
+
+    def _plan_for(self, spec: StreamSpec) -> StreamPlan:
+        plan = self._plans.get(spec.name)
+        if plan is not None and plan.spec == spec:
+            return plan
+        definition = stream_def(spec.name)
+        fields = self._fields(spec.object)
+        types = {f: str(fields.get(f.lower(), {}).get("type", "string")) for f in spec.fields}
+        return StreamPlan(spec, RecordShape(spec.fields, types), {}, definition.tracks_deletes, definition.bulk)
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def count(self, spec: StreamSpec, window: Window) -> int | None:
+        """`SELECT COUNT()` of the window (deleted rows included, as the read returns them)."""
+        return self._count(spec, window if spec.incremental else None)
+
+    def _count(self, spec: StreamSpec, window: Window | None) -> int:
+        soql = count_soql(spec.object, spec.cursor_field, window)
+        answer = self.org.call(f"count {spec.object}", lambda sf: sf.query(soql, include_deleted=True))
+        return int(answer["totalSize"])
+
+    def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
+        """Pages of the stream in `window` after `resume`, then (delete-tracked objects, incremental windows)
+        one page of hard-deleted ids.
+
+        Soft deletes arrive as records with `IsDeleted = True`. The last record page's position says
+        `extra["complete"]`; the deletes page has mode `deleted`, its cursor is the `latestDateCovered` the
+        next window may start from, and `extra["needs_full_resync"]` is True when the window reaches further
+        back than getDeleted's 15 days. A field removed during the read fails that field only.
+        """
+        plan = self._plan_for(spec)
+        position = resume
+        while True:
+            try:
+                for page in self._pages(plan, window, position):
+                    position = page.position
+                    yield page
+                return
+            except FatalError as exc:
+                if exc.code != "INVALID_FIELD":
+                    raise
+                plan = self._without_missing(plan, exc)
+
+    def _without_missing(self, plan: StreamPlan, exc: FatalError) -> StreamPlan:
+        """The plan minus the field(s) the org says are gone (schema drift mid-read)."""
+        self._described.pop(plan.spec.object, None)
+        fresh = self._fields(plan.spec.object)
+        found = _NO_SUCH_COLUMN.search(exc.detail)
+        named = {(found.group(1) or found.group(2)).lower()} if found else set()
+        gone = [f for f in plan.spec.fields if f.lower() in named or ("." not in f and f.lower() not in fresh)]
+        if not gone or "Id" in gone:
+            raise exc
+        errors = {**plan.field_errors, **{f: f"{plan.spec.object}: field `{f}` does not exist" for f in gone}}
+        fields = tuple(f for f in plan.spec.fields if f not in gone)
+        spec = replace(plan.spec, fields=fields)
+        shape = RecordShape(fields, {f: plan.shape.types.get(f, "string") for f in fields})
+        self._stream_errors.setdefault(plan.spec.name, {}).update(errors)
+        return replace(plan, spec=spec, shape=shape, field_errors=errors)
+
+    def _pages(self, plan: StreamPlan, window: Window, resume: Position | None) -> Iterator[Page]:
+        spec = plan.spec
+        read_window = window if spec.incremental else None
+        mode = resume.mode if resume else None
+        if mode != "deleted" and not (resume and resume.extra.get("complete")):
+            yield from self._record_pages(plan, read_window, resume)
+        if plan.tracks_deletes and spec.incremental and window.start is not None:
+            yield deleted_page(self.org, spec.name, spec.object, window)
+
+    def _record_pages(self, plan: StreamPlan, window: Window | None, resume: Position | None) -> Iterator[Page]:
+        position = resume
+        try:
+            for page in self._bulk_pages(plan, window, resume):
+                position = page.position
+                yield page
+        except BulkUnavailable:
+            pass  # REST goes on from the last page handed out
+        else:
+            if position is not None and position.mode == "bulk":
+                return
+        yield from rest_pages(self.pages, plan, window, _rest_resume(position))
+
+    def _bulk_pages(self, plan: StreamPlan, window: Window | None, resume: Position | None) -> Iterator[Page]:
+        """Bulk pages when resuming a Bulk job or when the window is large; nothing otherwise."""
+        spec = plan.spec
+        if resume is not None and resume.mode == "bulk" and resume.bulk_job_id:
+            offset = int(resume.extra.get("offset", 0))
+            yield from bulk_pages(self.org, plan, resume.bulk_job_id, self.bulk, resume.locator or "", offset)
+            return
+        if resume is not None or not plan.bulk:
+            return
+        if self._count(spec, window) <= self.bulk_threshold:
+            return
+        job_id = create_job(self.org, select(spec.object, spec.fields, spec.cursor_field, window))
+        wait_for_job(self.org, job_id, self.bulk)
+        yield from bulk_pages(self.org, plan, job_id, self.bulk)
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def write(self, obj: str, updates: Sequence[RecordUpdate]) -> Iterator[list[WriteResult]]:
+        """sObject Collections PATCH, 200 a call, `allOrNone=false`; Bulk 2.0 ingest above the threshold."""
+        if len(updates) > self.write_bulk_threshold:
+            return ingest(self.org, obj, updates, settings=self.bulk)
+        return update_collections(self.org, obj, updates)
+
+    def upsert(self, obj: str, external_id: str, updates: Sequence[RecordUpdate]) -> Iterator[list[WriteResult]]:
+        """Upsert by external id: each update's `record_id` is its external id value."""
+        if len(updates) > self.write_bulk_threshold:
+            return ingest(self.org, obj, updates, external_id=external_id, settings=self.bulk)
+        return upsert_collections(self.org, obj, external_id, updates)
+
+    def fetch(self, obj: str, ids: Sequence[str], fields: Sequence[str]) -> dict[str, Record]:
+        """Current values of `fields` for the records `ids` (deleted or missing records are left out).
+
+        Fields the object does not have (any more) are left out of the records rather than failing the call.
+        """
+        described = self._fields(obj)
+        present = [f for f in fields if f.lower() in described]
+        types = {str(described[f.lower()]["name"]): str(described[f.lower()].get("type", "string")) for f in present}
+        return fetch_records(self.org, obj, ids, list(types), types)
+
+    def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
+        """Create missing custom fields via the Tooling API and grant the integration user read/edit on them.
+
+        Raises:
+            FieldsRefusedError (a ProvisioningError): the fields Salesforce would not create or grant; see
+                `write_metadata_package` for a package an admin can deploy instead.
+        """
+        create_fields(self.org, obj, fields, self._fields)
+        self._described.pop(obj, None)
+
+    def write_metadata_package(self, obj: str, fields: Sequence[FieldSpec], folder: Path) -> Path:
+        """An sfdx source package creating `fields` on `obj` (and granting them), for an admin to deploy."""
+        return write_metadata_package(obj, fields, folder, self.org.conn.api_version)
+
+    # -- the rest ----------------------------------------------------------------------------------------
+
+    def quota(self) -> Quota:
+        """The last `Sforce-Limit-Info` usage and this connector's call count."""
+        return self.org.meter.quota()
+
+    def close(self) -> None:
+        """Close the session's pools (and the fast query client, if any)."""
+        closer = getattr(self.pages, "close", None)
+        if callable(closer):
+            closer()
+        self.org.close()
+
+
+def _rest_resume(position: Position | None) -> Position | None:
+    if position is None or position.last_id is None:
+        return None
+    return Position("rest", position.cursor, position.last_id)
+
+
+def _field_info(raw: Mapping[str, Any]) -> FieldInfo:
+    return FieldInfo(
+        name=str(raw["name"]),
+        type=str(raw.get("type", "string")),
+        label=str(raw.get("label", "")),
+        updateable=bool(raw.get("updateable", False)),
+        length=int(raw["length"]) if raw.get("length") else None,
+        custom=bool(raw.get("custom", False)),
+    )
+
+
+def connect(
+    name: str,
+    conn: SalesforceConnection,
+    *,
+    budget: ApiBudget | None = None,
+    bulk_threshold: int = 50_000,
+    page_size: int = 2000,
+    write_bulk_threshold: int = 10_000,
+    extra_fields: Mapping[str, Sequence[str]] | None = None,
+    retry: RetryPolicy | None = None,
+    bulk: BulkSettings | None = None,
+    session: requests.Session | None = None,
+    query_path: Literal["sdk", "httpx"] = "sdk",
+) -> SalesforceConnector:
+    """A connector for the org `conn` describes; logs in on first use.
+
+    Args:
+        name: the connection's name (in errors and logs; never a secret).
+        conn: the connection config.
+        budget: the job's share of the org's daily API quota, checked before every call.
+        bulk_threshold: above this many records in a window, reads use Bulk API 2.0.
+        page_size: REST query page size (`Sforce-Query-Options: batchSize`, 200..2000); also the Bulk page
+            size unless `bulk` is given.
+        write_bulk_threshold: above this many updates, writes use Bulk API 2.0 ingest.
+        extra_fields: configured extra fields per object, intersected with describe.
+        retry: retry policy of transient failures.
+        bulk: Bulk 2.0 paging and polling settings.
+        session: a `requests.Session` to use (tests mount fake adapters on it); a new one by default.
+        query_path: REST query pages through simple-salesforce (`sdk`) or one httpx client (`httpx`).
+    """
+    org = OrgSession(name, conn, budget=budget, retry=retry, session=session)
+    settings = bulk or BulkSettings(page_size=page_size)
+    pages = HttpxQueryPages(org, page_size) if query_path == "httpx" else None
+    return SalesforceConnector(
+        name, org, bulk_threshold=bulk_threshold, page_size=page_size, write_bulk_threshold=write_bulk_threshold,
+        extra_fields=extra_fields or {}, bulk=settings, query_pages=pages,
+    )  # fmt: skip

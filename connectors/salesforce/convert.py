@@ -1,0 +1,181 @@
+"""Salesforce values to ours at the edge: aware UTC datetimes, dates, Decimal money, flattened relationships.
+
+A record that cannot be converted (bad date, non-numeric amount, missing Id) is skipped with its id and
+the reason; the rest of the page is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from connectors.base import Record, SkippedRecord
+
+MONEY_FIELDS: Final = frozenset({"Amount", "AnnualRevenue", "TotalPrice", "ConversionRate", "UnitPrice", "ListPrice"})
+Converter = Callable[[Any], Any]
+
+
+class ConversionError(ValueError):
+    """One value could not be read; the record is skipped."""
+
+
+def to_datetime(value: Any) -> datetime:
+    """`2026-01-01T00:00:00.000+0000` (REST) or `...000Z` (Bulk CSV) as an aware UTC datetime."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value if isinstance(value, str) else str(value))
+        except ValueError:
+            raise ConversionError(f"not a date-time: {value!r}") from None
+    if moment.tzinfo is UTC:  # fromisoformat gives the UTC singleton for +0000 and Z
+        return moment
+    offset = moment.utcoffset()
+    if offset is None or not offset:  # naive, or already UTC under another tzinfo: the common case
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def to_date(value: Any) -> date:
+    """`2026-01-01` as a date."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConversionError(f"not a date: {value!r}") from None
+
+
+def to_decimal(value: Any) -> Decimal:
+    """A JSON number or CSV cell as an exact, finite Decimal (floats through their shortest repr)."""
+    if isinstance(value, bool):
+        raise ConversionError(f"not a number: {value!r}")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ConversionError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ConversionError(f"not a finite number: {value!r}")
+    return number
+
+
+def to_float(value: Any) -> float:
+    """A double or percent."""
+    if isinstance(value, bool):
+        raise ConversionError(f"not a number: {value!r}")
+    if isinstance(value, float | int):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        raise ConversionError(f"not a number: {value!r}") from None
+
+
+def to_int(value: Any) -> int:
+    """An int field (JSON may carry `12.0`)."""
+    if type(value) is int:
+        return value
+    number = to_float(value)
+    if not number.is_integer():
+        raise ConversionError(f"not an integer: {value!r}")
+    return int(number)
+
+
+def to_bool(value: Any) -> bool:
+    """A JSON boolean or the CSV `true` / `false`."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "false"}:
+        return text == "true"
+    raise ConversionError(f"not a boolean: {value!r}")
+
+
+_BY_TYPE: Final[dict[str, Converter]] = {
+    "datetime": to_datetime,
+    "date": to_date,
+    "currency": to_decimal,
+    "double": to_float,
+    "percent": to_float,
+    "int": to_int,
+    "boolean": to_bool,
+}
+# REST JSON already carries booleans as such; numbers are still normalised (JSON `12.0` for an int field).
+_JSON_NATIVE: Final = frozenset({"boolean"})
+
+
+def converter_for(name: str, sf_type: str) -> Converter | None:
+    """The conversion of one field, by describe type (money fields always to Decimal)."""
+    if name.rsplit(".", 1)[-1] in MONEY_FIELDS:
+        return to_decimal
+    return _BY_TYPE.get(sf_type)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordShape:
+    """The fields of a stream in query order with their describe types, and how to convert them."""
+
+    fields: tuple[str, ...]
+    types: Mapping[str, str] = field(default_factory=dict)
+    dotted: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dotted", tuple(f for f in self.fields if "." in f))
+        object.__setattr__(self, "names", frozenset(self.fields))
+
+    def converters(self, csv: bool) -> list[tuple[str, Converter]]:
+        """(field, converter) for the fields that need converting on the REST (JSON) or CSV path."""
+        found = []
+        for name in self.fields:
+            sf_type = self.types.get(name, "string")
+            conv = converter_for(name, sf_type)
+            if conv is not None and (csv or sf_type not in _JSON_NATIVE or conv is to_decimal):
+                found.append((name, conv))
+        return found
+
+    def flatten(self, raw: dict[str, Any]) -> Record:
+        """A REST record as a flat row of the selected fields, relationship paths flattened (`Product2.Family`).
+
+        The parsed record is reused (its `attributes` dropped) rather than copied: this runs once per record.
+        """
+        raw.pop("attributes", None)
+        if not self.dotted and len(raw) == len(self.fields):
+            return raw
+        for name in self.dotted:
+            value: Any = raw
+            for part in name.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            raw[name] = value
+        for name in [k for k in raw if k not in self.names]:
+            del raw[name]  # relationship objects, now flattened
+        for name in self.fields:
+            raw.setdefault(name, None)
+        return raw
+
+
+def convert_records(
+    shape: RecordShape, rows: Iterable[Record], *, csv: bool
+) -> tuple[list[Record], list[SkippedRecord]]:
+    """Convert flat rows in place; rows that fail (or lack an Id) are returned as skipped, with why."""
+    converters = shape.converters(csv)
+    kept: list[Record] = []
+    skipped: list[SkippedRecord] = []
+    for row in rows:
+        record_id = row.get("Id")
+        if not record_id:
+            skipped.append(SkippedRecord(None, "record has no Id"))
+            continue
+        try:
+            for name, conv in converters:
+                value = row.get(name)
+                if value is not None and value != "":
+                    row[name] = conv(value)
+        except ConversionError as exc:
+            skipped.append(SkippedRecord(str(record_id), f"{name}: {exc}"))
+            continue
+        kept.append(row)
+    return kept, skipped

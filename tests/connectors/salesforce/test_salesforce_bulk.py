@@ -1,0 +1,116 @@
+"""Bulk API 2.0 against the sandbox: chosen above the threshold, resumed mid-job, REST when it fails."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from connectors.base import Page, Window
+from connectors.salesforce import BulkSettings, SalesforceConnector, connect
+
+from .conftest import FAST_RETRY, SfConn
+
+SF = "salesforce"
+END = datetime(2027, 1, 1, tzinfo=UTC)
+SMALL_CHUNKS = BulkSettings(max_records=150, page_size=100, poll_first=0.02)
+
+
+def ids(pages: list[Page]) -> list[str]:
+    return [r["Id"] for p in pages for r in p.records]
+
+
+def bulk_connector(sf_conn: SfConn, session: requests.Session | None = None) -> SalesforceConnector:
+    return connect(
+        "sandbox-sf", sf_conn(), bulk_threshold=100, page_size=200, bulk=SMALL_CHUNKS, retry=FAST_RETRY,
+        session=session,
+    )  # fmt: skip
+
+
+def rest_ids(sf: SalesforceConnector, stream: str) -> list[str]:
+    [spec] = sf.streams([stream])
+    return ids(list(sf.read(spec, Window(None, END))))
+
+
+def test_a_large_window_is_read_through_bulk_in_the_same_order_as_rest(
+    sandbox: Any, sf_conn: SfConn, sf: SalesforceConnector
+) -> None:
+    expected = rest_ids(sf, "OpportunityHistory")  # 640 rows: above the threshold of 100
+    connector = bulk_connector(sf_conn)
+    [spec] = connector.streams(["OpportunityHistory"])
+    pages = list(connector.read(spec, Window(None, END)))
+    connector.close()
+    assert {p.position.mode for p in pages} == {"bulk"}
+    assert ids(pages) == expected
+    assert pages[-1].position.bulk_job_id not in sandbox.sf_org.jobs.by_id  # deleted once read
+    assert all(len(p.records) <= 100 for p in pages)
+    assert pages[-1].position.extra["complete"] is True
+    first = pages[0].records[0]
+    assert isinstance(first["CreatedDate"], datetime)
+    assert first["CreatedDate"].tzinfo is UTC
+
+
+def test_a_crash_mid_bulk_resumes_from_the_saved_locator_without_gaps_or_duplicates(sf_conn: SfConn, sf) -> None:
+    expected = rest_ids(sf, "OpportunityHistory")
+    first = bulk_connector(sf_conn)
+    [spec] = first.streams(["OpportunityHistory"])
+    reader = first.read(spec, Window(None, END))
+    taken = [next(reader) for _ in range(3)]  # rows 0-99, 100-149 (chunk end), 150-249 (mid-chunk)
+    assert [p.position.extra["offset"] for p in taken] == [100, 0, 100]
+    reader.close()
+    first.close()
+    saved = taken[-1].position
+    assert saved.mode == "bulk"
+    assert saved.bulk_job_id
+
+    again = bulk_connector(sf_conn)
+    rest = list(again.read(spec, Window(None, END), resume=saved))
+    again.close()
+    assert {p.position.mode for p in rest} == {"bulk"}
+    assert ids(taken) + ids(rest) == expected
+
+
+def test_a_job_gone_before_the_resume_falls_back_to_rest_from_the_cursor(sf_conn: SfConn, sf) -> None:
+    expected = rest_ids(sf, "OpportunityHistory")
+    first = bulk_connector(sf_conn)
+    [spec] = first.streams(["OpportunityHistory"])
+    reader = first.read(spec, Window(None, END))
+    taken = [next(reader), next(reader)]
+    reader.close()
+    saved = taken[-1].position
+    assert saved.bulk_job_id
+    first.org.request("delete job", "DELETE", f"jobs/query/{saved.bulk_job_id}")
+    first.close()
+
+    again = bulk_connector(sf_conn)
+    rest = list(again.read(spec, Window(None, END), resume=saved))
+    again.close()
+    assert {p.position.mode for p in rest} == {"rest"}
+    assert ids(taken) + ids(rest) == expected
+
+
+def test_a_failed_job_falls_back_to_rest(sandbox: Any, sf_conn: SfConn, sf) -> None:
+    expected = rest_ids(sf, "OpportunityHistory")
+    session = requests.Session()
+
+    def fail_new_jobs(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        if response.request.method == "POST" and (response.request.url or "").endswith("/jobs/query"):
+            sandbox.admin("fail_job", SF, id=response.json()["id"])
+
+    session.hooks["response"].append(fail_new_jobs)
+    connector = bulk_connector(sf_conn, session)
+    [spec] = connector.streams(["OpportunityHistory"])
+    pages = list(connector.read(spec, Window(None, END)))
+    connector.close()
+    assert {p.position.mode for p in pages} == {"rest"}
+    assert ids(pages) == expected
+
+
+def test_an_object_bulk_does_not_support_is_read_through_rest(sf_conn: SfConn) -> None:
+    connector = connect("sandbox-sf", sf_conn(), bulk_threshold=1, page_size=200, bulk=SMALL_CHUNKS, retry=FAST_RETRY)
+    [spec] = connector.streams(["OpportunityStage"])
+    pages = list(connector.read(spec, Window(None, END)))
+    connector.close()
+    assert [p.position.mode for p in pages] == ["rest"]
+    assert len(pages[0].records) >= 5

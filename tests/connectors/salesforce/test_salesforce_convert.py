@@ -1,0 +1,56 @@
+"""Conversion at the edge: datetimes, dates, money, relationships; bad records skipped, the rest kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from connectors.salesforce.convert import RecordShape, convert_records
+
+SHAPE = RecordShape(
+    ("Id", "SystemModstamp", "CloseDate", "Amount", "Probability", "IsWon", "NumberOfEmployees", "Product2.Family"),
+    {"Id": "id", "SystemModstamp": "datetime", "CloseDate": "date", "Amount": "currency", "Probability": "percent",
+     "IsWon": "boolean", "NumberOfEmployees": "int", "Product2.Family": "picklist"},
+)  # fmt: skip
+
+
+def test_rest_records_are_flattened_and_typed() -> None:
+    raw = {
+        "attributes": {"type": "OpportunityLineItem"}, "Id": "00k000000000001AAA",
+        "SystemModstamp": "2026-01-01T10:00:00.000+0000", "CloseDate": "2026-03-31", "Amount": 12345.67,
+        "Probability": 40, "IsWon": False, "NumberOfEmployees": 12.0, "Product2": {"attributes": {}, "Family": "Cloud"},
+    }  # fmt: skip
+    records, skipped = convert_records(SHAPE, [SHAPE.flatten(raw)], csv=False)
+    assert skipped == []
+    assert records == [{
+        "Id": "00k000000000001AAA", "SystemModstamp": datetime(2026, 1, 1, 10, tzinfo=UTC),
+        "CloseDate": date(2026, 3, 31), "Amount": Decimal("12345.67"), "Probability": 40.0, "IsWon": False,
+        "NumberOfEmployees": 12, "Product2.Family": "Cloud",
+    }]  # fmt: skip
+    lines = RecordShape(("Id", "Product2.Family"))
+    assert lines.flatten({"attributes": {}, "Id": "x", "Product2": None}) == {"Id": "x", "Product2.Family": None}
+
+
+def test_csv_cells_are_typed_and_empty_cells_are_null() -> None:
+    row = {"Id": "00k000000000001AAA", "SystemModstamp": "2026-01-01T10:00:00.000Z", "CloseDate": None,
+           "Amount": "99.5", "Probability": "10.0", "IsWon": "true", "NumberOfEmployees": "7",
+           "Product2.Family": None}  # fmt: skip
+    records, _ = convert_records(SHAPE, [row], csv=True)
+    assert records[0]["SystemModstamp"] == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert records[0]["Amount"] == Decimal("99.5")
+    assert (records[0]["Probability"], records[0]["IsWon"], records[0]["NumberOfEmployees"]) == (10.0, True, 7)
+    assert records[0]["CloseDate"] is None
+
+
+def test_a_bad_record_is_skipped_with_its_id_and_reason_and_the_page_goes_on() -> None:
+    rows = [
+        {"Id": "006A", "CloseDate": "2026-13-45", "Amount": 1.0},
+        {"Id": "006B", "Amount": "lots"},
+        {"Amount": 3.0},
+        {"Id": "006C", "Amount": 3.0},
+    ]
+    records, skipped = convert_records(SHAPE, rows, csv=False)
+    assert [r["Id"] for r in records] == ["006C"]
+    assert [(s.record_id, s.reason.split(":")[0]) for s in skipped] == [
+        ("006A", "CloseDate"), ("006B", "Amount"), (None, "record has no Id"),
+    ]  # fmt: skip
