@@ -141,8 +141,9 @@ class Connector(Protocol):
         write-back targets) intersected with describe / the properties API."""
         ...
 
-    def count(self, spec: StreamSpec, window: Window) -> int | None:
-        """How many records the window holds (for progress and the Bulk decision), when cheap to know."""
+    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
+        """How many records the window holds, when cheap to know: as the read returns them (deleted ones
+        included, for progress and the Bulk decision), or only the live ones (`live`, for the audit)."""
         ...
 
     def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:

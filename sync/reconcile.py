@@ -45,7 +45,7 @@ def audited(connector: Connector, spec: StreamSpec) -> bool:
 
 def audit(engine: Engine, connector: Connector, spec: StreamSpec, run_start: datetime) -> Audit:
     """Count live records up to `run_start` on both sides."""
-    crm_count = connector.count(spec, Window(None, run_start))
+    crm_count = connector.count(spec, Window(None, run_start), live=True)
     model: Any = TARGETS[(connector.crm, spec.object)].model
     with session(engine) as s:
         stmt = (

@@ -104,8 +104,9 @@ class HubSpotConnector:
         names = (f"hs_v2_date_entered_{stage['id']}" for stage in read_stages(self.transport, self.apis.pipelines))
         return [name for name in names if name in schema.fields]
 
-    def count(self, spec: StreamSpec, window: Window) -> int | None:
-        """Live records in the window (search `total`, one call); None for pipelines."""
+    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
+        """Live records in the window (search `total`, one call; search never returns archived records, so
+        `live` changes nothing); None for pipelines."""
         if not spec.incremental:
             return None
         return count_live(self.transport, self.apis, spec.object, window)

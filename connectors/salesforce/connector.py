@@ -146,13 +146,13 @@ class SalesforceConnector:
 
     # -- reading -----------------------------------------------------------------------------------------
 
-    def count(self, spec: StreamSpec, window: Window) -> int | None:
-        """`SELECT COUNT()` of the window (deleted rows included, as the read returns them)."""
-        return self._count(spec, window if spec.incremental else None)
+    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
+        """`SELECT COUNT()` of the window: deleted rows included (as the read returns them) unless `live`."""
+        return self._count(spec, window if spec.incremental else None, live=live)
 
-    def _count(self, spec: StreamSpec, window: Window | None) -> int:
+    def _count(self, spec: StreamSpec, window: Window | None, *, live: bool = False) -> int:
         soql = count_soql(spec.object, spec.cursor_field, window)
-        answer = self.org.call(f"count {spec.object}", lambda sf: sf.query(soql, include_deleted=True))
+        answer = self.org.call(f"count {spec.object}", lambda sf: sf.query(soql, include_deleted=not live))
         return int(answer["totalSize"])
 
     def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:

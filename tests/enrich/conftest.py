@@ -52,7 +52,7 @@ class FakeConnector:
                 if (window.start is None or r[stamp] > window.start) and r[stamp] <= window.end]  # fmt: skip
         return sorted(rows, key=lambda r: (r[stamp], str(r[spec.primary_key])))
 
-    def count(self, spec: StreamSpec, window: Window) -> int | None:
+    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
         rows = self._rows(spec, window)
         if window.start is None:
             rows = [r for r in rows if not r.get("IsDeleted") and not r.get("archived")]

@@ -72,7 +72,7 @@ class FakeConnector:
         ]
         return sorted(rows, key=lambda r: (r["SystemModstamp"], r["Id"]))
 
-    def count(self, spec: StreamSpec, window: Window) -> int | None:
+    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
         self.state.calls += 1
         return len(self._rows(spec, window))
 

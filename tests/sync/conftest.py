@@ -80,7 +80,7 @@ class FakeConnector:
         ]
         return sorted(rows, key=lambda r: (r[stamp], str(r[spec.primary_key])))
 
-    def count(self, spec: StreamSpec, window: Window) -> int | None:
+    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
         self.crm_state.calls += 1
         rows = self._in_window(spec, window)
         if window.start is None:
