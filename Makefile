@@ -36,13 +36,16 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# For now: validate the demo config and migrate the store. Later issues make this the whole product tour.
+# The product tour: the CRM sandbox (state kept in .sandbox/), the demo job, one account as each CRM shows it,
+# then the dashboard until Ctrl-C, which stops everything the demo started (scripts/demo.py).
 demo: $(VENV)/.installed
 	$(VENV)/bin/accountsync config validate config/examples/demo.yaml
-	$(VENV)/bin/accountsync db upgrade
+	$(PY) scripts/demo.py
 
+# Each bench prints ratios measured in one run (ours vs a baseline on the same data), API calls and peak memory.
+# -P: bench/sandbox.py must not shadow the sandbox package.
 bench: $(VENV)/.installed
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/*.py; do echo "== $$b"; $(PY) -P $$b || exit 1; done
 
 chaos: $(VENV)/.installed
 	@echo "make chaos: the reliability suite is not built yet (issue 11)"; exit 1
