@@ -165,12 +165,16 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         scope = {**scope, "state": dict(scope.get("state") or {}), RAW_SEND: send}
-        status, started, at = 0, time.perf_counter(), datetime.now(UTC)
+        status, started, at, recorded = 0, time.perf_counter(), datetime.now(UTC), False
 
         async def watch(message: Message) -> None:
-            nonlocal status
+            # Record before the last body chunk leaves: a client holding the whole answer finds it counted.
+            nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body") and not recorded:
+                recorded = True
+                self.log.record(self._entry(scope, status, started, at))
             await send(message)
 
         try:
@@ -179,7 +183,8 @@ class RequestLogMiddleware:
             status = status or 500
             raise
         finally:
-            self.log.record(self._entry(scope, status, started, at))
+            if not recorded:
+                self.log.record(self._entry(scope, status, started, at))
 
     def _entry(self, scope: Scope, status: int, started: float, at: datetime) -> LogEntry:
         state, path = scope["state"], scope.get("path", "")

@@ -14,6 +14,9 @@ from accountsync import logs
 def test_log_lines_are_json_with_the_bound_run_id_and_no_secret() -> None:
     stream = io.StringIO()
     logs.configure(stream)
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    level = uvicorn_error.level
+    uvicorn_error.setLevel(logging.INFO)  # another test's uvicorn may have left it at WARNING
     try:
         log = structlog.get_logger("test")
         with structlog.contextvars.bound_contextvars(run_id=7, job="nightly"):
@@ -21,6 +24,7 @@ def test_log_lines_are_json_with_the_bound_run_id_and_no_secret() -> None:
             logging.getLogger("uvicorn.error").info("Authorization: Bearer as_%s", "y" * 40)
         lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     finally:
+        uvicorn_error.setLevel(level)
         logging.getLogger().handlers.clear()
         structlog.reset_defaults()
     assert [line["run_id"] for line in lines] == [7, 7]
