@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -30,7 +31,7 @@ def account_command(
     views = read_back(deployment, job, key, engine=engine)
     engine.dispose()
     if as_json:
-        data = {"key": key, "score": score, "crm": [v.__dict__ for v in views]}
+        data = {"key": key, "score": score, "crm": [asdict(v) for v in views]}
         typer.echo(json.dumps(data, indent=2, default=str))
         return
     out.print(f"[bold]{key}[/]  tier {score.get('tier')}  score {score.get('score')}  rank {score.get('rank')}")

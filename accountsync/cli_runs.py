@@ -33,6 +33,7 @@ def list_runs(
         if job:
             stmt = stmt.where(SyncRun.job == job)
         runs = s.exec(stmt).all()
+    engine.dispose()
     table = Table(title="runs")
     for column in ("id", "job", "kind", "status", "trigger", "started", "finished", "read", "errors"):
         table.add_column(column)
@@ -58,6 +59,7 @@ def show(
     with session(engine) as s:
         run = s.get(SyncRun, run_id)
         rejections = s.exec(select(WritebackRejection).where(WritebackRejection.run_id == run_id)).all()
+    engine.dispose()
     if run is None:
         fail(f"no run {run_id}")
     data = run.model_dump(mode="json") | {"rejections": [r.model_dump(mode="json") for r in rejections]}

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from config import Job, WritebackTarget
+from config import Job, WritebackTarget, load_settings
 from connectors import Connector, FieldSpec, ObjectSchema, ProvisioningError
 from sync import ledger
 from sync.figures import field_spec, figure_values, format_value, incompatible, value_hash
@@ -104,6 +104,7 @@ def plan_target(
         values = _changed(record, figures, target, lengths, cells, rep_owned, plan)
         if values:
             plan.updates.append(PlannedUpdate(record.source_id, record.account_key or "", values))
+    _leave_recent_rep_edits(plan, target, connector, cells, rep_owned)
     return plan
 
 
@@ -131,6 +132,39 @@ def _changed(
     return values
 
 
+def _leave_recent_rep_edits(
+    plan: TargetPlan,
+    target: WritebackTarget,
+    connector: Connector,
+    cells: Mapping[ledger.Key, ledger.Entry],
+    rep_owned: set[str],
+) -> None:
+    """Rep-owned fields we wrote before and are about to change: the store's copy of the record may predate a
+    person's edit (no pull since), so read what the CRM holds now and leave the fields a person changed."""
+    owned = {name: figure for figure, name in target.fields.items() if name in rep_owned}
+    ours = {(u.record_id, n) for u in plan.updates for n in u.values if n in owned}
+    ids = sorted({rid for rid, n in ours if (c := cells.get((rid, n))) is not None and c.value_hash is not None})
+    if not ids:
+        return
+    current = connector.fetch(plan.object, ids, sorted(owned))
+    kept = []
+    for update in plan.updates:
+        now = current.get(update.record_id)
+        if now is None:  # not readable now (deleted meanwhile): the write will say so
+            kept.append(update)
+            continue
+        edited = {
+            name
+            for name in update.values.keys() & owned.keys()
+            if _edited_by_someone_else(owned[name], now.get(name), cells.get((update.record_id, name)))
+        }
+        plan.skipped_rep_owned += len(edited)
+        values = {name: value for name, value in update.values.items() if name not in edited}
+        if values:
+            kept.append(PlannedUpdate(update.record_id, update.account_key, values))
+    plan.updates = kept
+
+
 def _edited_by_someone_else(figure: str, current: Any, cell: ledger.Entry | None) -> bool:
     """The CRM holds a value we did not write: a person set or changed it."""
     if current in (None, ""):
@@ -140,17 +174,32 @@ def _edited_by_someone_else(figure: str, current: Any, cell: ledger.Entry | None
     return value_hash(format_value(figure, current)) != cell.value_hash
 
 
+def check_provisioning(plan: TargetPlan, target: WritebackTarget, connector: Connector) -> None:
+    """Refuse a target that cannot be written: an incompatible field, or missing fields that may not be created
+    (then, when the connector can, an sfdx metadata package creating them is written for an admin to deploy).
+
+    Raises:
+        ProvisioningError: with the exact list of fields (and where the package is).
+    """
+    if plan.problems:
+        raise ProvisioningError(plan.connection, "; ".join(plan.problems))
+    if not plan.create_fields or target.create_missing_fields:
+        return
+    names = ", ".join(f.name for f in plan.create_fields)
+    message = f"missing fields on {plan.object}: {names} (creation not allowed)"
+    write_package = getattr(connector, "write_metadata_package", None)
+    if callable(write_package):
+        folder = load_settings().state_dir / "sfdx" / f"{plan.connection}-{plan.object}"
+        message += f"; an sfdx package creating them is in {write_package(plan.object, plan.create_fields, folder)}"
+    raise ProvisioningError(plan.connection, message)
+
+
 def provision(plan: TargetPlan, target: WritebackTarget, connector: Connector) -> None:
-    """Create the missing fields, or refuse with the exact list.
+    """Create the missing fields, or refuse with the exact list (see `check_provisioning`).
 
     Raises:
         ProvisioningError: a field is incompatible, or fields are missing and creating them is not allowed.
     """
-    if plan.problems:
-        raise ProvisioningError(plan.connection, "; ".join(plan.problems))
-    if not plan.create_fields:
-        return
-    if not target.create_missing_fields:
-        names = ", ".join(f.name for f in plan.create_fields)
-        raise ProvisioningError(plan.connection, f"missing fields on {plan.object}: {names} (creation not allowed)")
-    connector.create_fields(plan.object, plan.create_fields)
+    check_provisioning(plan, target, connector)
+    if plan.create_fields:
+        connector.create_fields(plan.object, plan.create_fields)

@@ -25,6 +25,8 @@ from connectors import (
 )
 from sync import build_engine, upgrade
 
+from .conftest_writeback import *  # noqa: F403
+
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 ID_FIELD = {"salesforce": "Id", "hubspot": "hs_object_id"}
 STAMP_FIELD = {"salesforce": "SystemModstamp", "hubspot": "hs_lastmodifieddate"}
