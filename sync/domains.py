@@ -11,6 +11,9 @@ PUBLIC_MAIL_DOMAINS = frozenset(
 )  # fmt: skip
 
 
+MAX_DOMAIN = 253  # the longest DNS name
+
+
 def normalise_domain(value: str | None) -> str | None:
     """`HTTPS://www.Acme.com/about` -> `acme.com`; None for empty values and for public mail domains."""
     if not value:
@@ -22,6 +25,6 @@ def normalise_domain(value: str | None) -> str | None:
         text = text.rsplit("@", 1)[1]
     text = text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split(":", 1)[0].strip(".")
     text = text.removeprefix("www.")
-    if not text or "." not in text or text in PUBLIC_MAIL_DOMAINS:
-        return None
+    if not text or "." not in text or text in PUBLIC_MAIL_DOMAINS or len(text) > MAX_DOMAIN:
+        return None  # past 253 characters it is no DNS name (and would fail the page on PostgreSQL's VARCHAR(255))
     return text

@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from config import Deployment, Job
 from connectors import Connector
 from sync import locks
 from sync.enrich import EnrichSummary, run_enrichment
-from sync.errors import JobError, JobLocked
+from sync.errors import JobError, JobLocked, StoreError
 from sync.heartbeat import LockHeartbeat
 from sync.pull import NoProgress, ProgressSink
 from sync.pull_job import ConnectorFactory, pull_job
@@ -124,10 +125,19 @@ def run_sync(
         recorder.finish(status, message)
     except BaseException as exc:  # the run row must not stay 'running'; positions are already committed
         recorder.finish("failed", f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, DBAPIError):
+            raise _store_error(exc, run_id) from exc
         raise
     finally:
         locks.release(engine, job=job.name, run_id=run_id)
     return _summary(engine, recorder, job.name, time.monotonic() - started)
+
+
+def _store_error(exc: DBAPIError, run_id: int) -> StoreError:
+    """A lost or refused store connection, as the StoreError every face reports in one line (no traceback)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return StoreError(f"run {run_id} failed: the store refused or lost its connection ({reason}); "
+                      "what was committed is kept, rerun to resume")  # fmt: skip
 
 
 def _summary(engine: Engine, recorder: RunRecorder, job: str, duration: float) -> RunSummary:
@@ -167,6 +177,8 @@ def run_writeback(
         status, message = writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets)
     except BaseException as exc:
         recorder.finish("failed", f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, DBAPIError):
+            raise _store_error(exc, run_id) from exc
         raise
     finally:
         locks.release(engine, job=job.name, run_id=run_id)

@@ -69,8 +69,12 @@ def ensure_current(engine: Engine) -> None:
     """Refuse to run against a store that is not migrated to head.
 
     Raises:
-        StoreError: with the command that fixes it.
+        StoreError: the store cannot be reached, or is not at head (with the command that fixes it).
     """
-    have, want = current_revision(engine), head_revision()
+    try:
+        have = current_revision(engine)
+    except OperationalError as exc:  # unreachable or refusing: one line for the faces, not a traceback
+        raise StoreError(f"cannot reach the store: {exc.orig or exc}") from None
+    want = head_revision()
     if have != want:
         raise StoreError(f"the store is at revision {have or 'none'}, expected {want}: run `accountsync db upgrade`")

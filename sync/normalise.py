@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -11,6 +11,8 @@ from typing import Any
 from sync.domains import normalise_domain
 
 Row = dict[str, Any]
+MONEY_LIMIT = Decimal(10) ** 18  # money columns are NUMERIC(24, 6): 18 digits before the point
+INT_LIMIT = 2**31 - 1  # integer columns are 32-bit on PostgreSQL
 
 
 class BadRecord(ValueError):
@@ -52,12 +54,16 @@ def as_decimal(value: Any, field: str, record_id: str) -> Decimal | None:
         raise BadRecord(record_id, f"{field} is not a number: {str(value)[:40]!r}") from None
     if not number.is_finite():
         raise BadRecord(record_id, f"{field} is not a finite number")
+    if abs(number) >= MONEY_LIMIT:  # the store would refuse it, failing the whole page with it
+        raise BadRecord(record_id, f"{field} is out of range: {str(value)[:40]!r}")
     return number
 
 
 def as_int(value: Any, field: str, record_id: str) -> int | None:
     """An integer; None for empty; BadRecord for text."""
     number = as_decimal(value, field, record_id)
+    if number is not None and abs(number) > INT_LIMIT:
+        raise BadRecord(record_id, f"{field} is out of range: {str(value)[:40]!r}")
     return None if number is None else int(number)
 
 
@@ -95,9 +101,10 @@ def as_bool(value: Any) -> bool:
 
 
 def _text(value: Any, limit: int) -> str | None:
+    """Text clipped to its column; NUL dropped (PostgreSQL text cannot hold it: one such name failed the page)."""
     if value in (None, ""):
         return None
-    return str(value)[:limit]
+    return str(value).replace("\x00", "")[:limit] or None
 
 
 def _raw(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,7 +116,7 @@ def _raw(record: Mapping[str, Any]) -> dict[str, Any]:
         elif isinstance(value, Decimal):
             safe[key] = str(value)
         elif isinstance(value, str):
-            safe[key] = value[:2000]
+            safe[key] = value.replace("\x00", "")[:2000]
         elif isinstance(value, int | float | bool) or value is None:
             safe[key] = value
     return safe
@@ -235,3 +242,41 @@ def _float(value: Decimal | None) -> float | None:
 
 
 Normaliser = Callable[[Mapping[str, Any], Context], Row]
+
+_OPPORTUNITY_COMMON = {"term_months": ("term_months",), "start_date": ("start_date",)}
+# CRM field -> the store columns it fills: when a page says a field failed (schema drift), those columns keep
+# their stored values instead of being overwritten with nulls.
+FIELD_COLUMNS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("salesforce", "Account"): {
+        "Name": ("name",), "Website": ("domain",), "Industry": ("industry",), "NumberOfEmployees": ("employees",),
+        "AnnualRevenue": ("annual_revenue",), "BillingCountry": ("country",), "OwnerId": ("owner",),
+        "ParentId": ("parent_source_id",), "HubSpot_Company_Id__c": ("link_id",), "MasterRecordId": ("merged_into",),
+        "CurrencyIsoCode": ("currency",), "CreatedDate": ("created_at",),
+    },
+    ("salesforce", "Opportunity"): {
+        "AccountId": ("account_source_id",), "Name": ("name",), "Amount": ("amount",),
+        "CurrencyIsoCode": ("currency",), "StageName": ("stage",), "IsClosed": ("is_closed",), "IsWon": ("is_won",),
+        "Probability": ("probability",), "CloseDate": ("close_date",), "CreatedDate": ("created_at",),
+        "Type": ("type", "raw_type"), "Term_Months__c": ("term_months",), "Start_Date__c": ("start_date",),
+    },
+    ("salesforce", "OpportunityLineItem"): {"Product2.Family": ("family",), "TotalPrice": ("total_price",)},
+    ("hubspot", "companies"): {
+        "name": ("name",), "domain": ("domain",), "industry": ("industry",), "numberofemployees": ("employees",),
+        "annualrevenue": ("annual_revenue",), "country": ("country",), "hubspot_owner_id": ("owner",),
+        "hs_parent_company_id": ("parent_source_id",), "createdate": ("created_at",),
+    },
+    ("hubspot", "deals"): {
+        "dealname": ("name",), "amount": ("amount",), "deal_currency_code": ("currency",), "dealstage": ("stage",),
+        "hs_is_closed": ("is_closed",), "hs_is_closed_won": ("is_won",), "hs_deal_stage_probability": ("probability",),
+        "closedate": ("close_date",), "createdate": ("created_at",), "dealtype": ("type", "raw_type"),
+        **_OPPORTUNITY_COMMON,
+    },
+}  # fmt: skip
+
+
+def failed_columns(crm: str, obj: str, failed_fields: Iterable[str], link_property: str) -> set[str]:
+    """The store columns filled by fields that could not be read (schema drift): their values must be kept."""
+    columns = FIELD_COLUMNS.get((crm, obj), {})
+    if (crm, obj) == ("hubspot", "companies"):
+        columns = columns | {link_property: ("link_id",)}
+    return {column for name in failed_fields for column in columns.get(name, ())}

@@ -82,8 +82,10 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     if target.counted and rows:
         existing = _existing(session, target.model, ctx.connection, [row["source_id"] for row in rows])
         outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)
-        outcome.updated = len(rows) - outcome.inserted
-    upsert(session, target.model, rows, keys=target.keys)
+        # a live row that arrives deleted (Salesforce IsDeleted, HubSpot archived) is a delete, not an update
+        outcome.deleted = sum(1 for row in rows if existing.get(row["source_id"]) and row.get("deleted_at"))
+        outcome.updated = len(rows) - outcome.inserted - outcome.deleted
+    upsert(session, target.model, rows, keys=target.keys, update=_kept_apart(rows, crm, obj, page, ctx))
     if (crm, obj) == ("hubspot", "deals"):
         history = [h for record in page.records for h in _safe(r.hubspot_stage_history, record, ctx)]
         upsert(session, StageHistory, history, keys=("connection", "opportunity_source_id", "stage", "entered_at"))
@@ -94,6 +96,14 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     if page.deleted_ids and target.counted:
         outcome.deleted += mark_deleted(session, target.model, ctx.connection, page.deleted_ids, ctx.now)
     return outcome
+
+
+def _kept_apart(rows: list[Row], crm: str, obj: str, page: Page, ctx: Context) -> list[str] | None:
+    """The columns to update: all of them, except those filled by fields that failed (their stored values stay)."""
+    failed = n.failed_columns(crm, obj, page.field_errors, ctx.link_property)
+    if not failed or not rows:
+        return None
+    return [column for column in rows[0] if column not in failed]
 
 
 def _quarantine(
@@ -132,13 +142,16 @@ def _guess_id(record: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _existing(session: Session, model: type[SQLModel], connection: str, ids: list[str]) -> set[str]:
+def _existing(session: Session, model: type[SQLModel], connection: str, ids: list[str]) -> dict[str, bool]:
+    """Which of `ids` are stored already, and whether each is live."""
     table: Any = model
-    found: set[str] = set()
+    found: dict[str, bool] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        stmt = select(table.source_id).where(table.connection == connection, col(table.source_id).in_(chunk))
-        found.update(session.exec(stmt).all())
+        stmt = select(table.source_id, table.deleted_at).where(
+            table.connection == connection, col(table.source_id).in_(chunk)
+        )
+        found.update((source_id, deleted_at is None) for source_id, deleted_at in session.exec(stmt).all())
     return found
 
 

@@ -25,6 +25,7 @@ from connectors import (
 )
 from sync import build_engine, upgrade
 
+from .conftest_e2e import *  # noqa: F403
 from .conftest_writeback import *  # noqa: F403
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)

@@ -1,0 +1,65 @@
+"""End to end: the reconciliation audit repairs a gap made behind the engine's back; a job over its API budget
+stops checkpointed, says how many calls it used, and the next run finishes the job."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlmodel import col
+
+from sync import Opportunity, SourceAccount, session
+
+from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, store_view
+
+
+def test_the_audit_finds_a_row_deleted_behind_the_engines_back_and_the_repair_restores_it(make_e2e) -> None:
+    e2e = make_e2e(sf=["Opportunity"], hs=["companies"])
+    e2e.sync()
+    opportunity = next(i for i, r in sorted(sf_truth(e2e.sandbox, "Opportunity").items()) if not r["deleted"])
+    company = next(i for i, r in sorted(hs_truth(e2e.sandbox, "companies").items()) if not r["deleted"])
+    with session(e2e.engine) as s, s.begin():
+        s.execute(delete(Opportunity).where(col(Opportunity.source_id) == opportunity))
+        s.execute(delete(SourceAccount).where(col(SourceAccount.source_id) == company))
+
+    summary = e2e.sync()
+
+    assert summary.status == "partial", "a disagreement is reported on the run"
+    reported = {e["stream"] for e in summary.errors if e["kind"] == "reconciliation"}
+    assert reported == {"salesforce.Opportunity", "hubspot.companies"}
+    repaired = {a["stream"]: a for a in summary.audits if "repaired_from" in a}
+    assert set(repaired) == {"Opportunity", "companies"}
+    for audit in repaired.values():
+        assert audit["repaired_from"]["store"] == audit["repaired_from"]["crm"] - 1
+        assert audit["agrees"]
+    assert differences(sf_truth(e2e.sandbox, "Opportunity"), store_view(e2e.engine, "Opportunity", SF)) == {}
+    assert differences(hs_truth(e2e.sandbox, "companies"), store_view(e2e.engine, "companies", HS)) == {}
+    assert e2e.sync().status == "succeeded", "repaired: the next audit agrees"
+
+
+def test_a_job_past_its_budget_share_stops_checkpointed_and_the_next_run_completes(make_e2e) -> None:
+    e2e = make_e2e(sf=["Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"], hs=["companies"],
+                   api_budget_share=0.1)  # fmt: skip
+    e2e.sandbox.admin("set_quota", SF, used=0, max=100)  # a share of 0.1: ten Salesforce calls for this job
+    e2e.sandbox.admin("set_limits", HS, daily=40)  # four HubSpot calls
+
+    stopped = e2e.sync()
+
+    assert stopped.status == "stopped_for_budget"
+    assert stopped.api_calls[SF] == 10
+    assert "10" in (stopped.message or ""), stopped.message
+    assert [name for name, s in stopped.streams.items() if s["done"]] != list(stopped.streams), "stopped mid-job"
+    e2e.sandbox.admin("set_quota", SF, used=0, max=100_000)
+
+    second = e2e.sync()
+
+    assert second.status == "stopped_for_budget", "Salesforce done, HubSpot stops at its own share"
+    assert second.api_calls[HS] == 4
+    assert "4" in (second.message or ""), second.message
+    assert all(s["done"] for name, s in second.streams.items() if name.startswith(SF))
+    e2e.sandbox.admin("set_limits", HS, daily=1_000_000)
+
+    last = e2e.sync()
+
+    assert last.status == "succeeded", (last.message, last.errors)
+    for obj in ("Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"):
+        assert differences(sf_truth(e2e.sandbox, obj), store_view(e2e.engine, obj, SF)) == {}, obj
+    assert differences(hs_truth(e2e.sandbox, "companies"), store_view(e2e.engine, "companies", HS)) == {}
