@@ -82,7 +82,10 @@ def parse_document(file: str | Path) -> Document:
         text = Path(file).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigFileError(name, exc.strerror or str(exc)) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(name, text, exc) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -94,26 +97,44 @@ def parse_document(file: str | Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ConfigFileError(name, f"not valid YAML: {exc.problem or exc}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(name, text, exc) from None
     finally:
         loader.dispose()
     return Document(name, data, marks, set())
 
 
-def _collect_marks(file: str, node: yaml.Node, path: Path_, marks: dict[Path_, Mark]) -> None:
+def _reader_error(name: str, text: str, exc: yaml.reader.ReaderError) -> ConfigFileError:
+    """A character YAML refuses (a control character), located by its offset in the text."""
+    before = text[: exc.position]
+    line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    return ConfigFileError(name, f"not valid YAML: {exc.reason} (character {exc.character!r})", line, col)
+
+
+def _collect_marks(
+    file: str, node: yaml.Node, path: Path_, marks: dict[Path_, Mark], seen: frozenset[int] = frozenset()
+) -> None:
+    if id(node) in seen:  # an alias that contains itself
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise ConfigFileError(file, f"`{format_path(path)}` refers to itself through an alias", line, col)
+    seen = seen | {id(node)}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                raise ConfigFileError(file, "keys must be plain names, not lists or mappings", line, col)
             key = key_node.value
             child = (*path, key)
             if child in marks:
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 raise ConfigFileError(file, f"duplicate key `{format_path(child)}`", line, col)
             marks[child] = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _collect_marks(file, value_node, child, marks)
+            _collect_marks(file, value_node, child, marks, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*path, index)
             marks[child] = Mark(item.start_mark.line + 1, item.start_mark.column + 1)
-            _collect_marks(file, item, child, marks)
+            _collect_marks(file, item, child, marks, seen)
 
 
 def resolve_references(doc: Document, environ: Mapping[str, str]) -> list[LocatedError]:
