@@ -1,0 +1,34 @@
+"""The scenarios, in the order the table shows them."""
+
+from __future__ import annotations
+
+from chaos.scenarios import (
+    api,
+    budget,
+    config_fuzz,
+    drift,
+    kill_sync,
+    kill_writeback,
+    malformed,
+    mutator,
+    pg_kill,
+    secrets,
+    storms,
+)
+from chaos.suite import Scenario
+
+__all__ = ["SCENARIOS"]
+
+SCENARIOS: list[Scenario] = [
+    Scenario(kill_sync.NAME, 20, kill_sync.run, "SIGKILL of sync at seeded moments, REST and Bulk, then a rerun"),
+    Scenario(kill_writeback.NAME, 10, kill_writeback.run, "SIGKILL during write-back: each value written once"),
+    *storms.scenarios(),
+    Scenario(budget.NAME, 4, budget.run, "a small API budget share: the job stops before passing it and says so"),
+    Scenario(mutator.NAME, 2, mutator.run, "records change while 5 incremental syncs run; then store == source"),
+    Scenario(drift.NAME, 4, drift.run, "a mapped field removed mid-life fails that field only; nothing is deleted"),
+    Scenario(pg_kill.NAME, 4, pg_kill.run, "PostgreSQL connections terminated mid-run; the next run loses nothing"),
+    Scenario(malformed.NAME, 2, malformed.run, "malformed CRM records: skipped with reasons, all else stored"),
+    Scenario(config_fuzz.NAME, 1, config_fuzz.run, "fuzzed config files: valid or located errors, never a traceback"),
+    Scenario(api.NAME, 1, api.run, "admin API: auth matrix, schemathesis, 50 clients for 60 s while syncs run"),
+    Scenario(secrets.NAME, 1, secrets.run, "no secret in any output, log, store, run history, API answer or page"),
+]
