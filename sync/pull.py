@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, update
-from sqlmodel import col
+from sqlalchemy import Engine
+from sqlmodel import col, select
 
 from connectors import Connector, Page, StreamSpec, Window
 from sync import cursors
 from sync.normalise import Context
-from sync.pagestore import TARGETS, store_page
+from sync.pagestore import TARGETS, mark_deleted, store_page
 from sync.runs import RunRecorder
 from sync.store import session
 from sync.tables import utcnow
@@ -94,9 +94,10 @@ def pull_stream(
     for page in connector.read(spec, window, state.position if resuming else None):
         _commit_page(engine, connector, spec, page, req, ctx, recorder)
         sink.advanced(key, len(page.records))
+    target = TARGETS[(connector.crm, spec.object)]
+    gone = confirmed_gone(engine, connector, spec, sweep_id) if sweep_id is not None and target.counted else []
     with session(engine) as s, s.begin():
-        if sweep_id is not None and TARGETS[(connector.crm, spec.object)].counted:
-            progress.deleted += sweep_unseen(s, connector, spec, sweep_id)
+        progress.deleted += mark_deleted(s, target.model, connector.name, gone, utcnow())
         cursors.finish_window(s, job=req.job, connection=connector.name, stream=spec.name, run_id=req.run_id)
     progress.done = True
     recorder.flush(force=True)
@@ -133,13 +134,27 @@ def _commit_page(
     recorder.flush()
 
 
-def sweep_unseen(s: Any, connector: Connector, spec: StreamSpec, sweep_id: int) -> int:
-    """After a full read: every live stored record of the stream not seen in the sweep is marked deleted."""
+def unseen(engine: Engine, connector: Connector, spec: StreamSpec, sweep_id: int) -> list[str]:
+    """Live stored records of the stream that the sweep's full read did not return."""
     model: Any = TARGETS[(connector.crm, spec.object)].model
-    result = s.execute(
-        update(model)
-        .where(model.connection == connector.name, col(model.deleted_at).is_(None))
-        .where((col(model.last_seen_run).is_(None)) | (col(model.last_seen_run) != sweep_id))
-        .values(deleted_at=utcnow())
-    )
-    return int(result.rowcount)
+    with session(engine) as s:
+        stmt = (
+            select(model.source_id)
+            .where(model.connection == connector.name, col(model.deleted_at).is_(None))
+            .where((col(model.last_seen_run).is_(None)) | (col(model.last_seen_run) != sweep_id))
+        )
+        return [str(source_id) for source_id in s.exec(stmt).all()]
+
+
+def confirmed_gone(engine: Engine, connector: Connector, spec: StreamSpec, sweep_id: int) -> list[str]:
+    """After a full read: the unseen records the CRM no longer holds, to be marked deleted.
+
+    A full read stops at its window's end, so a record edited after it (a rep's edit while the resync runs, or
+    the CRM's clock ahead of ours) is unseen yet live: each candidate is looked up by id first (the next
+    incremental window reads its new values).
+    """
+    candidates = unseen(engine, connector, spec, sweep_id)
+    if not candidates:
+        return []
+    live = connector.fetch(spec.object, candidates, [])
+    return [source_id for source_id in candidates if source_id not in live]

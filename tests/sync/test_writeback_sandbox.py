@@ -9,7 +9,6 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from connectors.hubspot.convert import to_hubspot
@@ -235,11 +234,6 @@ def test_writeback_leaves_a_rep_edit_alone_when_no_pull_ran_since(sqlite_url, ma
     assert hs_now[HS_FIELDS["tier"]] == "B"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/reconcile.audit counts the store's rows by their stored modstamp <= run_start but the CRM's by "
-    "their current one: a record stamped after run_start is counted by one side only (run partial, full re-pull)",
-)
 def test_writeback_then_a_pull_audits_clean_when_the_crm_stamps_our_writes_after_the_pull_started(
     sqlite_url, make_wb
 ) -> None:
