@@ -160,7 +160,8 @@ def check_output(file: str, code: int, out: str, err: str, text: str) -> str | N
         return None if "valid" in out else f"exit 0 without saying valid: {out[:80]!r}"
     if code != 2:
         return f"exit {code}: {(err or out).strip()[-160:]!r}"
-    lines = [line for line in err.splitlines() if line.strip()]
+    # Lines end at "\n" only: a key may hold characters str.splitlines() also breaks at (\x1c-\x1e, \x85...).
+    lines = [line for line in err.split("\n") if line.strip()]
     if not lines:
         return "exit 2 without a message"
     last_line = max(1, text.count("\n") + 1)

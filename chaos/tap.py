@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.runtime import Half, default_halves
@@ -122,10 +123,13 @@ class Tap:
                 hook.action()
         writing = is_write(self.crm, method, path)
         corrupt = self.state.corrupt if not writing else None
-        if writing or corrupt is not None:
-            await self._buffered(scope, receive, send, seq, writing, corrupt)
-        else:
-            await self.app(scope, receive, send)
+        try:
+            if writing or corrupt is not None:
+                await self._buffered(scope, receive, send, seq, writing, corrupt)
+            else:
+                await self.app(scope, receive, send)
+        except ClientDisconnect:
+            pass  # a client we killed mid-request: nobody to answer (and no server error to log)
         for hook in due:
             if hook.phase == "respond":
                 hook.action()

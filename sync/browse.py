@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from sync.store import session
-from sync.tables import SyncRun, WritebackRejection
+from sync.tables import MAX_ROW_ID, SyncRun, WritebackRejection
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,8 @@ def list_runs(
 
 def get_run(engine: Engine, run_id: int) -> RunView | None:
     """One run with its live progress, errors and write-back rejections; None when there is no such run."""
+    if not 0 < run_id <= MAX_ROW_ID:
+        return None
     with session(engine) as s:
         run = s.get(SyncRun, run_id)
         if run is None:

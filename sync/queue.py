@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from sync import locks
 from sync.errors import JobError
 from sync.store import session
-from sync.tables import JobLock, SyncRun, utcnow
+from sync.tables import MAX_ROW_ID, JobLock, SyncRun, utcnow
 
 KINDS = ("sync", "full", "writeback", "dry_run")
 DIRECT_TRIGGER = "cli"  # `accountsync sync` runs in its own process: never claimed by a worker
@@ -214,6 +214,8 @@ def cancel(engine: Engine, run_id: int) -> None:
     Raises:
         RunNotFound: no such run. RunNotCancellable: the run is not queued.
     """
+    if not 0 < run_id <= MAX_ROW_ID:
+        raise RunNotFound(run_id)
     with session(engine) as s, s.begin():
         run = s.exec(select(SyncRun).where(SyncRun.id == run_id).with_for_update()).first()
         if run is None:

@@ -11,6 +11,8 @@ from sqlmodel import Field, SQLModel
 
 from sync.columns import Money, UTCDateTime
 
+MAX_ROW_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL: a larger id names no row (and would not bind)
+
 
 def utcnow() -> datetime:
     """Aware UTC now (the default of every timestamp column)."""

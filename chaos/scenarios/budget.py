@@ -25,31 +25,52 @@ def _api_calls(stack: Stack, crm: str, since: int) -> int:
     return sum(int(r["count"]) for name, r in routes.items() if "oauth2" not in name) - since
 
 
+def _fresh_quota(stack: Stack, crm: str) -> None:
+    """The org's day starts again: nothing used of a daily quota of DAILY calls."""
+    if crm == "salesforce":
+        stack.sandbox.admin("set_quota", "salesforce", used=0, max=DAILY)
+    else:
+        stack.sandbox.admin("set_limits", "hubspot", daily=DAILY)
+        stack.sandbox.admin("set_daily", "hubspot", remaining=DAILY)
+
+
+def _calls_needed(stack: Stack, row: Row, crm: str) -> int:
+    """A clean sync's API calls on this stack (then the store is emptied again)."""
+    before = _api_calls(stack, crm, 0)
+    proc = stack.sync()
+    row.runs += 1
+    clean_exit(row, proc, "calibration")
+    needed = _api_calls(stack, crm, before)
+    stack.reset_store()
+    return needed
+
+
 def run(ctx: Context, row: Row) -> None:
     for index, seed in enumerate(ctx.seeds(4)):
         rng = ctx.rng(NAME, seed)
         crm = ("salesforce", "hubspot")[index % 2]
-        allowed = rng.randint(12, 25) if crm == "salesforce" else rng.randint(6, 14)
-        share = allowed / DAILY
-        spec = StackSpec(seed=seed, accounts=rng.randint(150, 220), crms=(crm,), budget_share=share)
-        label = f"seed {seed} {crm} (allowed {allowed} of {DAILY})"
+        spec = StackSpec(seed=seed, accounts=rng.randint(150, 220), crms=(crm,))
         with ctx.stack(NAME, str(seed), spec) as stack:
             stack.migrate()
-            if crm == "salesforce":
-                stack.sandbox.admin("set_quota", "salesforce", used=0, max=DAILY)
-            else:
-                stack.sandbox.admin("set_limits", "hubspot", daily=DAILY)
+            _fresh_quota(stack, crm)
+            needed = _calls_needed(stack, row, crm)
+            allowed = rng.randint(max(2, needed // 4), max(3, needed * 2 // 3))  # the run needs more than this
+            label = f"seed {seed} {crm} (allowed {allowed} of {DAILY}; a full run needs {needed})"
+            share = allowed / DAILY
+            stack.rewrite_config(api_budget_share=share)
+            _fresh_quota(stack, crm)
             before = _api_calls(stack, crm, 0)
             proc = stack.sync()
             row.runs += 1
             clean_exit(row, proc, label)
             used = _api_calls(stack, crm, before)
-            _check_stop(stack, row, label, used, math.floor(DAILY * share))
+            job_allows = math.floor(DAILY * share)  # the job floors its share of the quota the same way
+            _check_stop(stack, row, label, used, job_allows)
             stack.rewrite_config(api_budget_share=0.5)
             settle(stack, row, f"{label} (share raised)")
             tally = verify_store(stack, row, label)
         row.seeds += 1
-        ctx.say(f"   {label}: first run used {used} call(s); then missing {tally.missing}, wrong {tally.wrong}")
+        ctx.say(f"   {label}: the run used {used} call(s); then missing {tally.missing}, wrong {tally.wrong}")
 
 
 def _check_stop(stack: Stack, row: Row, label: str, used: int, allowed: int) -> None:

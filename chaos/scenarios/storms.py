@@ -37,6 +37,7 @@ class Storm:
     setup: Callable[[Stack, random.Random], None] | None = None
     restore: Callable[[Stack], None] | None = None
     must_stop: bool = False
+    warm: bool = False  # a clean first sync, then changes: the storm hits an incremental run (HubSpot search)
     seeds: int = 2
     evidence: tuple[str, ...] = field(default=())  # HTTP statuses that show the storm happened (besides faults)
 
@@ -52,7 +53,7 @@ def _ten_secondly(rng: random.Random) -> list[dict[str, Any]]:
             "kind": "rate_limit",
             "policy": "TEN_SECONDLY_ROLLING",
             "probability": round(rng.uniform(0.2, 0.35), 2),
-            "count": rng.randint(5, 9),
+            "count": rng.randint(3, 6),
             "after": rng.randint(0, 6),
         }
     ]
@@ -142,7 +143,8 @@ def _quota_returns(stack: Stack) -> None:
 
 STORMS: Final = (
     Storm("429-ten-secondly", "HubSpot 429 TEN_SECONDLY_ROLLING bursts", _ten_secondly, crms=("hubspot",)),
-    Storm("429-secondly", "HubSpot search 429 SECONDLY bursts", _secondly, crms=("hubspot",)),
+    Storm("429-secondly", "HubSpot search 429 SECONDLY bursts (an incremental run)", _secondly, crms=("hubspot",),
+          warm=True),
     Storm("429-daily", "HubSpot's daily quota runs out mid-run (429 DAILY), then returns", lambda rng: [],
           crms=("hubspot",), setup=_hubspot_daily_runs_out, restore=_quota_returns, must_stop=True,
           evidence=("429",)),
@@ -189,6 +191,10 @@ def storm_run(storm: Storm) -> Callable[[Context, Row], None]:
 
 def _one(ctx: Context, row: Row, storm: Storm, stack: Stack, rng: random.Random, label: str) -> None:
     stack.migrate()
+    if storm.warm:
+        settle(stack, row, f"{label} (first sync)")
+        stack.sandbox.mutator.reseed(rng.randint(0, 2**31), tuple(storm.crms))  # type: ignore[arg-type]
+        stack.sandbox.mutator.step(rng.randint(20, 40))
     for rule in storm.rules(rng):
         stack.sandbox.add_fault(**rule)
     if storm.setup is not None:

@@ -61,6 +61,19 @@ def _next_after(body: Mapping[str, Any]) -> str | None:
     return str(after) if after else None
 
 
+def _last_id(results: list[dict[str, Any]]) -> str | None:
+    """The id of the page's last record that has one (a record without an id is skipped, not a crash)."""
+    for raw in reversed(results):
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        if ident is not None and str(ident).isdigit():
+            return str(ident)
+    return None
+
+
+def _no_ids(connection: str, obj: str) -> str:
+    raise FatalError(connection, f"the {obj} search returned a page with no record ids: cannot advance past it")
+
+
 @dataclass
 class StreamReader:
     """Reads one company or deal stream; `properties` are already intersected with the properties API."""
@@ -90,12 +103,14 @@ class StreamReader:
             data = self._search(body, f"search {self.spec.object}")
             results = data.get("results") or []
             if results:
-                segments[0] = segments[0].advanced(int(results[-1]["id"]))
+                segments[0] = segments[0].advanced(
+                    int(_last_id(results) or _no_ids(self.transport.connection, self.spec.object))
+                )
             if not results or _next_after(data) is None:
                 segments.pop(0)
             records, skipped = self._page_records(results)
             cursor = _latest(cursor, records)
-            last_id = str(results[-1]["id"]) if results else (resume.last_id if resume else None)
+            last_id = _last_id(results) or (resume.last_id if resume else None)
             extra = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
             yield self._page(records, skipped, Position("search", cursor, last_id, extra=extra))
         if restart_archived or resume is None:
@@ -125,7 +140,7 @@ class StreamReader:
             records, skipped = self._page_records(results)
             cursor = _latest(cursor, records)
             after = _next_after(data)
-            last_id = str(results[-1]["id"]) if results else None
+            last_id = _last_id(results)
             position = Position("list", cursor, last_id, extra={"after": after})
             yield self._page(records, skipped, position)
             if after is None:
@@ -154,7 +169,7 @@ class StreamReader:
             for record in records:
                 record["archived"] = True
             after = _next_after(data)
-            last_id = str(results[-1]["id"]) if results else None
+            last_id = _last_id(results)
             extra: dict[str, Any] = {"after": after}
             if bounds is not None:
                 extra["window"] = list(bounds)

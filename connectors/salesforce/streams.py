@@ -28,14 +28,16 @@ class StreamDef:
 
 
 _CURRENCY = frozenset({"CurrencyIsoCode"})
+# The HubSpot company id on a Salesforce account (sync.md, identity): read when the org has the field.
+HUBSPOT_LINK_FIELD: Final = "HubSpot_Company_Id__c"
 STREAMS: Final[Mapping[str, StreamDef]] = {
     d.name: d
     for d in (
         StreamDef(
             "Account", "Account",
             ("Id", "Name", "Website", "Industry", "NumberOfEmployees", "AnnualRevenue", "BillingCountry", "OwnerId",
-             "ParentId", "Type", "CurrencyIsoCode", "IsDeleted", "MasterRecordId"),
-            optional=_CURRENCY, tracks_deletes=True,
+             "ParentId", "Type", "CurrencyIsoCode", "IsDeleted", "MasterRecordId", "CreatedDate", HUBSPOT_LINK_FIELD),
+            optional=_CURRENCY | {HUBSPOT_LINK_FIELD}, tracks_deletes=True,
         ),
         StreamDef(
             "Opportunity", "Opportunity",
