@@ -14,6 +14,7 @@ from accountsync import context
 from accountsync.console import EXIT_FAILURE, out
 from accountsync.progress import RichProgress
 from sync import RunSummary, SyncOptions, run_sync
+from sync.account_resync import AccountNotFound
 
 ConfigOption = Annotated[
     Path | None,
@@ -26,15 +27,28 @@ def sync_command(
     job: Annotated[str | None, typer.Argument(help="Job name (optional when the config has one job).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Re-read everything and mark records gone as deleted.")] = False,
     objects: Annotated[list[str] | None, typer.Option("--object", help="Only this object (repeatable).")] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            metavar="KEY",
+            help="Resync one account (its key, e.g. sf:001..., or a CRM "
+            "record id): read its records again by id and mark those the CRM no longer has deleted.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Pull a job's objects from the CRMs into the store now."""
     deployment = context.deployment(config)
     engine = context.store()
-    options = SyncOptions(full=full, objects=tuple(objects) if objects else None, trigger="cli")
-    with RichProgress(out, enabled=not as_json and sys.stdout.isatty()) as progress:
-        summary = run_sync(deployment, job, engine=engine, options=options, sink=progress)
+    options = SyncOptions(full=full, objects=tuple(objects) if objects else None, trigger="cli", account=account)
+    try:
+        with RichProgress(out, enabled=not as_json and sys.stdout.isatty()) as progress:
+            summary = run_sync(deployment, job, engine=engine, options=options, sink=progress)
+    except AccountNotFound as exc:
+        engine.dispose()
+        raise typer.BadParameter(str(exc), param_hint="--account") from None
     engine.dispose()
     if as_json:
         typer.echo(json.dumps(summary_dict(summary), indent=2, default=str))

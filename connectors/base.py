@@ -150,6 +150,12 @@ class Connector(Protocol):
         """Pages of the stream inside `window`, each with the position after it; resumes after `resume`."""
         ...
 
+    def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
+        """The stream's records that belong to these CRM account ids (the accounts themselves, their
+        opportunities/deals and what hangs off those), read by id for a single-account resync; positions
+        are not for resuming. Streams that are not per account yield nothing."""
+        ...
+
     def describe(self, obj: str) -> ObjectSchema:
         """The fields the object has now."""
         ...

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from config import Deployment, Job
 from connectors import Connector
 from sync import locks
+from sync.account_resync import AccountNotFound, resolve_account, resync_account
 from sync.enrich import EnrichSummary, run_enrichment
 from sync.errors import JobError, JobLocked, StoreError
 from sync.heartbeat import LockHeartbeat
@@ -41,11 +42,13 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class SyncOptions:
-    """How a run reads: incremental by default; `full` re-reads and sweeps deletes; `objects` narrows it."""
+    """How a run reads: incremental by default; `full` re-reads and sweeps deletes; `objects` narrows it;
+    `account` re-reads one account's records by id and sweeps its deletes."""
 
     full: bool = False
     objects: tuple[str, ...] | None = None
     trigger: str = "cli"
+    account: str | None = None  # a full resync of this one account (key or CRM record id) instead of the job
 
 
 @dataclass
@@ -104,9 +107,17 @@ def run_sync(
     """
     options = options or SyncOptions()
     job = find_job(deployment, job_name)
+    try:
+        account = resolve_account(engine, options.account) if options.account else None
+    except AccountNotFound as exc:
+        if run_id is not None:  # queued by the API or the scheduler: the run says why it did nothing
+            RunRecorder(engine, run_id).finish("failed", str(exc))
+        raise
     if run_id is None:
-        params = {"full": options.full, "objects": list(options.objects or [])}
-        kind = "full" if options.full else "sync"
+        params: dict[str, Any] = {"full": options.full, "objects": list(options.objects or [])}
+        if account is not None:
+            params["account"] = account.key
+        kind = "full" if options.full or account is not None else "sync"
         run_id = create_run(engine, job=job.name, kind=kind, trigger=options.trigger, params=params)
     recorder = RunRecorder(engine, run_id)
     try:
@@ -118,9 +129,14 @@ def run_sync(
     recorder.start()
     try:
         with LockHeartbeat(engine, job.name, run_id):
-            status, message, audits = pull_job(
-                deployment, job, engine, options.objects, options.full, sink or NoProgress(), factory, recorder
-            )
+            if account is not None:
+                status, message, audits = resync_account(
+                    deployment, job, engine, account, options.objects, sink or NoProgress(), factory, recorder
+                )
+            else:
+                status, message, audits = pull_job(
+                    deployment, job, engine, options.objects, options.full, sink or NoProgress(), factory, recorder
+                )
         recorder.extra["audits"] = audits
         recorder.finish(status, message)
     except BaseException as exc:  # the run row must not stay 'running'; positions are already committed

@@ -92,7 +92,7 @@ def pull_stream(
     ctx = Context(connector.name, connector.crm, sweep_id or req.run_id, utcnow(), req.opportunity_types,
                   req.link_property)  # fmt: skip
     for page in connector.read(spec, window, state.position if resuming else None):
-        _commit_page(engine, connector, spec, page, req, ctx, recorder)
+        commit_page(engine, connector, spec, page, req, ctx, recorder)
         sink.advanced(key, len(page.records))
     target = TARGETS[(connector.crm, spec.object)]
     gone = confirmed_gone(engine, connector, spec, sweep_id) if sweep_id is not None and target.counted else []
@@ -104,7 +104,7 @@ def pull_stream(
     sink.stream_finished(key)
 
 
-def _commit_page(
+def commit_page(
     engine: Engine,
     connector: Connector,
     spec: StreamSpec,
@@ -112,12 +112,15 @@ def _commit_page(
     req: PullRequest,
     ctx: Context,
     recorder: RunRecorder,
+    *,
+    checkpoint: bool = True,
 ) -> None:
     key = stream_key(connector, spec)
     with session(engine) as s, s.begin():
         outcome = store_page(s, crm=connector.crm, obj=spec.object, page=page, ctx=ctx)
-        cursors.save_position(s, job=req.job, connection=connector.name, stream=spec.name, position=page.position,
-                              run_id=req.run_id)  # fmt: skip
+        if checkpoint:  # a single-account resync reads by id: the stream's own position does not move
+            cursors.save_position(s, job=req.job, connection=connector.name, stream=spec.name,
+                                  position=page.position, run_id=req.run_id)  # fmt: skip
     progress = recorder.stream(key)
     progress.read += outcome.read
     progress.pages += 1

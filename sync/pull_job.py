@@ -42,7 +42,7 @@ def pull_job(
     store_config_rates(engine, deployment.currency)
     targets = frozenset(name for target in job.writeback for name in target.fields.values())
     req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
-                      job.opportunity_types, _link_property(deployment), targets)  # fmt: skip
+                      job.opportunity_types, link_property(deployment), targets)  # fmt: skip
     audits: list[dict[str, Any]] = []
     opened: list[Connector] = []
     try:
@@ -50,7 +50,7 @@ def pull_job(
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
             specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))
-            for spec in _ordered(specs):
+            for spec in ordered_streams(specs):
                 pull_stream(engine, connector, spec, req, recorder, sink)
                 if audited(connector, spec):
                     audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
@@ -98,12 +98,14 @@ def _objects(configured: Sequence[str], only: Sequence[str] | None) -> list[str]
     return [o for o in configured if only is None or o in only]
 
 
-def _ordered(specs: list[StreamSpec]) -> list[StreamSpec]:
+def ordered_streams(specs: list[StreamSpec]) -> list[StreamSpec]:
+    """Stages and rates first, then accounts, then what hangs off them (the store's references)."""
     rank = {name: i for i, name in enumerate(STREAM_ORDER)}
     return sorted(specs, key=lambda spec: rank.get(spec.object, len(rank)))
 
 
-def _link_property(deployment: Deployment) -> str:
+def link_property(deployment: Deployment) -> str:
+    """The HubSpot property that links a company to its Salesforce account (the first HubSpot connection's)."""
     for conn in deployment.connections.values():
         if conn.type == "hubspot":
             return conn.link_property

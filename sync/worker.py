@@ -96,7 +96,8 @@ def execute_run(
     """Run a claimed run through `sync.jobs` (the same functions as every other trigger); returns its status."""
     objects = tuple(run.params.get("objects") or ()) or None
     if run.kind in ("sync", "full"):
-        options = SyncOptions(full=run.kind == "full", objects=objects, trigger=run.trigger)
+        account = run.params.get("account") or None
+        options = SyncOptions(full=run.kind == "full", objects=objects, trigger=run.trigger, account=account)
         summary = run_sync(deployment, run.job, engine=engine, options=options, sink=sink, factory=factory,
                            run_id=run.run_id)  # fmt: skip
         return summary.status

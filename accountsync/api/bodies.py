@@ -36,7 +36,11 @@ class RunCreate(BaseModel):
         default=None, min_length=1, max_length=20, description="Only these objects of the job's sources."
     )
     account: str | None = Field(
-        default=None, min_length=1, max_length=96, description="Account key the run is for (recorded with the run)."
+        default=None,
+        min_length=1,
+        max_length=96,
+        description="Resync this one account (its key, e.g. `sf:001...`, or a CRM record id): "
+        "its records are read again by id and those the CRM no longer holds are marked deleted.",
     )
 
 

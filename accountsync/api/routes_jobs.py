@@ -12,6 +12,7 @@ from accountsync.api.bodies import ConnectionOut, ErrorOut, JobOut, JobsOut, Run
 from accountsync.api.state import ApiState, state_of
 from config import Deployment, HubSpotConnection, Job
 from sync import queue
+from sync.account_resync import AccountNotFound, resolve_account
 from sync.browse import get_run
 from sync.scheduler import next_fire_times
 
@@ -72,7 +73,8 @@ def create_run(
         message = f"objects not read by job `{job}`: {', '.join(unknown)} (it reads {', '.join(sorted(known))})"
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             [{"loc": ["body", "objects"], "msg": message, "type": "value_error"}])  # fmt: skip
-    params = {"objects": list(body.objects or []), "account": body.account, "requested_by": _caller.name}
+    account = _account(state, body) if body.account is not None else None
+    params = {"objects": list(body.objects or []), "account": account, "requested_by": _caller.name}
     queued = queue.enqueue(state.engine, job=job, kind=body.kind, trigger="api", params=params, idempotency_key=key)
     run = get_run(state.engine, queued.run_id)
     assert run is not None
@@ -81,3 +83,17 @@ def create_run(
             raise HTTPException(status.HTTP_409_CONFLICT, "this Idempotency-Key was used for a different request")
         response.status_code = status.HTTP_200_OK
     return RunCreated(created=queued.created, run=RunOut.model_validate(run))
+
+
+def _account(state: State, body: RunCreate) -> str:
+    """The account key a single-account resync is for (given as a key or a CRM record id), or a 422."""
+    assert body.account is not None
+    if body.kind not in ("sync", "full"):
+        message = f"`account` resyncs one account: it goes with kind sync or full, not {body.kind}"
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            [{"loc": ["body", "account"], "msg": message, "type": "value_error"}])  # fmt: skip
+    try:
+        return resolve_account(state.engine, body.account).key
+    except AccountNotFound as exc:
+        detail = [{"loc": ["body", "account"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None

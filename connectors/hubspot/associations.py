@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from connectors.hubspot.transport import Transport
 
-__all__ = ["BATCH_SIZE", "PRIMARY_TYPE_ID", "DealCompanies", "read_deal_companies"]
+__all__ = ["BATCH_SIZE", "PRIMARY_TYPE_ID", "DealCompanies", "read_company_deals", "read_deal_companies"]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE: Final = 100
+SINGULAR: Final = {"deals": "deal", "companies": "company"}
 PRIMARY_TYPE_ID: Final = 5  # HUBSPOT_DEFINED deal -> company "Primary"
 
 
@@ -43,8 +44,8 @@ def _is_primary(types: Sequence[Mapping[str, Any]]) -> bool:
     return False
 
 
-def _absorb(found: dict[str, DealCompanies], item: Mapping[str, Any]) -> str | None:
-    """Add one result's companies; return its next `after` when the result has more pages."""
+def _absorb(found: dict[str, DealCompanies], item: Mapping[str, Any]) -> None:
+    """Add one result's companies."""
     deal = found.setdefault(str(item["from"]["id"]), DealCompanies())
     for target in item.get("to") or []:
         company = str(target["toObjectId"])
@@ -52,27 +53,43 @@ def _absorb(found: dict[str, DealCompanies], item: Mapping[str, Any]) -> str | N
             deal.companies.append(company)
         if _is_primary(target.get("associationTypes") or []):
             deal.primary = company
-    after = ((item.get("paging") or {}).get("next") or {}).get("after")
-    return str(after) if after else None
 
 
 def read_deal_companies(transport: Transport, api: Any, deal_ids: Sequence[str]) -> dict[str, DealCompanies]:
     """Companies of each deal, 100 inputs a call; a result with `paging.next.after` is asked again with
     `{"id", "after"}` in a later call. Deals with no association (a 207 error entry) get an empty list."""
     found = {deal_id: DealCompanies() for deal_id in deal_ids}
-    pending: list[dict[str, str]] = [{"id": deal_id} for deal_id in deal_ids]
+    for item in _results(transport, api, "deals", "companies", deal_ids):
+        _absorb(found, item)
+    return found
+
+
+def read_company_deals(transport: Transport, api: Any, company_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The deals associated with each company (v4 batch read, paged per input like `read_deal_companies`)."""
+    found: dict[str, list[str]] = {company_id: [] for company_id in company_ids}
+    for item in _results(transport, api, "companies", "deals", company_ids):
+        deals = found.setdefault(str(item["from"]["id"]), [])
+        deals += [str(t["toObjectId"]) for t in item.get("to") or [] if str(t["toObjectId"]) not in deals]
+    return found
+
+
+def _results(
+    transport: Transport, api: Any, from_type: str, to_type: str, ids: Sequence[str]
+) -> Iterator[Mapping[str, Any]]:
+    """Every result of the v4 batch read, following each input's own `paging.next.after`."""
+    pending: list[dict[str, str]] = [{"id": record_id} for record_id in ids]
     asked: set[tuple[str, str | None]] = set()
     while pending:
         batch, pending = pending[:BATCH_SIZE], pending[BATCH_SIZE:]
         asked.update((entry["id"], entry.get("after")) for entry in batch)
         body = {"inputs": batch}
-        reply = transport.call("read deal associations", api.get_page, "deals", "companies", body)
+        reply = transport.call(f"read {SINGULAR[from_type]} associations", api.get_page, from_type, to_type, body)
         data = reply.body or {}
         for item in data.get("results") or []:
-            after = _absorb(found, item)
-            deal_id = str(item["from"]["id"])
-            if after is not None and (deal_id, after) not in asked:
-                pending.append({"id": deal_id, "after": after})
+            yield item
+            after = ((item.get("paging") or {}).get("next") or {}).get("after")
+            record_id = str(item["from"]["id"])
+            if after and (record_id, str(after)) not in asked:
+                pending.append({"id": record_id, "after": str(after)})
         for error in data.get("errors") or []:
             log.debug("association read error for %s: %s", (error.get("context") or {}).get("fromObjectId"), error)
-    return found

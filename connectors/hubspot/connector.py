@@ -20,6 +20,7 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
+from connectors.hubspot.account_read import read_for_accounts
 from connectors.hubspot.apis import build_apis
 from connectors.hubspot.convert import RecordConverter
 from connectors.hubspot.fetch import fetch_records
@@ -117,6 +118,15 @@ class HubSpotConnector:
             yield Page(spec.name, read_stages(self.transport, self.apis.pipelines), Position("list"))
             return
         yield from self._reader(spec, self.describe(spec.object)).read(window, resume)
+
+    def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
+        """The live `companies` with these ids, or the live `deals` associated with them (batch reads by id;
+        not checkpointed). Other streams have no records of their own per account: nothing."""
+        if spec.object not in ("companies", "deals") or not account_ids:
+            return
+        reader = self._reader(spec, self.describe(spec.object))
+        yield from read_for_accounts(self.transport, self.apis, spec, reader.properties, reader.converter,
+                                     account_ids, reader.field_errors)  # fmt: skip
 
     def _reader(self, spec: StreamSpec, schema: ObjectSchema) -> StreamReader:
         check = check_properties(schema, spec.fields, required=REQUIRED_PROPERTIES)

@@ -27,6 +27,7 @@ from connectors.base import (
 )
 from connectors.budget import ApiBudget
 from connectors.errors import FatalError
+from connectors.salesforce.account_read import account_pages
 from connectors.salesforce.bulk import BulkSettings, BulkUnavailable, bulk_pages, create_job, wait_for_job
 from connectors.salesforce.convert import RecordShape
 from connectors.salesforce.deleted import deleted_page
@@ -176,6 +177,13 @@ class SalesforceConnector:
                 if exc.code != "INVALID_FIELD":
                     raise
                 plan = self._without_missing(plan, exc)
+
+    def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
+        """The stream's records of these Account ids (the accounts, their opportunities, the opportunities'
+        history and line items; soft-deleted ones with `IsDeleted`), by REST `queryAll`; not checkpointed.
+        Streams that are not per account (stages, currency types) yield nothing."""
+        if account_ids:
+            yield from account_pages(self.pages, self._plan_for(spec), account_ids)
 
     def _without_missing(self, plan: StreamPlan, exc: FatalError) -> StreamPlan:
         """The plan minus the field(s) the org says are gone (schema drift mid-read)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sync import SyncRun, WritebackRejection, current_revision, session, utcnow
+from sync import SourceAccount, SyncRun, WritebackRejection, current_revision, session, utcnow
 from sync.queue import claim, enqueue
 from sync.tokens import token_hash
 
@@ -146,12 +146,28 @@ def test_the_same_idempotency_key_returns_the_same_run(client, tokens) -> None:
         ({"objects": []}, ["body", "objects"]),
         ({"objects": ["Lead"]}, ["body", "objects"]),
         ({"kind": "sync", "surprise": 1}, ["body", "surprise"]),
+        ({"kind": "sync", "account": "sf:001nothere"}, ["body", "account"]),
+        ({"kind": "writeback", "account": "sf:001nothere"}, ["body", "account"]),
     ],
 )
 def test_a_bad_run_request_gets_a_clear_422(lite_client, lite_tokens, body, where) -> None:
     response = lite_client.post("/api/jobs/nightly/runs", json=body, headers=bearer(lite_tokens["operator"]))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == where
+
+
+def test_a_single_account_resync_is_queued_for_the_account_key_however_it_is_named(store, client, tokens) -> None:
+    with session(store) as s, s.begin():
+        s.add(SourceAccount(connection="hubspot", crm="hubspot", source_id="9001", account_key="sf:001A"))
+        s.add(SourceAccount(connection="salesforce", crm="salesforce", source_id="001A", account_key="sf:001A"))
+    headers = bearer(tokens["operator"])
+    by_id = client.post("/api/jobs/nightly/runs", json={"kind": "sync", "account": "9001"}, headers=headers)
+    assert by_id.status_code == 201, by_id.text
+    assert by_id.json()["run"]["params"]["account"] == "sf:001A"
+    for_writeback = client.post("/api/jobs/nightly/runs", json={"kind": "dry_run", "account": "sf:001A"},
+                                headers=headers)  # fmt: skip
+    assert for_writeback.status_code == 422
+    assert "goes with kind sync or full" in for_writeback.json()["detail"][0]["msg"]
 
 
 def test_runs_filter_by_job_and_status_and_page(store, client, tokens) -> None:

@@ -1,0 +1,175 @@
+"""End to end: a single-account resync (`accountsync sync JOB --account KEY`) reads that account's records in
+both CRMs again by id, brings back what the incremental runs cannot see (edits stamped before the cursor, a
+row lost from the store, a hard delete), marks as deleted what the CRM no longer holds, touches no other
+account, and leaves every stream's position where it was."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import delete
+from sqlmodel import select
+
+from sync import Opportunity, SourceAccount, StreamCursor, SyncRun, session
+from sync.account_resync import AccountNotFound
+from sync.jobs import RunSummary, SyncOptions, default_factory, run_sync
+
+from .conftest_e2e import E2E, HS, JOB, SF, differences, hs_truth, sf_truth, stamp_text, store_view
+
+LONG_AGO = stamp_text(datetime.now(UTC) - timedelta(days=400))  # far behind any incremental window
+
+
+def resync(e2e: E2E, account: str, objects: tuple[str, ...] | None = None) -> RunSummary:
+    options = SyncOptions(account=account, objects=objects, trigger="test")
+    return run_sync(e2e.deployment(), JOB, engine=e2e.engine, options=options, factory=default_factory)
+
+
+def accounts_in_both_crms(e2e: E2E) -> list[str]:
+    """Account keys with a live record in each CRM and opportunities in each, best first (deterministic)."""
+    with session(e2e.engine) as s:
+        rows = s.exec(select(SourceAccount).where(SourceAccount.deleted_at == None)).all()  # noqa: E711
+        opps = s.exec(select(Opportunity).where(Opportunity.deleted_at == None)).all()  # noqa: E711
+    crms: dict[str, set[str]] = {}
+    for row in rows:
+        crms.setdefault(row.account_key or "", set()).add(row.crm)
+    with_opps = Counter((o.account_key, o.crm) for o in opps)
+    both = [k for k, seen in crms.items() if seen == {SF, HS} and with_opps[(k, SF)] and with_opps[(k, HS)]]
+    return sorted(both, key=lambda k: (-with_opps[(k, SF)] - with_opps[(k, HS)], k))
+
+
+def records_of(e2e: E2E, key: str) -> dict[str, list[str]]:
+    """The account's stored record ids per table and CRM."""
+    with session(e2e.engine) as s:
+        accounts = s.exec(select(SourceAccount).where(SourceAccount.account_key == key)).all()
+        opps = s.exec(select(Opportunity).where(Opportunity.account_key == key)).all()
+    return {
+        "sf_accounts": sorted(a.source_id for a in accounts if a.crm == SF),
+        "hs_companies": sorted(a.source_id for a in accounts if a.crm == HS),
+        "sf_opportunities": sorted(o.source_id for o in opps if o.crm == SF),
+        "hs_deals": sorted(o.source_id for o in opps if o.crm == HS),
+    }
+
+
+def positions(e2e: E2E) -> dict[tuple[str, str], Any]:
+    with session(e2e.engine) as s:
+        rows = s.exec(select(StreamCursor)).all()
+        return {(c.connection, c.stream): (c.cursor_value, c.window_end, c.last_id, c.mode, c.state) for c in rows}
+
+
+def only(view: dict[str, dict[str, Any]], ids: list[str]) -> dict[str, dict[str, Any]]:
+    return {i: v for i, v in view.items() if i in ids}
+
+
+def test_a_single_account_resync_repairs_that_account_in_both_crms_and_nothing_else(make_e2e) -> None:
+    e2e = make_e2e(accounts=60, seed=5)
+    assert e2e.sync().status == "succeeded"
+    key, other = accounts_in_both_crms(e2e)[:2]
+    mine, theirs = records_of(e2e, key), records_of(e2e, other)
+    sb = e2e.sandbox
+    # Edits the incremental runs cannot see: stamped far before their cursor.
+    sb.admin("update", SF, object="Account", id=mine["sf_accounts"][0], fields={"Name": "Renamed Ltd"}, stamp=LONG_AGO)
+    sb.admin("update", SF, object="Opportunity", id=mine["sf_opportunities"][0], fields={"Amount": 123456},
+             stamp=LONG_AGO)  # fmt: skip
+    sb.admin("update", HS, object="companies", id=mine["hs_companies"][0], fields={"numberofemployees": "4321"},
+             stamp=LONG_AGO)  # fmt: skip
+    sb.admin("update", SF, object="Account", id=theirs["sf_accounts"][0], fields={"Name": "Not Mine Inc"},
+             stamp=LONG_AGO)  # fmt: skip
+    # A row lost from the store, and a record gone from the CRM without a trace (no recycle bin, no log).
+    lost = mine["hs_deals"][0]
+    with session(e2e.engine) as s, s.begin():
+        s.exec(delete(Opportunity).where(Opportunity.connection == HS, Opportunity.source_id == lost))  # type: ignore[call-overload]
+    gone = mine["sf_opportunities"][-1]
+    sb.admin("hard_delete", SF, object="Opportunity", ids=[gone])
+    before = positions(e2e)
+
+    summary = resync(e2e, key)
+
+    assert summary.status == "succeeded", summary.errors
+    sf_accounts, sf_opps = store_view(e2e.engine, "Account", SF), store_view(e2e.engine, "Opportunity", SF)
+    assert only(sf_accounts, mine["sf_accounts"]) == only(sf_truth(sb, "Account"), mine["sf_accounts"])
+    truth_opps = sf_truth(sb, "Opportunity")
+    assert gone not in truth_opps
+    assert differences(only(truth_opps, mine["sf_opportunities"]), only(sf_opps, mine["sf_opportunities"])) == {}
+    assert sf_opps[gone]["deleted"], "gone from the CRM: marked deleted, kept"
+    assert sf_opps[mine["sf_opportunities"][0]]["amount"] == 123456
+    assert sf_accounts[mine["sf_accounts"][0]]["name"] == "Renamed Ltd"
+    companies, deals = store_view(e2e.engine, "companies", HS), store_view(e2e.engine, "deals", HS)
+    assert companies[mine["hs_companies"][0]]["employees"] == 4321
+    assert lost in deals, "the row lost from the store is back"
+    assert not deals[lost]["deleted"]
+    hs_deals = only(hs_truth(sb, "deals"), mine["hs_deals"])
+    assert differences(hs_deals, only(deals, mine["hs_deals"])) == {}
+    assert sf_accounts[theirs["sf_accounts"][0]]["name"] != "Not Mine Inc", "another account is not touched"
+    assert positions(e2e) == before, "the streams' positions do not move"
+    assert summary.streams["salesforce.Opportunity"]["deleted"] == 1
+    with session(e2e.engine) as s:
+        run = s.get(SyncRun, summary.run_id)
+    assert run is not None
+    assert run.kind == "full"
+    assert run.params["account"] == key
+
+
+def test_an_account_is_named_by_its_key_or_by_any_of_its_crm_ids(make_e2e) -> None:
+    e2e = make_e2e(accounts=30, seed=8)
+    e2e.sync()
+    key = accounts_in_both_crms(e2e)[0]
+    company = records_of(e2e, key)["hs_companies"][0]
+
+    summary = resync(e2e, company)
+
+    assert summary.status == "succeeded", summary.errors
+    assert set(summary.streams) == {"salesforce.Account", "salesforce.Opportunity", "salesforce.OpportunityHistory",
+                                    "salesforce.OpportunityLineItem", "hubspot.companies", "hubspot.deals"}  # fmt: skip
+    assert summary.streams["hubspot.companies"]["read"] == 1
+    with session(e2e.engine) as s:
+        run = s.get(SyncRun, summary.run_id)
+    assert run is not None
+    assert run.params["account"] == key
+
+
+def test_a_single_account_resync_narrowed_to_one_object_reads_only_that_object(make_e2e) -> None:
+    e2e = make_e2e(accounts=30, seed=8)
+    e2e.sync()
+    key = accounts_in_both_crms(e2e)[0]
+
+    summary = resync(e2e, key, objects=("Opportunity",))
+
+    assert summary.status == "succeeded", summary.errors
+    assert set(summary.streams) == {"salesforce.Opportunity"}
+    assert summary.streams["salesforce.Opportunity"]["read"] == len(records_of(e2e, key)["sf_opportunities"])
+
+
+def test_an_unknown_account_is_a_clear_error_and_starts_no_run(make_e2e) -> None:
+    e2e = make_e2e(accounts=20, seed=3, hs=None)
+    e2e.sync()
+    with session(e2e.engine) as s:
+        runs = len(s.exec(select(SyncRun)).all())
+
+    with pytest.raises(AccountNotFound, match="no account `sf:nope` in the store"):
+        resync(e2e, "sf:nope")
+
+    with session(e2e.engine) as s:
+        assert len(s.exec(select(SyncRun)).all()) == runs
+
+
+def test_the_cli_resyncs_one_account_and_names_the_option_when_the_account_is_unknown(make_e2e) -> None:
+    e2e = make_e2e(accounts=20, seed=3, hs=None)
+    e2e.sync()
+    with session(e2e.engine) as s:
+        key = s.exec(select(SourceAccount.account_key).where(SourceAccount.deleted_at == None)).first()  # noqa: E711
+    assert key
+
+    ok = e2e.cli("sync", JOB, "--account", key, "--json", log="ok")
+    bad = e2e.cli("sync", JOB, "--account", "sf:001nothere", log="bad")
+
+    assert ok.wait(120) == 0, e2e.output("ok")
+    summary = json.loads(e2e.output("ok")[0])
+    assert summary["status"] == "succeeded"
+    assert summary["streams"]["salesforce.Account"]["read"] == 1
+    assert bad.wait(120) == 2
+    assert "--account" in e2e.output("bad")[1]
+    assert "no account `sf:001nothere`" in e2e.output("bad")[1]
