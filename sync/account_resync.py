@@ -106,7 +106,7 @@ def resync_account(
         return "failed", str(exc), []
     finally:
         for connector in opened:
-            recorder.api_calls[connector.name] = connector.quota().calls
+            recorder.note_quota(connector.name, connector.quota())
             connector.close()
     return ("partial" if recorder.extra.get("error_count", 0) else "succeeded"), None, []
 

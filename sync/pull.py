@@ -133,7 +133,7 @@ def commit_page(
     for field_name, message in page.field_errors.items():
         if field_name not in req.optional_fields:
             recorder.field_error(key, field_name, message)
-    recorder.api_calls[connector.name] = connector.quota().calls
+    recorder.note_quota(connector.name, connector.quota())
     recorder.flush()
 
 

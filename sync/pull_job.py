@@ -62,7 +62,7 @@ def pull_job(
         return "failed", str(exc), audits
     finally:
         for connector in opened:
-            recorder.api_calls[connector.name] = connector.quota().calls
+            recorder.note_quota(connector.name, connector.quota())
             connector.close()
     bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
     return ("partial" if bad else "succeeded"), None, audits

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from connectors import Quota
 from sync.store import session
 from sync.tables import SyncRun, utcnow
 
@@ -84,6 +85,13 @@ class RunRecorder:
             self.extra["error_count"] = self.extra.get("error_count", 0) + 1
             if len(self.errors) < MAX_ERRORS:
                 self.errors.append({"kind": kind, "message": message[:1000], **context})
+
+    def note_quota(self, connection: str, quota: Quota) -> None:
+        """The connector's calls so far, and the org's daily quota left as the CRM last reported it (kept in
+        `extra.quota_left`, which the metrics export per connection)."""
+        self.api_calls[connection] = quota.calls
+        if quota.limit is not None and quota.used is not None:
+            self.extra.setdefault("quota_left", {})[connection] = max(0, quota.limit - quota.used)
 
     def field_error(self, stream: str, field_name: str, message: str) -> None:
         """Record a field that failed (schema drift), once per stream and field."""

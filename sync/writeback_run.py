@@ -56,7 +56,7 @@ def writeback_targets(
         return "failed", str(exc)
     finally:
         for connector in connectors.values():
-            recorder.api_calls[connector.name] = connector.quota().calls
+            recorder.note_quota(connector.name, connector.quota())
             connector.close()
     return ("partial" if recorder.errors else "succeeded"), None
 

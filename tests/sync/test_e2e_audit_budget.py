@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from sync import Opportunity, SourceAccount, session
+from sync.runstats import run_stats
 
 from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, store_view
 
@@ -63,3 +64,17 @@ def test_a_job_past_its_budget_share_stops_checkpointed_and_the_next_run_complet
     for obj in ("Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"):
         assert differences(sf_truth(e2e.sandbox, obj), store_view(e2e.engine, obj, SF)) == {}, obj
     assert differences(hs_truth(e2e.sandbox, "companies"), store_view(e2e.engine, "companies", HS)) == {}
+
+
+def test_each_run_records_the_quota_left_each_crm_reported_for_the_metrics(make_e2e) -> None:
+    e2e = make_e2e(sf=["Account"], hs=["companies"])
+    e2e.sandbox.admin("set_quota", SF, used=0, max=50_000)
+    e2e.sandbox.admin("set_limits", HS, daily=40_000)
+    e2e.sandbox.admin("set_daily", HS, remaining=40_000)
+
+    summary = e2e.sync()
+
+    left = run_stats(e2e.engine).quota_left
+    assert set(left) == {SF, HS}
+    assert 50_000 - summary.api_calls[SF] <= left[SF] < 50_000, "Sforce-Limit-Info counts this run's calls"
+    assert 40_000 - summary.api_calls[HS] <= left[HS] < 40_000, "X-HubSpot-RateLimit-Daily-Remaining"
