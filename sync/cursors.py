@@ -11,6 +11,8 @@ from sqlmodel import Session
 from connectors import Position, Window
 from sync.tables import StreamCursor, utcnow
 
+NEEDS_FULL = "needs_full_read"
+
 
 @dataclass(frozen=True, slots=True)
 class StreamState:
@@ -20,6 +22,7 @@ class StreamState:
     window: Window | None
     position: Position | None
     sweep_id: int | None
+    needs_full: bool = False  # the last window could not see every delete: the next read is a full one
 
 
 def load(session: Session, *, job: str, connection: str, stream: str) -> StreamState:
@@ -39,7 +42,7 @@ def load(session: Session, *, job: str, connection: str, stream: str) -> StreamS
             locator=row.bulk_locator,
             extra=state.get("extra") or {},
         )
-    return StreamState(row.cursor_value, window, position, state.get("sweep_id"))
+    return StreamState(row.cursor_value, window, position, state.get("sweep_id"), bool(state.get(NEEDS_FULL)))
 
 
 def _parse(value: Any) -> datetime | None:
@@ -77,14 +80,22 @@ def save_position(session: Session, *, job: str, connection: str, stream: str, p
     row.run_id, row.updated_at = run_id, utcnow()
 
 
-def finish_window(session: Session, *, job: str, connection: str, stream: str, run_id: int) -> None:
-    """The window is read completely: the cursor moves to its end, and the position is cleared."""
+def finish_window(session: Session, *, job: str, connection: str, stream: str, run_id: int) -> bool:
+    """The window is read completely: the cursor moves to its end, and the position is cleared.
+
+    Returns whether the stream now needs a full read: its last page said the window reached further back than
+    the CRM keeps deletes (Salesforce getDeleted's 15 days). The mark is kept, so a crash before that full
+    read still leads the next run to it.
+    """
     row = _row(session, job, connection, stream)
+    incremental = row.window_start is not None
+    needs_full = incremental and bool(((row.state or {}).get("extra") or {}).get("needs_full_resync"))
     row.cursor_value = row.window_end
     row.window_start = row.window_end = None
     row.mode = row.last_id = row.bulk_job_id = row.bulk_locator = None
-    row.state = {}
+    row.state = {NEEDS_FULL: True} if needs_full else {}
     row.run_id, row.updated_at = run_id, utcnow()
+    return needs_full
 
 
 def reset(session: Session, *, job: str, connection: str | None = None, stream: str | None = None) -> int:

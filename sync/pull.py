@@ -68,7 +68,7 @@ def plan_window(state: cursors.StreamState, req: PullRequest, spec: StreamSpec) 
     """The window to read and whether it resumes an unfinished one."""
     if state.window is not None and not req.full:
         return state.window, True
-    if req.full or state.cursor is None or not spec.incremental:
+    if req.full or state.cursor is None or not spec.incremental or state.needs_full:
         return Window(None, req.run_start), False
     return Window(state.cursor - req.lookback, req.run_start), False
 
@@ -98,10 +98,16 @@ def pull_stream(
     gone = confirmed_gone(engine, connector, spec, sweep_id) if sweep_id is not None and target.counted else []
     with session(engine) as s, s.begin():
         progress.deleted += mark_deleted(s, target.model, connector.name, gone, utcnow())
-        cursors.finish_window(s, job=req.job, connection=connector.name, stream=spec.name, run_id=req.run_id)
+        needs_full = cursors.finish_window(s, job=req.job, connection=connector.name, stream=spec.name,
+                                           run_id=req.run_id)  # fmt: skip
     progress.done = True
     recorder.flush(force=True)
     sink.stream_finished(key)
+    if needs_full:  # deletes older than the CRM keeps them: only a full read and its sweep can find them
+        recorder.extra.setdefault("notices", []).append(
+            f"{key}: the window started before the CRM's delete log reaches; read in full to sweep deletes"
+        )
+        pull_stream(engine, connector, spec, req, recorder, sink)
 
 
 def commit_page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync import SourceAccount, session, utcnow
+from sync import SourceAccount, StreamCursor, SyncRun, session, utcnow
 
 from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, stamp_text, store_view
 
@@ -112,3 +112,36 @@ def test_a_full_resync_keeps_live_a_record_edited_after_its_window_closed(make_e
     assert not store_view(e2e.engine, "Account", SF)[account]["deleted"], "past the window is not gone"
     assert not store_view(e2e.engine, "companies", HS)[company]["deleted"]
     assert summary.streams["salesforce.Account"]["deleted"] == 0
+
+
+def test_a_window_older_than_the_delete_log_reads_the_stream_in_full_and_sweeps_what_is_gone(make_e2e) -> None:
+    """Salesforce's getDeleted reaches back 15 days: a job that last ran before that cannot learn of every
+    delete from it, so the stream is read in full and what the CRM no longer holds is marked deleted."""
+    e2e = make_e2e(sf=["Account"], hs=None)
+    e2e.sync()
+    gone = live(sf_truth(e2e.sandbox, "Account"))[0]
+    e2e.sandbox.admin("hard_delete", SF, object="Account", ids=[gone])
+    with session(e2e.engine) as s, s.begin():
+        cursor = s.get(StreamCursor, ("e2e", SF, "Account"))
+        assert cursor is not None
+        cursor.cursor_value = utcnow() - timedelta(days=20)
+
+    summary = e2e.sync()
+
+    assert summary.status == "succeeded", summary.errors
+    stored = store_view(e2e.engine, "Account", SF)
+    assert stored[gone]["deleted"]
+    assert differences(sf_truth(e2e.sandbox, "Account"), stored) == {}
+    assert any("delete log" in notice for notice in summary_notices(e2e, summary.run_id))
+    with session(e2e.engine) as s:
+        cursor = s.get(StreamCursor, ("e2e", SF, "Account"))
+        assert cursor is not None
+        assert not cursor.state, "the full read cleared the mark"
+    assert e2e.sync().streams["salesforce.Account"]["read"] < len(stored), "the next run is incremental again"
+
+
+def summary_notices(e2e: Any, run_id: int) -> list[str]:
+    with session(e2e.engine) as s:
+        run = s.get(SyncRun, run_id)
+        assert run is not None
+        return list((run.counts or {}).get("extra", {}).get("notices", []))
