@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sync.errors import JobLocked
 from sync.store import session
-from sync.tables import JobLock, utcnow
+from sync.tables import JobLock, SyncRun, utcnow
 
 LEASE = timedelta(seconds=60)
 LEASE_ENV = "ACCOUNTSYNC_LEASE_SECONDS"
@@ -68,6 +68,14 @@ def acquire(
             stale = (current.expires_at is not None and current.expires_at < now) or _holder_is_dead(current.holder)
             if not stale and current.run_id != run_id:
                 raise JobLocked(job, current.run_id, current.holder)
+            if current.run_id != run_id:  # the dead holder's run row must not stay `running` for ever
+                message = (f"its process ({current.holder}) died or lost its lock; run {run_id} took the job over "
+                           "and resumed from the committed checkpoint")  # fmt: skip
+                s.execute(
+                    update(SyncRun)
+                    .where(col(SyncRun.id) == current.run_id, col(SyncRun.status) == "running")
+                    .values(status="failed", finished_at=now, message=message)
+                )
             s.delete(current)
             s.flush()
         s.add(JobLock(job=job, run_id=run_id, holder=holder, acquired_at=now, expires_at=now + lease))

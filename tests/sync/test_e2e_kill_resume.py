@@ -111,3 +111,6 @@ def test_sigkill_at_a_seeded_moment_then_a_rerun_stores_every_record_once_at_its
     stored = {(crm, obj): store_view(e2e.engine, obj, crm) for crm, obj in expected}
     assert {key: differences(expected[key], stored[key]) for key in expected} == {key: {} for key in expected}
     assert duplicates(e2e.engine) == {}
+    with e2e.engine.connect() as conn:
+        statuses = dict(conn.execute(text("SELECT id, status FROM sync_run")).all())
+    assert "running" not in statuses.values(), "a killed run's row is closed by the run that took its lock over"
