@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, Table, bindparam, update
 from sqlmodel import Session, SQLModel, col, select
@@ -38,9 +39,20 @@ def _load(engine: Engine) -> list[AccountRecord]:
             values={"name": r.name, "domain": r.domain, "industry": r.industry, "employees": r.employees,
                     "annual_revenue": r.annual_revenue, "country": r.country, "owner": r.owner,
                     "key": r.account_key},
+            changed_at=_stamps(r.field_changed_at),
         )
         for r in rows
     ]  # fmt: skip
+
+
+def _stamps(stored: Mapping[str, Any] | None) -> dict[str, datetime]:
+    """`field_changed_at` as aware datetimes: ISO text with an offset (PostgreSQL), naive UTC (SQLite)."""
+    stamps: dict[str, datetime] = {}
+    for name, text in (stored or {}).items():
+        if isinstance(text, str):
+            stamp = datetime.fromisoformat(text)
+            stamps[name] = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+    return stamps
 
 
 def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: str = "salesforce") -> IdentityOutcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,12 @@ class AccountRecord:
     created_at: datetime | None
     parent_source_id: str | None
     values: Mapping[str, Any]
+    changed_at: Mapping[str, datetime] = dataclass_field(default_factory=dict)  # per field: when its value last changed
+
+    def value_changed_at(self, name: str) -> datetime:
+        """When the field's value last changed (pulls that moved only the modstamp do not count), else the
+        record's modstamp."""
+        return self.changed_at.get(name) or self.modstamp or EPOCH
 
     @property
     def ref(self) -> Ref:
@@ -134,7 +141,7 @@ def _pick(records: list[AccountRecord], field: str, rule: str) -> Any:
     if not with_value:
         return None
     if rule == "most_recent":
-        chosen = max(with_value, key=lambda r: (r.modstamp or EPOCH, r.crm))
+        chosen = max(with_value, key=lambda r: (r.value_changed_at(field), r.crm))
     else:
         chosen = min(with_value, key=lambda r: (0 if r.crm == rule else 1, r.source_id))
     return chosen.values[field]

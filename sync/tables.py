@@ -55,6 +55,10 @@ class SourceAccount(SQLModel, table=True):
     currency: str | None = Field(default=None, max_length=3)
     created_at: datetime | None = _ts()
     modstamp: datetime | None = _ts()
+    # merged field -> the modstamp of the pull at which its value last changed (set by `sync.upsert`): what
+    # `most_recent` precedence compares, as our own write-back moves the modstamp without changing a value.
+    # Null (new rows, rows stored before it existed) or a missing field: the row's modstamp.
+    field_changed_at: dict[str, Any] | None = _json()
     deleted_at: datetime | None = _ts()
     raw: dict[str, Any] | None = _json()
     last_seen_run: int | None = None

@@ -216,11 +216,6 @@ def industries(engine: Engine) -> dict[str, str | None]:
         return {a.key: a.industry for a in s.exec(select(Account).where(col(Account.deleted_at).is_(None)))}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/identity.py most_recent compares record modstamps, which our own write-back moves: the CRM we "
-    "wrote last wins; needs a values-changed-at stamp per source record",
-)
 def test_most_recent_precedence_does_not_follow_our_own_write_back(tmp_path: Path) -> None:
     """`industry: most_recent` (the demo's first config): writing the scores back moves both CRM records'
     modstamps, the one written last becomes the 'most recent', and its CRM's spelling of the industry
@@ -240,9 +235,11 @@ def test_most_recent_precedence_does_not_follow_our_own_write_back(tmp_path: Pat
         assert first.writeback is not None
         assert first.writeback.status == "succeeded"
         before = industries(engine)
-        run_pipeline(deployment, "demo", engine=engine, as_of=NOW.date(), options=SyncOptions(trigger="test"))
+        second = run_pipeline(deployment, "demo", engine=engine, as_of=NOW.date(), options=SyncOptions(trigger="test"))
         after = industries(engine)
         engine.dispose()
         gc.collect()  # responses kept alive by reference cycles hold sockets open: close them before the stop
     changed = {key: (before[key], after[key]) for key in before if before[key] != after.get(key)}
     assert changed == {}
+    assert second.writeback is not None
+    assert [target["sent"]["records"] for target in second.writeback.targets] == [0, 0]

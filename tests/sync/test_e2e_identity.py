@@ -109,7 +109,8 @@ def test_precedence_rules_decide_the_values_two_crms_disagree_on(make_e2e) -> No
     e2e.sync()
     pair = next(c for c in world_companies(e2e) if c.crms == "both" and c.linked and not c.deleted)
     sf_id, hs_id, key = make_id("001", pair.index), company_id(pair.index), f"sf:{make_id('001', pair.index)}"
-    hs_industry = next(code for code, _ in INDUSTRY_VALUES.values() if code != pair.industry)
+    # a HubSpot code other than the one the company holds now (the pair's industry, in HubSpot's spelling)
+    hs_industry = next(code for code, _ in INDUSTRY_VALUES.values() if code != INDUSTRY_VALUES[pair.industry][0])
     sf_industry = next(i for i in INDUSTRIES if i != pair.industry)
     now = datetime.now(UTC)
     e2e.sandbox.admin(
