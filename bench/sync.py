@@ -46,7 +46,7 @@ from connectors.hubspot import connect as connect_hubspot  # noqa: E402
 from sync import build_engine, upgrade  # noqa: E402
 from sync.connect import build_connector  # noqa: E402
 from sync.jobs import SyncOptions, run_sync  # noqa: E402
-from sync.pull_job import _ordered, extra_fields  # noqa: E402
+from sync.pull_job import extra_fields, ordered_streams  # noqa: E402
 
 JOB = "bench"
 PG_DSN = os.environ.get("ACCOUNTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -144,7 +144,7 @@ def read_alone(deployment: Deployment, since: datetime | None) -> int:
     for source in job.sources:
         connector = factory(deployment, source.connection, job)
         try:
-            for spec in _ordered(connector.streams(source.objects, extra_fields=extra_fields(job, source))):
+            for spec in ordered_streams(connector.streams(source.objects, extra_fields=extra_fields(job, source))):
                 window = Window(since if spec.incremental else None, end)
                 records += sum(len(page.records) for page in connector.read(spec, window))
         finally:
