@@ -15,7 +15,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import out
-from sync.scoring_store import ranked_rows, score_store
+from sync.scoring_store import ranked_rows, score_store, stage_duration_rows
 
 
 class Format(StrEnum):
@@ -92,16 +92,29 @@ def kpis_command(
     fmt: FormatOption = Format.table,
     config: ConfigOption = None,
 ) -> None:
-    """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline), or per segment."""
+    """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline, stage durations), or per
+    segment."""
     deployment = context.deployment(config)
     engine = context.store()
     result = score_store(engine, deployment, as_of=_as_of(as_of)).result
+    stages = stage_duration_rows(engine, result.stage_durations)
     engine.dispose()
     if by is not None:
         _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}")
         return
     portfolio = dict(result.portfolio.__dict__)
-    if fmt is Format.table:
-        _emit([{"kpi": k, "value": v} for k, v in portfolio.items()], fmt, f"portfolio KPIs as of {result.as_of}")
+    if fmt is Format.json:
+        _emit([portfolio | {"stage_durations": stages}], fmt, "")
+    elif fmt is Format.csv:
+        _emit([portfolio | _flat_stages(stages)], fmt, "")
     else:
-        _emit([portfolio], fmt, "")
+        _emit([{"kpi": k, "value": v} for k, v in portfolio.items()], fmt, f"portfolio KPIs as of {result.as_of}")
+        if stages:
+            _emit(stages, fmt, f"days in stage as of {result.as_of}")
+        else:
+            out.print("No stage history yet.")
+
+
+def _flat_stages(stages: list[dict[str, Any]]) -> dict[str, Any]:
+    """One CSV column per stage and figure: `stage_durations.<stage>.<stays|median_days|p90_days>`."""
+    return {f"stage_durations.{row['stage']}.{k}": v for row in stages for k, v in row.items() if k != "stage"}

@@ -64,14 +64,26 @@ class AccountDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class StageDuration:
+    """Days opportunities stayed in one open stage (kpis.md section 5): number of stays, median and p90."""
+
+    stage: str
+    stays: int
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Kpis:
-    """The portfolio KPIs of the latest scoring run, and by segment when the run stored them."""
+    """The portfolio KPIs of the latest scoring run, by segment when the run stored them, and the stage
+    durations in pipeline order (empty when there is no stage history, or the run predates them)."""
 
     scoring_run_id: int | None
     as_of: date | None
     portfolio: dict[str, Any]
     segments: dict[str, Any]
     warnings: int
+    stage_durations: list[StageDuration] = field(default_factory=list)
 
 
 def _latest(s: Any) -> ScoringRun | None:
@@ -139,4 +151,6 @@ def latest_kpis(engine: Engine) -> Kpis:
         return Kpis(None, None, {}, {}, 0)
     portfolio = dict(run.portfolio or {})
     segments = portfolio.pop("segments", None) or {}
-    return Kpis(run.id, run.as_of, portfolio, dict(segments), len(run.warnings or []))
+    stages = [StageDuration(str(r["stage"]), int(r["stays"]), r.get("median_days"), r.get("p90_days"))
+              for r in portfolio.pop("stage_durations", None) or []]  # fmt: skip
+    return Kpis(run.id, run.as_of, portfolio, dict(segments), len(run.warnings or []), stages)

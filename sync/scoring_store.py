@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select, Table
+from sqlalchemy import Boolean, Connection, Date, Engine, Float, Integer, Select, Table, Text, cast
 from sqlalchemy import select as sa_select
+from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
 
 from config import Deployment, Scoring
 from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_portfolio
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
+from scoring.quality import warning_records
+from sync.columns import Money, UTCDateTime
 from sync.currency import effective_rates
 from sync.store import session
 from sync.tables import (
@@ -32,6 +35,7 @@ from sync.tables import (
 
 TOP_COLUMNS = ("rank", "key", "name", "tier", "score", "arr", "headroom", "reasons")
 NOT_FIGURES = frozenset({"key", "rank", "score", "tier", "reasons", "change_reason", "name"})
+MAX_STORED_WARNINGS = 5000
 PREVIOUS_COLUMNS = ("fit", "potential", "momentum", "health_component", "headroom", "weighted_pipeline", "recent_wins")
 
 
@@ -70,12 +74,104 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
 
 
 def _frame(engine: Engine, stmt: Select[Any]) -> pl.DataFrame:
-    """Rows through the ORM column types (exact money, aware UTC), then float64 for the columnar engine."""
+    """The rows of `stmt` as a frame, typed from the columns: money as float64, times as aware UTC.
+
+    Reads through the driver, not the ORM's per-value type processing (too slow for millions of rows):
+    PostgreSQL streams `COPY ... TO STDOUT` as CSV into polars' parser; SQLite hands rows to polars column
+    by column. Either way the values are text or plain numbers, converted here as `sync.columns` would:
+    money parsed from its exact decimal text (as `float(Decimal)`), naive SQLite times taken as UTC.
+    """
+    kinds = {column.name: _kind(column.type) for column in stmt.selected_columns}
+    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
-        result = conn.execute(stmt)
-        columns = list(result.keys())
-        rows = [tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in result]
-    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+        if engine.dialect.name == "postgresql":
+            # Times as '... +00' and dates as ISO in this transaction only; floats in their exact shortest form.
+            conn.exec_driver_sql("SET LOCAL TimeZone TO 'UTC'; SET LOCAL DateStyle TO 'ISO, YMD'")
+            conn.exec_driver_sql("SET LOCAL extra_float_digits TO 3")
+            parts = [_typed(part, kinds) for part in _copy_out(_driver(conn), sql, list(kinds))]
+        else:
+            parts = [_typed(part, kinds) for part in _fetch_sqlite(_driver(conn), sql, kinds)]
+    return pl.concat(parts) if parts else _typed(pl.DataFrame(schema=_raw_schema(kinds, text=True)), kinds)
+
+
+def _driver(conn: Connection) -> Any:
+    """The driver's own connection (psycopg or sqlite3) under `conn`, in `conn`'s transaction."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return raw
+
+
+def _kind(column_type: TypeEngine[Any]) -> str:
+    """How a column comes back from the driver and what it becomes in the frame."""
+    for kind, types in _KINDS:
+        if isinstance(column_type, types):
+            return kind
+    return "text"
+
+
+_KINDS: tuple[tuple[str, type[Any] | tuple[type[Any], ...]], ...] = (
+    ("time", UTCDateTime), ("money", Money), ("bool", Boolean), ("date", Date), ("int", Integer), ("float", Float),
+)  # fmt: skip
+_SQLITE_NATIVE = {"int": pl.Int64(), "bool": pl.Int64(), "float": pl.Float64()}  # the other kinds come back as text
+_BATCH_ROWS = 200_000
+_BATCH_BYTES = 64 << 20
+
+
+def _raw_schema(kinds: dict[str, str], *, text: bool) -> dict[str, pl.DataType]:
+    return {name: pl.String() if text else _SQLITE_NATIVE.get(kind, pl.String()) for name, kind in kinds.items()}
+
+
+def _typed(raw: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    return raw.select(_convert(pl.col(name), kind, raw.schema[name]).alias(name) for name, kind in kinds.items())
+
+
+def _convert(column: pl.Expr, kind: str, raw: pl.DataType) -> pl.Expr:
+    if kind == "time":
+        naive = column.str.strip_suffix("+00").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us")
+        return naive.dt.replace_time_zone("UTC")
+    if kind == "date":
+        return column.str.to_date("%Y-%m-%d")
+    if kind == "bool":
+        return column == "t" if raw == pl.String() else column.cast(pl.Boolean)
+    if kind in ("money", "float"):
+        return column.cast(pl.Float64)
+    return column.cast(pl.Int64) if kind == "int" else column.cast(pl.String)
+
+
+def _copy_out(raw: Any, sql: str, names: list[str]) -> Iterator[pl.DataFrame]:
+    """`sql`'s rows from PostgreSQL as CSV, parsed by polars in blocks of whole records (all text)."""
+    schema = dict.fromkeys(names, pl.String())
+    buffer = bytearray()
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for chunk in copy:
+            buffer += chunk
+            if len(buffer) >= _BATCH_BYTES and (end := _records_end(buffer)):
+                yield pl.read_csv(bytes(buffer[:end]), has_header=False, schema=schema)
+                del buffer[:end]
+    if buffer:
+        yield pl.read_csv(bytes(buffer), has_header=False, schema=schema)
+
+
+def _records_end(buffer: bytearray) -> int:
+    """Length of the leading whole CSV records: up to a newline with an even number of quotes before it."""
+    end = buffer.rfind(b"\n")
+    while end >= 0 and buffer.count(b'"', 0, end) % 2:
+        end = buffer.rfind(b"\n", 0, end)
+    return end + 1
+
+
+def _fetch_sqlite(raw: Any, sql: str, kinds: dict[str, str]) -> Iterator[pl.DataFrame]:
+    """`sql`'s rows from SQLite, handed to polars a column at a time (text, or the native integer/real)."""
+    schema = _raw_schema(kinds, text=False)
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_BATCH_ROWS):
+            columns = zip(*rows, strict=True)
+            series = [pl.Series(n, c, dtype=t, strict=False) for (n, t), c in zip(schema.items(), columns, strict=True)]
+            yield pl.DataFrame(series)
+    finally:
+        cursor.close()
 
 
 def _table(model: type[Any]) -> Table:
@@ -137,24 +233,33 @@ def previous_scores(engine: Engine) -> pl.DataFrame | None:
     """The last scoring run's scores and components (for 'what changed')."""
     with session(engine) as s:
         run = s.exec(select(ScoringRun).order_by(col(ScoringRun.id).desc()).limit(1)).first()
-        if run is None:
-            return None
-        rows = s.exec(select(AccountScore).where(AccountScore.scoring_run_id == run.id)).all()
-    records = [
-        {"key": r.account_key, "scored_at": run.as_of, "score": r.score}
-        | {c: (r.figures or {}).get(c) for c in PREVIOUS_COLUMNS}
-        for r in rows
-    ]
-    return pl.DataFrame(records, infer_schema_length=None) if records else None
+    if run is None:
+        return None
+    c = _table(AccountScore).c
+    stmt = sa_select(c.account_key.label("key"), c.score, cast(c.figures, Text).label("figures"))
+    rows = _frame(engine, stmt.where(c.scoring_run_id == run.id))
+    if rows.is_empty():
+        return None
+    components = pl.Struct(dict.fromkeys(PREVIOUS_COLUMNS, pl.Float64()))
+    return rows.select(
+        "key",
+        pl.lit(run.as_of).alias("scored_at"),
+        "score",
+        pl.col("figures").str.json_decode(components).struct.unnest(),
+    )
+
+
+def load_scoring(engine: Engine, deployment: Deployment) -> tuple[ScoringInputs, ScoringParams, pl.DataFrame | None]:
+    """Everything scoring reads from the store: the input frames, the parameters, the last run's scores."""
+    params = params_from_config(deployment.scoring, deployment.currency.corporate, stage_probabilities(engine))
+    return read_inputs(engine, deployment), params, previous_scores(engine)
 
 
 def score_store(engine: Engine, deployment: Deployment, *, as_of: date) -> ScoringOutcome:
     """Score the live store at `as_of` and keep the result as a new scoring run."""
-    params = params_from_config(deployment.scoring, deployment.currency.corporate, stage_probabilities(engine))
-    result = score_portfolio(read_inputs(engine, deployment), as_of=as_of, params=params,
-                             previous=previous_scores(engine))  # fmt: skip
-    run_id = store_result(engine, result)
-    return ScoringOutcome(run_id, result)
+    inputs, params, previous = load_scoring(engine, deployment)
+    result = score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
+    return ScoringOutcome(store_result(engine, result), result)
 
 
 def _clean(value: Any) -> Any:
@@ -165,28 +270,74 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def stage_order(engine: Engine) -> dict[str, int]:
+    """Stage -> its position in the CRMs' pipelines (the lowest display order when connections differ)."""
+    with session(engine) as s:
+        rows = s.exec(select(StageMeta).where(col(StageMeta.display_order).is_not(None))).all()
+    order: dict[str, int] = {}
+    for r in rows:
+        if r.display_order is not None:
+            order[r.stage] = min(r.display_order, order.get(r.stage, r.display_order))
+    return order
+
+
+def stage_duration_rows(engine: Engine, durations: pl.DataFrame) -> list[dict[str, Any]]:
+    """The engine's stage durations (stage, stays, median_days, p90_days) in pipeline order, then by name."""
+    order = stage_order(engine)
+    rows = [{k: _clean(v) for k, v in row.items()} for row in durations.to_dicts()]
+    return sorted(rows, key=lambda r: (r["stage"] not in order, order.get(r["stage"], 0), r["stage"]))
+
+
 def store_result(engine: Engine, result: ScoringResult) -> int:
-    """Insert the scoring run and one score row per account."""
+    """Insert the scoring run (portfolio KPIs with the stage durations) and one score row per account."""
     portfolio = {k: _clean(v) for k, v in result.portfolio.__dict__.items()}
-    warnings = [w.__dict__ for w in result.warning_records()][:5000]
+    portfolio["stage_durations"] = stage_duration_rows(engine, result.stage_durations)
+    warnings = [w.__dict__ for w in warning_records(result.warnings.head(MAX_STORED_WARNINGS))]
     with session(engine) as s, s.begin():
         run = ScoringRun(as_of=result.as_of, created_at=utcnow(), portfolio=portfolio,
                          warnings=[{k: _clean(v) for k, v in w.items()} for w in warnings])  # fmt: skip
         s.add(run)
         s.flush()
         assert run.id is not None
-        rows = [_score_row(run.id, row) for row in result.accounts.iter_rows(named=True)]
-        s.bulk_insert_mappings(AccountScore, rows)
+        _insert_scores(s.connection(), _score_rows(run.id, result.accounts))
         return run.id
 
 
-def _score_row(run_id: int, row: dict[str, Any]) -> dict[str, Any]:
-    figures = {c: _clean(v) for c, v in row.items() if c not in NOT_FIGURES}
-    return {
-        "scoring_run_id": run_id, "account_key": row["key"], "score": _clean(row.get("score")), "tier": row.get("tier"),
-        "rank": row.get("rank"), "figures": figures, "reasons": list(row.get("reasons") or []),
-        "change_reason": row.get("change_reason"),
-    }  # fmt: skip
+def _score_rows(run_id: int, accounts: pl.DataFrame) -> pl.DataFrame:
+    """`account_score` rows: figures (every other column, NaN and infinities as null, dates ISO) and reasons
+    as JSON text, encoded by polars rather than one `json.dumps` per account."""
+    present = set(accounts.columns)
+
+    def column(name: str, dtype: pl.DataType) -> pl.Expr:
+        return pl.col(name).cast(dtype) if name in present else pl.lit(None, dtype)
+
+    score, reasons = column("score", pl.Float64()), column("reasons", pl.List(pl.String()))
+    figures = [c for c in accounts.columns if c not in NOT_FIGURES]
+    encoded = pl.struct(figures).struct.json_encode() if figures else pl.lit("{}")
+    listed = pl.struct(reasons.fill_null(pl.lit([], pl.List(pl.String()))).alias("r")).struct.json_encode()
+    return accounts.select(
+        pl.lit(run_id, pl.Int64).alias("scoring_run_id"), pl.col("key").alias("account_key"),
+        pl.when(score.is_finite()).then(score).alias("score"), column("tier", pl.String()).alias("tier"),
+        column("rank", pl.Int64()).alias("rank"), encoded.alias("figures"),
+        listed.str.strip_prefix('{"r":').str.strip_suffix("}").alias("reasons"),
+        column("change_reason", pl.String()).alias("change_reason"),
+    )  # fmt: skip
+
+
+def _insert_scores(conn: Connection, rows: pl.DataFrame) -> None:
+    """Bulk insert through the driver in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    table, raw = _table(AccountScore).name, _driver(conn)
+    columns = ", ".join(rows.columns)
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for offset in range(0, rows.height, _BATCH_ROWS):
+                copy.write(rows.slice(offset, _BATCH_ROWS).write_csv(include_header=False))
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * rows.width)})", rows.iter_rows())
+    finally:
+        cursor.close()
 
 
 def ranked_rows(result: ScoringResult, top: int) -> list[dict[str, Any]]:

@@ -173,14 +173,26 @@ class AccountDetailOut(Out):
     history: list[dict[str, Any]]
 
 
+class StageDurationOut(Out):
+    """Days opportunities stayed in one open stage."""
+
+    stage: str
+    stays: int = Field(description="Stays in the stage (a stage entered twice counts twice).")
+    median_days: float | None = Field(description="Median days in the stage (fractional).")
+    p90_days: float | None = Field(description="90th percentile of days in the stage (linear interpolation).")
+
+
 class KpisOut(Out):
-    """Portfolio KPIs of the latest scoring run, by segment when stored."""
+    """Portfolio KPIs of the latest scoring run, by segment when stored, and the stage durations."""
 
     scoring_run_id: int | None
     as_of: date | None
     portfolio: dict[str, Any]
     segments: dict[str, Any]
     warnings: int
+    stage_durations: list[StageDurationOut] = Field(
+        default_factory=list, description="Per open stage, in the pipeline's stage order (else by name)."
+    )
 
 
 class TokenOut(Out):

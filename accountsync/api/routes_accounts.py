@@ -48,5 +48,5 @@ def account(key: Annotated[str, Path(min_length=1, max_length=96)], _caller: Vie
 
 @router.get("/kpis", response_model=KpisOut, summary="Portfolio KPIs")
 def kpis(_caller: Viewer, state: State) -> KpisOut:
-    """ARR and its movement, GRR/NRR, win rates, pipeline and more from the latest scoring run."""
+    """ARR and its movement, GRR/NRR, win rates, pipeline, stage durations and more from the latest scoring run."""
     return KpisOut.model_validate(latest_kpis(state.engine))

@@ -158,6 +158,10 @@ PORTFOLIO = {
     "contraction": 1000.0, "churn": 3000.0, "grr": 0.777, "nrr": 0.888, "logo_churn_rate": 0.25,
     "revenue_churn_rate": 0.223, "win_rate_count": 0.4, "win_rate_amount": 0.35, "sales_cycle_days": 41.0,
     "open_pipeline": 50000.0, "weighted_pipeline": 20000.0,
+    "stage_durations": [  # as `sync.scoring_store` stores them: in pipeline order, not by name
+        {"stage": "Prospecting", "stays": 9, "median_days": 6.5, "p90_days": 14.2},
+        {"stage": "Negotiation", "stays": 4, "median_days": 21.0, "p90_days": 40.75},
+    ],
 }  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """The dashboard: login by token into an HttpOnly SameSite=Strict session, pages with no secret, and a real
 headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) that logs in, starts a run, watches it
-finish, opens an account and the KPIs, and saves screenshots in the test's tmp dir."""
+finish, opens an account and the KPIs (with the stage-duration chart and table), and saves screenshots in the
+test's tmp dir."""
 
 from __future__ import annotations
 
@@ -100,13 +101,23 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
         page.screenshot(path=str(shots / "account.png"), full_page=True)
         page.goto(f"{replica.url}/kpis")
         expect(page.locator("#kpi-nrr")).to_have_text("88.8%")
-        expect(page.locator("canvas[data-drawn]")).to_have_count(2)
+        expect(page.locator("canvas[data-drawn]")).to_have_count(3)
+        expect(page.locator("#stage-chart")).to_have_attribute("data-drawn", "1")
+        chart = page.evaluate("""() => { const c = Chart.getChart(document.getElementById("stage-chart"));
+            return {labels: c.data.labels, series: c.data.datasets.map((d) => [d.label, d.data])}; }""")
+        assert chart == {"labels": ["Prospecting", "Negotiation"],
+                         "series": [["median days", [6.5, 21.0]], ["p90 days", [14.2, 40.75]]]}  # fmt: skip
+        rows = page.locator("#stage-table tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0).locator("td")).to_have_text(["Prospecting", "9", "6.5", "14.2"])
+        expect(rows.nth(1).locator("td")).to_have_text(["Negotiation", "4", "21.0", "40.8"])
         page.screenshot(path=str(shots / "kpis.png"), full_page=True)
+        page.locator("#stage-durations").screenshot(path=str(shots / "kpis-stages.png"))
         html = page.content()
         browser.close()
     assert SECRET not in html
     assert token not in html
-    assert sorted(f.name for f in shots.iterdir()) == ["account.png", "accounts.png", "jobs.png", "kpis.png",
-                                                       "run-done.png", "run-running.png"]  # fmt: skip
+    assert sorted(f.name for f in shots.iterdir()) == ["account.png", "accounts.png", "jobs.png", "kpis-stages.png",
+                                                       "kpis.png", "run-done.png", "run-running.png"]  # fmt: skip
     assert replica.stop() == 0
     assert token not in replica.logs()

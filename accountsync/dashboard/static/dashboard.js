@@ -79,9 +79,9 @@
     for (const canvas of document.querySelectorAll("canvas[data-chart]")) {
       const spec = JSON.parse(canvas.dataset.chart);
       const data = spec.series.map((s) => ({ label: s.label, data: s.data.map((v) => (v === null ? null : (spec.percent ? 100 * v : v))),
-        backgroundColor: s.data.map((v) => (v !== null && v < 0 ? "#d64545" : "#2f5bea")), borderColor: "#2f5bea" }));
+        backgroundColor: s.data.map((v) => (v !== null && v < 0 ? "#d64545" : (s.color || "#2f5bea"))), borderColor: s.color || "#2f5bea" }));
       new Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: data },
-        options: { indexAxis: spec.horizontal ? "y" : "x", animation: false, plugins: { legend: { display: false } },
+        options: { indexAxis: spec.horizontal ? "y" : "x", animation: false, plugins: { legend: { display: data.length > 1 } },
           elements: { point: { radius: 4 } }, scales: { y: { beginAtZero: true } } } });
       canvas.dataset.drawn = "1";
     }
