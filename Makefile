@@ -45,7 +45,7 @@ demo: $(VENV)/.installed
 # Each bench prints ratios measured in one run (ours vs a baseline on the same data), API calls and peak memory.
 # -P: bench/sandbox.py must not shadow the sandbox package.
 bench: $(VENV)/.installed
-	@for b in bench/*.py; do echo "== $$b"; $(PY) -P $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(PY) -P $$b || exit 1; done
 
 # The reliability suite (chaos/): seeded faults against the real stack (the sandbox over HTTPS, accountsync
 # processes, SQLite and PostgreSQL on 127.0.0.1:5432), one PASS/FAIL table; exits 1 on any FAIL.
