@@ -71,16 +71,28 @@ def pull_job(
 def audit_and_repair(
     engine: Engine, connector: Connector, spec: StreamSpec, req: PullRequest, recorder: RunRecorder, sink: ProgressSink
 ) -> dict[str, Any]:
-    """Compare counts; on a mismatch re-read the stream in full (sweeping what is gone), then check again."""
+    """Compare counts; on a mismatch re-pull the window that disagrees, then check again.
+
+    First the window since this run's end: records edited or deleted while the run read (or stamped by a CRM
+    clock ahead of ours) are counted at their old state by the store and not at all by the CRM up to the run's
+    start. When that catch-up settles it, the audit says so and the run is not marked for it. A mismatch it
+    does not settle is a gap: reported as an error on the run, and the stream is re-read in full (sweeping
+    what is gone), then checked again.
+    """
     first = audit(engine, connector, spec, req.run_start)
     if first.agrees:
         return first.as_dict()
-    recorder.error("reconciliation", f"{spec.name}: CRM has {first.crm_count}, store {first.store_count}; re-pulling",
-                   stream=f"{connector.name}.{spec.name}")  # fmt: skip
-    full = replace(req, full=True)
+    catch_up = replace(req, run_start=utcnow())
+    pull_stream(engine, connector, spec, catch_up, recorder, sink)
+    second = audit(engine, connector, spec, catch_up.run_start)
+    if second.agrees:
+        return second.as_dict() | {"repaired_from": first.as_dict(), "repair": "catch-up"}
+    recorder.error("reconciliation", f"{spec.name}: CRM has {second.crm_count}, store {second.store_count}; "
+                   "re-pulling", stream=f"{connector.name}.{spec.name}")  # fmt: skip
+    full = replace(catch_up, full=True)
     pull_stream(engine, connector, spec, full, recorder, sink)
-    second = audit(engine, connector, spec, req.run_start)
-    return second.as_dict() | {"repaired_from": first.as_dict()}
+    third = audit(engine, connector, spec, full.run_start)
+    return third.as_dict() | {"repaired_from": first.as_dict(), "repair": "full"}
 
 
 def extra_fields(job: Job, source: Source) -> dict[str, list[str]]:

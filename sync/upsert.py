@@ -1,4 +1,4 @@
-"""Insert-or-update many rows in one statement, on SQLite and PostgreSQL alike."""
+"""Insert-or-update many rows with one cached statement, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -34,14 +34,17 @@ def upsert(
     to_update = [c for c in (update if update is not None else columns) if c not in keys]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    if to_update:
+        set_ = {c: stmt.excluded[c] for c in to_update} | _field_changes(table, stmt.excluded, to_update, dialect)
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    # One statement with bound parameters, executed over the rows (executemany; SQLAlchemy batches it into
+    # multi-row VALUES where the driver benefits): compiled once and cached, where a statement carrying its
+    # rows' values had to be compiled afresh for every batch (most of a page's cost).
     for start in range(0, len(rows), BATCH):
-        stmt = insert(table).values(list(rows[start : start + BATCH]))
-        if to_update:
-            set_ = {c: stmt.excluded[c] for c in to_update} | _field_changes(table, stmt.excluded, to_update, dialect)
-            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt)
+        session.execute(stmt, [dict(row) for row in rows[start : start + BATCH]])
     return len(rows)
 
 
