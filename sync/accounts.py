@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, Table, bindparam, update
@@ -72,7 +73,7 @@ def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: st
         rows = [overlay(row, overrides.get(str(row["key"]))) for row in rows]
         if changed:
             _set_keys(s, SourceAccount, changed)
-        upsert(s, Account, rows, keys=("key",))
+        upsert(s, Account, _changed_accounts(s, rows), keys=("key",))
         _retire_stale_keys(s, set(groups), now)
         set_wallets(s, overrides, now)
         moved = _rekey_opportunities(s, keys)
@@ -101,6 +102,31 @@ def _account_row(
         "deleted_at": None if live else now,
         "updated_at": now,
     }
+
+
+def _changed_accounts(s: Session, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The account rows that differ from what is stored (new ones included): an unchanged account is not
+    rewritten, so its `updated_at` says when it last changed and a run over a large store writes little."""
+    compared = [c for c in rows[0] if c not in ("key", "updated_at", "deleted_at")] if rows else []
+    table: Table = Account.__table__  # type: ignore[attr-defined]
+    stored = {r.key: r for r in s.connection().execute(select(table.c.key, table.c.deleted_at,
+                                                              *(table.c[c] for c in compared)))}  # fmt: skip
+    changed = []
+    for row in rows:
+        old = stored.get(str(row["key"]))
+        if (
+            old is None
+            or (old.deleted_at is None) != (row["deleted_at"] is None)
+            or any(_differs(getattr(old, c), row[c]) for c in compared)
+        ):
+            changed.append(row)
+    return changed
+
+
+def _differs(stored: object, value: object) -> bool:
+    if isinstance(stored, Decimal) and isinstance(value, int | float | Decimal):
+        return stored != Decimal(str(value))
+    return stored != value
 
 
 def _rekey_opportunities(s: Session, keys: Mapping[tuple[str, str], str]) -> int:

@@ -141,3 +141,18 @@ def test_precedence_rules_decide_the_values_two_crms_disagree_on(make_e2e) -> No
     e2e.sync()
 
     assert accounts(e2e.engine)[key].industry == pair.industry, "now Salesforce holds the most recent value"
+
+
+def test_an_unchanged_account_is_not_rewritten_by_the_next_run(make_e2e) -> None:
+    e2e = make_e2e(sf=["Account"], hs=["companies"])
+    e2e.sync()
+    before = {a.key: a.updated_at for a in accounts(e2e.engine).values()}
+    pair = next(c for c in world_companies(e2e) if c.crms == "both" and c.linked and not c.deleted)
+    key = f"sf:{make_id('001', pair.index)}"
+    e2e.sandbox.admin("update", SF, object="Account", id=make_id("001", pair.index), fields={"Name": "Renamed Co"})
+
+    e2e.sync()
+
+    after = {a.key: a.updated_at for a in accounts(e2e.engine).values()}
+    assert accounts(e2e.engine)[key].name == "Renamed Co"
+    assert [k for k in after if after[k] != before.get(k)] == [key], "only the changed account was rewritten"
