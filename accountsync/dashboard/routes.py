@@ -132,11 +132,12 @@ def accounts_page(
 
 @router.get("/accounts/{key}")
 def account_page(request: Request, caller: User, state: State, key: str) -> HTMLResponse:
-    """One account: score, reasons, figures and score history."""
+    """One account: score, reasons, figures and score history; operators may resync it by hand."""
     detail = account_detail(state.engine, key)
     if detail is None:
         return _render(request, "missing.html", caller, what=f"account {key}")
-    return _render(request, "account.html", caller, detail=detail)
+    jobs = [job.name for job in state.deployments.get().jobs]  # any of them may resync it (operators)
+    return _render(request, "account.html", caller, detail=detail, jobs=jobs)
 
 
 @router.get("/kpis")

@@ -121,3 +121,21 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
                                                        "kpis.png", "run-done.png", "run-running.png"]  # fmt: skip
     assert replica.stop() == 0
     assert token not in replica.logs()
+
+
+def test_an_operator_can_resync_one_account_from_its_page(lite_store, lite_client, lite_tokens) -> None:
+    from sync import SourceAccount, session
+
+    seed_scores(lite_store)
+    with session(lite_store) as s, s.begin():
+        s.add(SourceAccount(connection="salesforce", crm="salesforce", source_id="acc2", account_key="sf:acc2"))
+    lite_client.post("/login", data={"token": lite_tokens["viewer"]})
+    assert "Resync this account" not in lite_client.get("/accounts/sf:acc2").text
+    lite_client.post("/login", data={"token": lite_tokens["operator"]})
+    page = lite_client.get("/accounts/sf:acc2").text
+    assert 'data-account="sf:acc2"' in page
+    assert "Resync this account (nightly)" in page
+    queued = lite_client.post("/api/jobs/nightly/runs", json={"kind": "full", "account": "sf:acc2"},
+                              headers={"X-Requested-With": "accountsync"})  # fmt: skip
+    assert queued.status_code == 201
+    assert queued.json()["run"]["params"]["account"] == "sf:acc2"

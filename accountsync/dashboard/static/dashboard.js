@@ -66,11 +66,15 @@
     button.disabled = true;
     const message = document.getElementById("message");
     const response = await api("/api/jobs/" + encodeURIComponent(button.dataset.job) + "/runs", {
-      method: "POST", body: JSON.stringify({ kind: button.dataset.kind }),
+      method: "POST",
+      body: JSON.stringify(Object.assign({ kind: button.dataset.kind }, button.dataset.account ? { account: button.dataset.account } : {})),
     });
     if (!response) return;
     const body = await response.json();
-    if (!response.ok) { message.textContent = body.detail || "Could not queue the run."; button.disabled = false; return; }
+    if (!response.ok) {
+      const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
+      message.textContent = detail || "Could not queue the run."; button.disabled = false; return;
+    }
     window.location = "/runs/" + body.run.id;
   }
 
