@@ -108,6 +108,10 @@ def pull_stream(
             f"{key}: the window started before the CRM's delete log reaches; read in full to sweep deletes"
         )
         pull_stream(engine, connector, spec, req, recorder, sink)
+    elif resuming and not req.full and window.end < req.run_start:
+        # The window an interrupted run left ends when that run began: go on to what changed since, so that
+        # this run, like any other, leaves the stream current as of its own start.
+        pull_stream(engine, connector, spec, req, recorder, sink)
 
 
 def commit_page(

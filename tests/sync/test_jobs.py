@@ -62,6 +62,24 @@ def test_a_crash_mid_stream_resumes_from_the_committed_position(deployment, stor
     assert len(_accounts(store)) == 10
 
 
+def test_a_run_that_resumes_a_window_goes_on_to_what_changed_since(deployment, store, crms, factory) -> None:
+    _seed(crms, 10)
+    crms["sf"].crash_after_pages = 2
+    with pytest.raises(Crash):
+        run_sync(deployment, "nightly", engine=store, factory=factory)
+    crms["sf"].crash_after_pages = None
+    crms["sf"].put("Account", sf_account(42, utcnow()))  # edited after the interrupted run began
+    crms["sf"].reads.clear()
+
+    summary = run_sync(deployment, "nightly", engine=store, factory=factory)
+
+    account_reads = [resume for obj, resume in crms["sf"].reads if obj == "Account"]
+    assert account_reads[0] is not None, "the interrupted window is resumed first"
+    assert account_reads[1] is None, "then a fresh window from the cursor to this run's start"
+    assert len(_accounts(store)) == 11
+    assert summary.streams["sf.Account"]["inserted"] == 5
+
+
 def test_equal_modstamps_across_a_page_edge_are_never_lost(deployment, store, crms, factory) -> None:
     stamp = T0 + timedelta(hours=1)
     for i in range(7):
