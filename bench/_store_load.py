@@ -40,7 +40,11 @@ def store_shaped(inputs: ScoringInputs) -> ScoringInputs:
 
 def bench_deployment(inputs: ScoringInputs, wallet_ratios: dict[str, float]) -> Deployment:
     """A deployment whose scoring section matches the bench's parameters and whose rates are the frames'."""
-    rates = {str(c): str(r) for c, r in inputs.rates.iter_rows()}
+    return deployment_with({str(c): str(r) for c, r in inputs.rates.iter_rows()}, wallet_ratios)
+
+
+def deployment_with(rates: dict[str, str], wallet_ratios: dict[str, float]) -> Deployment:
+    """The bench's deployment with these currency rates (to the corporate USD)."""
     icp = [
         {"industries": ["Manufacturing", "Software"], "points": 40},
         {"min_employees": 200, "max_employees": 5000, "points": 30},

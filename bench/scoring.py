@@ -6,34 +6,28 @@ Times `score_portfolio` (everything) and `core_kpis` (ARR at T and at the window
 pipeline) against DuckDB computing the same core KPIs in SQL, prints ours/duckdb and peak RSS, and exits
 non-zero when the two engines' figures differ by more than 1e-6 relative.
 
-Then, per store (`--stores sqlite,postgresql`, `--stores none` to skip), end to end: the same portfolio is
-loaded into a fresh store (an SQLite file in a temp dir, a PostgreSQL schema `bench_<pid>` dropped at the
-end; bulk set-up, not timed), then what `accountsync score` does is timed phase by phase: read the store
-into frames, score, store the run and one score row per account. Prints each phase, the total against the
-60 s target, row counts and the peak RSS of the timed part (VmHWM, reset after loading) against 8 GB, and
-exits non-zero when the stored scores differ from scoring the same frames in memory.
+Then, per store (`--stores sqlite,postgresql`, `--stores none` to skip), end to end (bench/_e2e.py): the
+same portfolio is loaded into a fresh store (an SQLite file in a temp dir, a PostgreSQL schema `bench_<pid>`
+dropped at the end; bulk set-up, not timed), then a child process of its own does what `accountsync score`
+does, timed phase by phase: read the store into frames, score, store the run and one score row per account.
+Prints each phase, the total against the 60 s target, row counts and the child's peak RSS (VmHWM) against
+8 GB, and exits non-zero when the stored scores differ from scoring the same frames in memory.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
+import json
 import math
 import os
 import resource
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-
-import psycopg
-from sqlalchemy import Engine, text
 
 # This file is itself named scoring.py: run as a script, its folder comes first on sys.path and would
 # shadow the scoring package. Drop that folder before importing the package.
@@ -43,6 +37,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _H
 import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
 
+import sync  # noqa: E402, F401  # before this folder joins the path: its sync.py would shadow the package
 from scoring import (  # noqa: E402
     ACCOUNTS,
     OPPORTUNITIES,
@@ -52,27 +47,29 @@ from scoring import (  # noqa: E402
     ScoreParams,
     ScoringInputs,
     ScoringParams,
-    ScoringResult,
     ValueParams,
     Window,
     core_kpis,
     score_portfolio,
 )
-from sync import build_engine, upgrade  # noqa: E402
-from sync.scoring_store import load_scoring, params_from_config, store_result  # noqa: E402
-from sync.store import normalise_url  # noqa: E402
 
-sys.path.append(str(_HERE))  # the helper below; `scoring` is imported already, so nothing here can shadow it
-from _store_load import bench_deployment, load, store_shaped  # noqa: E402
+sys.path.append(str(_HERE))  # the helpers below; `scoring` and `sync` are imported already, nothing shadows them
+from _e2e import (  # noqa: E402
+    AS_OF,
+    STAGE_PROBABILITIES,
+    WALLET_RATIOS,
+    end_to_end,
+    measure,
+    run_stores,
+    score_differences,
+)
+from _store_load import bench_deployment, store_shaped  # noqa: E402
 
-AS_OF = date(2026, 6, 30)
+__all__ = ["bench_deployment", "end_to_end", "score_differences", "store_shaped"]  # the test uses these
+
 SEED = 20260630
 RELATIVE_TOLERANCE = 1e-6
 TARGET_RATIO = 1.5
-TARGET_SECONDS = 60.0
-TARGET_RSS_MIB = 8 * 1024
-PG_DSN = os.environ.get("ACCOUNTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-WALLET_RATIOS = {"Manufacturing": 0.02, "Software": 0.05, "Retail": 0.01}
 INDUSTRIES = ["Manufacturing", "Software", "Retail", "Healthcare", "Finance", "Energy", "Logistics", "Media"]
 COUNTRIES = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"]
 CURRENCIES = ["USD", "USD", "USD", "EUR", "EUR", "GBP", "JPY", "XXX"]  # XXX has no rate on purpose
@@ -80,7 +77,6 @@ STAGES = ["Prospecting", "Qualification", "Proposal", "Negotiation"]
 PRODUCT_LINES = ["core", "analytics", "security", "integrations", None]
 TYPES = ["new_business", "expansion", "renewal", "other"]
 TERMS = [12, 12, 12, 24, 36, 6, 1]
-STAGE_PROBABILITIES = {"Prospecting": 0.1, "Qualification": 0.2, "Proposal": 0.5, "Negotiation": 0.8}
 
 
 def bench_params() -> ScoringParams:
@@ -351,150 +347,20 @@ def report(timings: dict[str, tuple[float, float]], warnings: int, repeat: int) 
     print(f"peak RSS:                     {peak_rss_mib():,.0f} MiB")
 
 
-# --- end to end: from the store to stored scores -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EndToEnd:
-    """One store's run: rows loaded, set-up seconds, the timed phases, their peak RSS, the stored run."""
-
-    counts: dict[str, int]
-    load_seconds: float
-    phases: dict[str, float]
-    peak_rss_mib: float
-    held_mib: float
-    run_id: int
-    result: ScoringResult
-
-
-def _timed_peak_rss_mib(reset: bool = False) -> float:
-    """VmHWM in MiB; `reset` restarts it from the current RSS (Linux), so a phase's peak is its own."""
-    if reset:
-        with contextlib.suppress(OSError):
-            Path("/proc/self/clear_refs").write_text("5")
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return peak_rss_mib()
-
-
-def end_to_end(url: str, inputs: ScoringInputs, *, as_of: date = AS_OF) -> EndToEnd:
-    """Load `inputs` (store-shaped) into the empty store at `url`, then time what `accountsync score` does."""
-    engine = build_engine(url)
-    try:
-        upgrade(engine)
-        deployment = bench_deployment(inputs, WALLET_RATIOS)
-        started = time.perf_counter()
-        counts = load(engine, inputs, STAGE_PROBABILITIES)
-        gc.collect()
-        held = _timed_peak_rss_mib(reset=True)  # the bench's own frames, resident before the timed part
-        loaded = time.perf_counter()
-        frames, params, previous = load_scoring(engine, deployment)  # the steps of sync.scoring_store.score_store
-        read = time.perf_counter()
-        result = score_portfolio(frames, as_of=as_of, params=params, previous=previous)
-        scored = time.perf_counter()
-        run_id = store_result(engine, result)
-        stored = time.perf_counter()
-        peak = _timed_peak_rss_mib()
-        counts["account_score"] = stored_scores(engine, run_id).height
-    finally:
-        engine.dispose()
-    phases = {"read": read - loaded, "score": scored - read, "store": stored - scored, "total": stored - loaded}
-    return EndToEnd(counts, loaded - started, phases, peak, held, run_id, result)
-
-
-def stored_scores(engine: Engine, run_id: int) -> pl.DataFrame:
-    """A run's stored score rows: key, rank, score, tier."""
-    query = text("SELECT account_key, rank, score, tier FROM account_score WHERE scoring_run_id = :run")
-    with engine.connect() as conn:
-        rows = conn.execute(query, {"run": run_id}).all()
-    schema = {"key": pl.String, "rank": pl.Int64, "score": pl.Float64, "tier": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def score_differences(url: str, run_id: int, expected: ScoringResult) -> list[str]:
-    """How the stored run differs from `expected` (the same frames scored in memory): keys, ranks, tiers, scores."""
-    engine = build_engine(url)
-    try:
-        stored = stored_scores(engine, run_id)
-    finally:
-        engine.dispose()
-    want = expected.accounts.select("key", pl.col("rank").cast(pl.Int64), "score", "tier")
-    both = want.join(stored, on="key", how="full", suffix="_stored", nulls_equal=True)
-    close = (pl.col("score") - pl.col("score_stored")).abs() <= 1e-9 * pl.col("score").abs().clip(1.0)
-    differ = both.filter(
-        pl.col("key").is_null() | pl.col("key_stored").is_null() | pl.col("rank").ne_missing(pl.col("rank_stored"))
-        | pl.col("tier").ne_missing(pl.col("tier_stored")) | ~close.fill_null(pl.col("score").is_null())
-    )  # fmt: skip
-    return [str(row) for row in differ.head(5).iter_rows(named=True)] + (
-        [f"... {differ.height:,} rows differ"] if differ.height else []
-    )
-
-
-@contextmanager
-def stores(names: list[str]) -> Iterator[dict[str, str]]:
-    """An empty store per backend: an SQLite file in a temp dir, a PostgreSQL schema (dropped afterwards)."""
-    schema = f"bench_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as folder:
-        urls = {"sqlite": f"sqlite:///{folder}/store.db"} if "sqlite" in names else {}
-        if "postgresql" in names:
-            with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
-            urls["postgresql"] = f"{normalise_url(PG_DSN)}?options=-csearch_path%3D{schema}"
-        try:
-            yield urls
-        finally:
-            if "postgresql" in urls:
-                with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def report_end_to_end(store: str, run: EndToEnd, problems: list[str]) -> None:
-    c, p = run.counts, run.phases
-    print(
-        f"end to end, {store}: loaded {c['account']:,} accounts, {c['opportunity']:,} opportunities, "
-        f"{c['product_line']:,} product lines, {c['stage_history']:,} stage rows, {c['usage']:,} usage rows "
-        f"in {run.load_seconds:.1f} s (set-up, not timed)"
-    )
-    verdict = "met" if p["total"] <= TARGET_SECONDS else "MISSED"
-    print(
-        f"  read {p['read']:6.2f} s   score {p['score']:6.2f} s   store {p['store']:6.2f} s   "
-        f"total {p['total']:6.2f} s (target <= {TARGET_SECONDS:.0f} s: {verdict})"
-    )
-    rss = "met" if run.peak_rss_mib <= TARGET_RSS_MIB else "MISSED"
-    same = "stored scores equal scoring in memory" if not problems else "STORED SCORES DIFFER"
-    print(
-        f"  stored run {run.run_id}: {c['account_score']:,} account_score rows; peak RSS of read+score+store "
-        f"{run.peak_rss_mib:,.0f} MiB, {run.held_mib:,.0f} MiB of it held before by the bench's frames "
-        f"(target <= {TARGET_RSS_MIB:,} MiB: {rss}); {same}"
-    )
-    for problem in problems:
-        print(f"    {problem}")
-
-
-def run_stores(names: list[str], inputs: ScoringInputs) -> bool:
-    """The end-to-end runs; False when a store's scores differ from scoring the same frames in memory."""
-    shaped = store_shaped(inputs)
-    deployment = bench_deployment(shaped, WALLET_RATIOS)
-    params = params_from_config(deployment.scoring, deployment.currency.corporate, STAGE_PROBABILITIES)
-    expected = score_portfolio(shaped, as_of=AS_OF, params=params)
-    ok = True
-    with stores(names) as urls:
-        for store, url in urls.items():
-            run = end_to_end(url, shaped)
-            problems = score_differences(url, run.run_id, expected)
-            report_end_to_end(store, run, problems)
-            ok = ok and not problems
-    return ok
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--opportunities", "--opps", dest="opps", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stores", default="sqlite,postgresql", help="stores to score from end to end, or none")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)  # the end-to-end child: --store URL --rates JSON
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    parser.add_argument("--rates", default="{}", help=argparse.SUPPRESS)
+    parser.add_argument("--as-of", default=AS_OF.isoformat(), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.phase == "e2e":
+        print(json.dumps(measure(args.store, json.loads(args.rates), date.fromisoformat(args.as_of))))
+        return 0
     params = bench_params()
 
     started = time.perf_counter()

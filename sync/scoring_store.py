@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import adbc_driver_postgresql  # type: ignore[import-untyped]  # no py.typed marker
+import adbc_driver_sqlite
 import polars as pl
-from sqlalchemy import Boolean, Connection, Date, Engine, Float, Integer, Select, Table, Text, cast
+from adbc_driver_manager import AdbcConnection, AdbcDatabase, AdbcStatement
+from psycopg.copy import QueuedLibpqWriter
+from sqlalchemy import Boolean, Connection, Date, Engine, Float, Integer, Select, Table, column, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
@@ -20,6 +24,7 @@ from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeigh
 from scoring.quality import warning_records
 from sync.columns import Money, UTCDateTime
 from sync.currency import effective_rates
+from sync.errors import StoreError
 from sync.store import session
 from sync.tables import (
     Account,
@@ -36,6 +41,7 @@ from sync.tables import (
 TOP_COLUMNS = ("rank", "key", "name", "tier", "score", "arr", "headroom", "reasons")
 NOT_FIGURES = frozenset({"key", "rank", "score", "tier", "reasons", "change_reason", "name"})
 MAX_STORED_WARNINGS = 5000
+_BATCH_ROWS = 50_000
 PREVIOUS_COLUMNS = ("fit", "potential", "momentum", "health_component", "headroom", "weighted_pipeline", "recent_wins")
 
 
@@ -76,22 +82,36 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
 def _frame(engine: Engine, stmt: Select[Any]) -> pl.DataFrame:
     """The rows of `stmt` as a frame, typed from the columns: money as float64, times as aware UTC.
 
-    Reads through the driver, not the ORM's per-value type processing (too slow for millions of rows):
-    PostgreSQL streams `COPY ... TO STDOUT` as CSV into polars' parser; SQLite hands rows to polars column
-    by column. Either way the values are text or plain numbers, converted here as `sync.columns` would:
-    money parsed from its exact decimal text (as `float(Decimal)`), naive SQLite times taken as UTC.
+    Reads through ADBC, not the ORM's per-value type processing nor a Python object per value (too slow for
+    millions of rows): the driver fills Arrow columns in C (PostgreSQL's binary COPY, SQLite's column
+    values) that polars takes as they are. Values are converted as `sync.columns` would: money as
+    `float(Decimal)` (PostgreSQL casts NUMERIC to float8, which parses its exact text; polars parses
+    SQLite's text), naive SQLite times taken as UTC.
     """
     kinds = {column.name: _kind(column.type) for column in stmt.selected_columns}
     sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            # Times as '... +00' and dates as ISO in this transaction only; floats in their exact shortest form.
-            conn.exec_driver_sql("SET LOCAL TimeZone TO 'UTC'; SET LOCAL DateStyle TO 'ISO, YMD'")
-            conn.exec_driver_sql("SET LOCAL extra_float_digits TO 3")
-            parts = [_typed(part, kinds) for part in _copy_out(_driver(conn), sql, list(kinds))]
-        else:
-            parts = [_typed(part, kinds) for part in _fetch_sqlite(_driver(conn), sql, kinds)]
-    return pl.concat(parts) if parts else _typed(pl.DataFrame(schema=_raw_schema(kinds, text=True)), kinds)
+    if engine.dialect.name == "postgresql":
+        uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        database = adbc_driver_postgresql.connect(uri)
+        raw = _arrow(database, _postgresql_sql(sql, kinds))
+    else:
+        path = engine.url.database
+        if not path or path == ":memory:":
+            raise StoreError("scoring reads an SQLite store from its file; an in-memory store has none")
+        raw = _arrow(adbc_driver_sqlite.connect(path), _sqlite_sql(sql, kinds), _SQLITE_OPTIONS).slice(1)
+    return raw.select(_convert(pl.col(name), kind, raw.schema[name]).alias(name) for name, kind in kinds.items())
+
+
+def _arrow(database: AdbcDatabase, sql: str, options: dict[str, str | int] | None = None) -> pl.DataFrame:
+    """`sql`'s rows, on a connection of their own to `database`, as a frame of the driver's Arrow types."""
+    try:
+        with AdbcConnection(database) as conn, AdbcStatement(conn) as statement:
+            statement.set_options(**(options or {}))
+            statement.set_sql_query(sql)
+            stream, _ = statement.execute_query()
+            return pl.DataFrame(stream)
+    finally:
+        database.close()
 
 
 def _driver(conn: Connection) -> Any:
@@ -112,66 +132,45 @@ def _kind(column_type: TypeEngine[Any]) -> str:
 _KINDS: tuple[tuple[str, type[Any] | tuple[type[Any], ...]], ...] = (
     ("time", UTCDateTime), ("money", Money), ("bool", Boolean), ("date", Date), ("int", Integer), ("float", Float),
 )  # fmt: skip
-_SQLITE_NATIVE = {"int": pl.Int64(), "bool": pl.Int64(), "float": pl.Float64()}  # the other kinds come back as text
-_BATCH_ROWS = 200_000
-_BATCH_BYTES = 64 << 20
+# SQLite keeps a type per value, and ADBC infers a column's Arrow type from the values of its first batch,
+# then fails on a value of another type. A first row of each column's type (dropped afterwards) keeps a first
+# batch of nulls from being taken for integers; numbers are pinned to their type (anything else read as
+# null, as before); any value converts to text, so text columns (text, money, dates, times) are left alone.
+_SQLITE_PINNED = {
+    "int": ("0", "CASE WHEN typeof({0}) = 'integer' THEN {0} END"),
+    "bool": ("0", "CASE WHEN typeof({0}) = 'integer' THEN {0} END"),
+    "float": ("0.0", "CASE typeof({0}) WHEN 'real' THEN {0} WHEN 'integer' THEN CAST({0} AS REAL) END"),
+}
+_SQLITE_TEXT = ("''", "{0}")
+_SQLITE_OPTIONS: dict[str, str | int] = {"adbc.sqlite.query.batch_rows": 1 << 16}  # the default 1,024 is slow
 
 
-def _raw_schema(kinds: dict[str, str], *, text: bool) -> dict[str, pl.DataType]:
-    return {name: pl.String() if text else _SQLITE_NATIVE.get(kind, pl.String()) for name, kind in kinds.items()}
+def _sqlite_sql(sql: str, kinds: dict[str, str]) -> str:
+    pinned = [(name, _SQLITE_PINNED.get(kind, _SQLITE_TEXT)) for name, kind in kinds.items()]
+    first = ", ".join(f'{value} AS "{name}"' for name, (value, _) in pinned)
+    rows = ", ".join(expr.format(f'q."{name}"') for name, (_, expr) in pinned)
+    return f"SELECT {first} UNION ALL SELECT {rows} FROM ({sql}) AS q"
 
 
-def _typed(raw: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
-    return raw.select(_convert(pl.col(name), kind, raw.schema[name]).alias(name) for name, kind in kinds.items())
+def _postgresql_sql(sql: str, kinds: dict[str, str]) -> str:
+    # NUMERIC comes back from the driver as opaque text: float8 is the same number, parsed exactly.
+    columns = ", ".join(f'q."{n}"::float8' if kind == "money" else f'q."{n}"' for n, kind in kinds.items())
+    return f"SELECT {columns} FROM ({sql}) AS q"
 
 
 def _convert(column: pl.Expr, kind: str, raw: pl.DataType) -> pl.Expr:
-    if kind == "time":
+    if kind == "time" and raw == pl.String():
         naive = column.str.strip_suffix("+00").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us")
         return naive.dt.replace_time_zone("UTC")
+    if kind == "time":
+        return column.cast(pl.Datetime("us", "UTC"))
     if kind == "date":
-        return column.str.to_date("%Y-%m-%d")
+        return column.str.to_date("%Y-%m-%d") if raw == pl.String() else column.cast(pl.Date)
     if kind == "bool":
-        return column == "t" if raw == pl.String() else column.cast(pl.Boolean)
+        return column.cast(pl.Boolean)
     if kind in ("money", "float"):
         return column.cast(pl.Float64)
     return column.cast(pl.Int64) if kind == "int" else column.cast(pl.String)
-
-
-def _copy_out(raw: Any, sql: str, names: list[str]) -> Iterator[pl.DataFrame]:
-    """`sql`'s rows from PostgreSQL as CSV, parsed by polars in blocks of whole records (all text)."""
-    schema = dict.fromkeys(names, pl.String())
-    buffer = bytearray()
-    with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-        for chunk in copy:
-            buffer += chunk
-            if len(buffer) >= _BATCH_BYTES and (end := _records_end(buffer)):
-                yield pl.read_csv(bytes(buffer[:end]), has_header=False, schema=schema)
-                del buffer[:end]
-    if buffer:
-        yield pl.read_csv(bytes(buffer), has_header=False, schema=schema)
-
-
-def _records_end(buffer: bytearray) -> int:
-    """Length of the leading whole CSV records: up to a newline with an even number of quotes before it."""
-    end = buffer.rfind(b"\n")
-    while end >= 0 and buffer.count(b'"', 0, end) % 2:
-        end = buffer.rfind(b"\n", 0, end)
-    return end + 1
-
-
-def _fetch_sqlite(raw: Any, sql: str, kinds: dict[str, str]) -> Iterator[pl.DataFrame]:
-    """`sql`'s rows from SQLite, handed to polars a column at a time (text, or the native integer/real)."""
-    schema = _raw_schema(kinds, text=False)
-    cursor = raw.cursor()
-    try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(_BATCH_ROWS):
-            columns = zip(*rows, strict=True)
-            series = [pl.Series(n, c, dtype=t, strict=False) for (n, t), c in zip(schema.items(), columns, strict=True)]
-            yield pl.DataFrame(series)
-    finally:
-        cursor.close()
 
 
 def _table(model: type[Any]) -> Table:
@@ -179,18 +178,17 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-def _opportunities(engine: Engine) -> pl.DataFrame:
-    o, a, p = _table(Opportunity).c, _table(Account).c, _table(ProductLine).c
+def _opportunities(engine: Engine, accounts: pl.DataFrame) -> pl.DataFrame:
+    """The live opportunities of the live `accounts`, each with the family of its largest line item."""
+    o, p = _table(Opportunity).c, _table(ProductLine).c
     opps = _frame(
         engine,
         sa_select(
             (o.connection + ":" + o.source_id).label("key"), o.account_key, o.amount, o.currency, o.stage,
             o.is_closed, o.is_won, o.close_date, o.created_at, o.type, o.recurring, o.term_months, o.start_date,
             o.probability,
-        )
-        .join_from(_table(Opportunity), _table(Account), a.key == o.account_key)
-        .where(o.deleted_at.is_(None), a.deleted_at.is_(None)),
-    )  # fmt: skip
+        ).where(o.deleted_at.is_(None)),
+    ).filter(pl.col("account_key").is_in(accounts.get_column("key").implode()))  # fmt: skip
     line_key = (p.connection + ":" + p.opportunity_source_id).label("key")
     lines = _frame(engine, sa_select(line_key, p.family, p.total_price).where(p.deleted_at.is_(None)))
     if lines.is_empty():
@@ -213,9 +211,10 @@ def read_inputs(engine: Engine, deployment: Deployment) -> ScoringInputs:
         a.wallet_estimate, a.created_at,
     ).where(a.deleted_at.is_(None))  # fmt: skip
     history_key = (h.connection + ":" + h.opportunity_source_id).label("opportunity_key")
+    live = _frame(engine, accounts)
     return ScoringInputs(
-        accounts=_frame(engine, accounts),
-        opportunities=_opportunities(engine),
+        accounts=live,
+        opportunities=_opportunities(engine, live),
         rates=pl.DataFrame({"currency": list(rates), "rate_to_corporate": [float(r) for r in rates.values()]}),
         stage_history=_frame(engine, sa_select(history_key, h.stage, h.entered_at)),
         usage=_frame(engine, sa_select(u.account_key, u.month, u.active_users, u.licensed_seats)),
@@ -235,18 +234,23 @@ def previous_scores(engine: Engine) -> pl.DataFrame | None:
         run = s.exec(select(ScoringRun).order_by(col(ScoringRun.id).desc()).limit(1)).first()
     if run is None:
         return None
-    c = _table(AccountScore).c
-    stmt = sa_select(c.account_key.label("key"), c.score, cast(c.figures, Text).label("figures"))
-    rows = _frame(engine, stmt.where(c.scoring_run_id == run.id))
+    rows = _frame(engine, _previous_select(engine, run.id))
     if rows.is_empty():
         return None
-    components = pl.Struct(dict.fromkeys(PREVIOUS_COLUMNS, pl.Float64()))
-    return rows.select(
-        "key",
-        pl.lit(run.as_of).alias("scored_at"),
-        "score",
-        pl.col("figures").str.json_decode(components).struct.unnest(),
-    )
+    return rows.select("key", pl.lit(run.as_of).alias("scored_at"), "score", *PREVIOUS_COLUMNS)
+
+
+def _previous_select(engine: Engine, run_id: int | None) -> Select[Any]:
+    """A run's key, score and score components, taken out of the figures' JSON by the database (decoding
+    every row's figures in polars costs gigabytes at a million accounts). PostgreSQL parses each row's JSON
+    once into a record; SQLite caches a row's parsed JSON between its extracts."""
+    c = _table(AccountScore).c
+    stmt = sa_select(c.account_key.label("key"), c.score).where(c.scoring_run_id == run_id)
+    if engine.dialect.name != "postgresql":
+        return stmt.add_columns(*(c.figures[name].as_float().label(name) for name in PREVIOUS_COLUMNS))
+    record = func.json_to_record(c.figures).table_valued(*(column(name, Float) for name in PREVIOUS_COLUMNS))
+    derived = record.render_derived(name="components", with_types=True)
+    return stmt.add_columns(*derived.c).join_from(_table(AccountScore), derived, true())
 
 
 def load_scoring(engine: Engine, deployment: Deployment) -> tuple[ScoringInputs, ScoringParams, pl.DataFrame | None]:
@@ -329,14 +333,28 @@ def _insert_scores(conn: Connection, rows: pl.DataFrame) -> None:
     table, raw = _table(AccountScore).name, _driver(conn)
     columns = ", ".join(rows.columns)
     if conn.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+        # A writer thread sends each block while polars writes the next: the server's parsing, JSON checks and
+        # WAL, not our CSV, set the pace.
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(
+                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", writer=QueuedLibpqWriter(cursor)
+            ) as copy,
+        ):
             for offset in range(0, rows.height, _BATCH_ROWS):
-                copy.write(rows.slice(offset, _BATCH_ROWS).write_csv(include_header=False))
+                block = io.BytesIO()
+                rows.slice(offset, _BATCH_ROWS).write_csv(block, include_header=False)
+                copy.write(block.getbuffer())
         return
     cursor = raw.cursor()
+    (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
     try:
+        # A page cache that holds the key index while a million rows go in (the default 2 MB spills it to the
+        # WAL over and over): a third less time.
+        cursor.execute("PRAGMA cache_size=-262144")
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * rows.width)})", rows.iter_rows())
     finally:
+        cursor.execute(f"PRAGMA cache_size={int(cache)}")
         cursor.close()
 
 

@@ -1,4 +1,5 @@
-"""The scoring bench's end-to-end run, tiny: scores stored from the store equal scoring the same frames in memory."""
+"""The scoring bench's end-to-end run, tiny: scores stored from the store (by the bench's child process) equal
+scoring the same frames in memory."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_scores_stored_from_the_store_equal_scoring_the_same_frames_in_memory(be
     assert run.counts["opportunity"] == OPPORTUNITIES
     assert run.counts["account_score"] == ACCOUNTS
     assert bench.score_differences(database_url, run.run_id, expected) == []
-    assert_frame_equal(run.result.accounts, expected.accounts, check_exact=False, rel_tol=1e-9)
+    assert 0 < run.peak_rss_mib < 8 * 1024
     engine = build_engine(database_url)
     try:
         with session(engine) as s:
