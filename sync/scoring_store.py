@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import adbc_driver_postgresql  # type: ignore[import-untyped]  # no py.typed marker
-import adbc_driver_sqlite
 import polars as pl
 from adbc_driver_manager import AdbcConnection, AdbcDatabase, AdbcStatement
 from psycopg.copy import QueuedLibpqWriter
@@ -24,7 +24,6 @@ from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeigh
 from scoring.quality import warning_records
 from sync.columns import Money, UTCDateTime
 from sync.currency import effective_rates
-from sync.errors import StoreError
 from sync.store import session
 from sync.tables import (
     Account,
@@ -82,24 +81,21 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
 def _frame(engine: Engine, stmt: Select[Any]) -> pl.DataFrame:
     """The rows of `stmt` as a frame, typed from the columns: money as float64, times as aware UTC.
 
-    Reads through ADBC, not the ORM's per-value type processing nor a Python object per value (too slow for
-    millions of rows): the driver fills Arrow columns in C (PostgreSQL's binary COPY, SQLite's column
-    values) that polars takes as they are. Values are converted as `sync.columns` would: money as
-    `float(Decimal)` (PostgreSQL casts NUMERIC to float8, which parses its exact text; polars parses
-    SQLite's text), naive SQLite times taken as UTC.
+    Never the ORM's per-value type processing (too slow for millions of rows). PostgreSQL: through ADBC, whose
+    driver fills Arrow columns in C from a binary COPY that polars takes as they are (money cast to float8,
+    the same number as `float(Decimal)`). SQLite: through the process's own sqlite3, rows handed to polars a
+    column at a time. Not ADBC's SQLite: it links a second copy of the SQLite library, and two copies in one
+    process release each other's POSIX locks on the file (an I/O error, or worse, for the other connections).
     """
     kinds = {column.name: _kind(column.type) for column in stmt.selected_columns}
     sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     if engine.dialect.name == "postgresql":
         uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        database = adbc_driver_postgresql.connect(uri)
-        raw = _arrow(database, _postgresql_sql(sql, kinds))
-    else:
-        path = engine.url.database
-        if not path or path == ":memory:":
-            raise StoreError("scoring reads an SQLite store from its file; an in-memory store has none")
-        raw = _arrow(adbc_driver_sqlite.connect(path), _sqlite_sql(sql, kinds), _SQLITE_OPTIONS).slice(1)
-    return raw.select(_convert(pl.col(name), kind, raw.schema[name]).alias(name) for name, kind in kinds.items())
+        raw = _arrow(adbc_driver_postgresql.connect(uri), _postgresql_sql(sql, kinds))
+        return raw.select(_convert(pl.col(n), kind, raw.schema[n]).alias(n) for n, kind in kinds.items())
+    with engine.connect() as conn:
+        parts = [_typed(part, kinds) for part in _fetch_sqlite(_driver(conn), sql, kinds)]
+    return pl.concat(parts) if parts else _typed(pl.DataFrame(schema=_raw_schema(kinds)), kinds)
 
 
 def _arrow(database: AdbcDatabase, sql: str, options: dict[str, str | int] | None = None) -> pl.DataFrame:
@@ -132,24 +128,30 @@ def _kind(column_type: TypeEngine[Any]) -> str:
 _KINDS: tuple[tuple[str, type[Any] | tuple[type[Any], ...]], ...] = (
     ("time", UTCDateTime), ("money", Money), ("bool", Boolean), ("date", Date), ("int", Integer), ("float", Float),
 )  # fmt: skip
-# SQLite keeps a type per value, and ADBC infers a column's Arrow type from the values of its first batch,
-# then fails on a value of another type. A first row of each column's type (dropped afterwards) keeps a first
-# batch of nulls from being taken for integers; numbers are pinned to their type (anything else read as
-# null, as before); any value converts to text, so text columns (text, money, dates, times) are left alone.
-_SQLITE_PINNED = {
-    "int": ("0", "CASE WHEN typeof({0}) = 'integer' THEN {0} END"),
-    "bool": ("0", "CASE WHEN typeof({0}) = 'integer' THEN {0} END"),
-    "float": ("0.0", "CASE typeof({0}) WHEN 'real' THEN {0} WHEN 'integer' THEN CAST({0} AS REAL) END"),
-}
-_SQLITE_TEXT = ("''", "{0}")
-_SQLITE_OPTIONS: dict[str, str | int] = {"adbc.sqlite.query.batch_rows": 1 << 16}  # the default 1,024 is slow
+_SQLITE_NATIVE = {"int": pl.Int64(), "bool": pl.Int64(), "float": pl.Float64()}  # the other kinds come back as text
+_SQLITE_BATCH_ROWS = 200_000
 
 
-def _sqlite_sql(sql: str, kinds: dict[str, str]) -> str:
-    pinned = [(name, _SQLITE_PINNED.get(kind, _SQLITE_TEXT)) for name, kind in kinds.items()]
-    first = ", ".join(f'{value} AS "{name}"' for name, (value, _) in pinned)
-    rows = ", ".join(expr.format(f'q."{name}"') for name, (_, expr) in pinned)
-    return f"SELECT {first} UNION ALL SELECT {rows} FROM ({sql}) AS q"
+def _raw_schema(kinds: dict[str, str]) -> dict[str, pl.DataType]:
+    return {name: _SQLITE_NATIVE.get(kind, pl.String()) for name, kind in kinds.items()}
+
+
+def _typed(raw: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    return raw.select(_convert(pl.col(name), kind, raw.schema[name]).alias(name) for name, kind in kinds.items())
+
+
+def _fetch_sqlite(raw: Any, sql: str, kinds: dict[str, str]) -> Iterator[pl.DataFrame]:
+    """`sql`'s rows from SQLite, handed to polars a column at a time (text, or the native integer/real)."""
+    schema = _raw_schema(kinds)
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_SQLITE_BATCH_ROWS):
+            columns = zip(*rows, strict=True)
+            series = [pl.Series(n, c, dtype=t, strict=False) for (n, t), c in zip(schema.items(), columns, strict=True)]
+            yield pl.DataFrame(series)
+    finally:
+        cursor.close()
 
 
 def _postgresql_sql(sql: str, kinds: dict[str, str]) -> str:
