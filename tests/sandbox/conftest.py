@@ -5,6 +5,10 @@
 - `make_sandbox(**world_kwargs)`: a fresh sandbox per call (same defaults), stopped after the test;
   `config={...}` overrides `SandboxConfig` fields, `halves=` replaces the CRM halves.
 - `stub_halves`: trivial CRM halves for testing the core alone (never used by the real server).
+- Salesforce through the real SDK: `http` (a requests session trusting the sandbox's CA) and `sf` (logged in
+  with client credentials) on `sf_org`, the shared `sandbox` unless a module overrides `sf_org`.
+- HubSpot through the real SDK: `client` (module) on the module's own `hs_sandbox` (`hubspot_halves` gives
+  the real HubSpot half beside a stub Salesforce); its keep-alive connections are closed afterwards.
 """
 
 from __future__ import annotations
@@ -15,12 +19,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import hubspot
 import pytest
+import requests
+import urllib3
+from hubspot.discovery.discovery_base import DiscoveryBase
+from simple_salesforce import Salesforce
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox import hubspot as hs
 from sandbox.context import SandboxContext
 from sandbox.faults import Fault
 from sandbox.runtime import Half, SandboxConfig
@@ -136,3 +146,82 @@ def _reset_stub_sandbox(request: pytest.FixtureRequest) -> Iterator[None]:
 def stub_org() -> type[StubOrg]:
     """The stub org class, for tests that build orgs themselves."""
     return StubOrg
+
+
+# ---- the real SDKs against a sandbox ----------------------------------------------------------------------
+
+
+def close_session(session: requests.Session) -> None:
+    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
+    for adapter in session.adapters.values():
+        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
+        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
+            pools[key].close()
+    session.close()
+
+
+def sf_login(sb: Sandbox, http: requests.Session) -> Salesforce:
+    """simple-salesforce logged in to the sandbox's org with the client-credentials grant."""
+    creds = sb.credentials
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": creds.sf_client_id,
+        "client_secret": creds.sf_client_secret,
+    }
+    token = http.post(sb.sf_url + "/services/oauth2/token", data=form).json()
+    return Salesforce(
+        instance_url=token["instance_url"], session_id=token["access_token"], session=http, version="62.0"
+    )
+
+
+@pytest.fixture
+def sf_org(sandbox: Sandbox) -> Sandbox:
+    """The sandbox `http` and `sf` talk to (a module whose tests change the org overrides it)."""
+    return sandbox
+
+
+@pytest.fixture
+def http(sf_org: Sandbox) -> Iterator[requests.Session]:
+    session = requests.Session()
+    session.verify = str(sf_org.ca_path)
+    session.trust_env = False
+    yield session
+    close_session(session)
+
+
+@pytest.fixture
+def sf(sf_org: Sandbox, http: requests.Session) -> Salesforce:
+    return sf_login(sf_org, http)
+
+
+def hubspot_halves(stub_halves: dict[CrmName, Half]) -> dict[CrmName, Half]:
+    """The real HubSpot half beside a stub Salesforce (a HubSpot-only sandbox starts faster)."""
+    return {**stub_halves, "hubspot": Half(hs.HubSpotAccount.from_world, hs.create_app, hs.render_fault)}
+
+
+def close_pools(api: Any) -> None:
+    """Close an SDK API's keep-alive connections (urllib3 2's `PoolManager.clear()` leaves them open)."""
+    pools = api.api_client.rest_client.pool_manager.pools
+    keys = pools.keys()
+    for key in keys:
+        pools[key].close()
+
+
+def closing_hubspot_client(sb: Sandbox) -> Iterator[hubspot.Client]:
+    """The real SDK against the sandbox; its keep-alive connections are closed afterwards."""
+    made: list[Any] = []
+
+    def factory(package: Any, name: str, config: dict[str, Any]) -> Any:
+        made.append(DiscoveryBase._default_api_factory(package, name, config))
+        return made[-1]
+
+    yield hubspot.Client.create(access_token=sb.credentials.hs_token, host=sb.hs_url, ssl_ca_cert=str(sb.ca_path),
+                                retry=urllib3.Retry(0), api_factory=factory)  # fmt: skip
+    for api in made:
+        close_pools(api)
+
+
+@pytest.fixture(scope="module")
+def client(hs_sandbox: Sandbox) -> Iterator[hubspot.Client]:
+    """The real HubSpot SDK on the module's `hs_sandbox`."""
+    yield from closing_hubspot_client(hs_sandbox)

@@ -6,51 +6,26 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import hubspot
 import pytest
-import urllib3
 from hubspot.crm.associations.v4 import (
     BatchResponsePublicAssociationMultiWithLabel,
     BatchResponsePublicAssociationMultiWithLabelWithErrors,
 )
-from hubspot.discovery.discovery_base import DiscoveryBase
 
-from sandbox import hubspot as hs
 from sandbox.hubspot.associations import AssociationStore
-from sandbox.runtime import Half, SandboxConfig
+from sandbox.runtime import SandboxConfig
 from sandbox.server import Sandbox
 from sandbox.world import WorldSpec
+
+from .conftest import hubspot_halves
 
 WORLD = WorldSpec(seed=7, accounts=300, now=datetime(2026, 11, 1, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")
 def hs_sandbox(stub_halves) -> Iterator[Sandbox]:
-    halves = {**stub_halves, "hubspot": Half(hs.HubSpotAccount.from_world, hs.create_app, hs.render_fault)}
-    with Sandbox(SandboxConfig(world=WORLD), halves=halves) as sb:
+    with Sandbox(SandboxConfig(world=WORLD), halves=hubspot_halves(stub_halves)) as sb:
         yield sb
-
-
-def _closing_client(sb: Sandbox) -> Iterator[hubspot.Client]:
-    """The real SDK against the sandbox; its keep-alive connections are closed afterwards."""
-    made: list[Any] = []
-
-    def factory(package: Any, name: str, config: dict[str, Any]) -> Any:
-        made.append(DiscoveryBase._default_api_factory(package, name, config))
-        return made[-1]
-
-    yield hubspot.Client.create(access_token=sb.credentials.hs_token, host=sb.hs_url, ssl_ca_cert=str(sb.ca_path),
-                                retry=urllib3.Retry(0), api_factory=factory)  # fmt: skip
-    for api in made:
-        pools = api.api_client.rest_client.pool_manager.pools
-        keys = pools.keys()  # urllib3 2's PoolManager.clear() leaves idle connections open
-        for key in keys:
-            pools[key].close()
-
-
-@pytest.fixture(scope="module")
-def client(hs_sandbox: Sandbox) -> Iterator[hubspot.Client]:
-    yield from _closing_client(hs_sandbox)
 
 
 def _all_deal_ids(client: Any) -> list[str]:

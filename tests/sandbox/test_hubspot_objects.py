@@ -16,49 +16,21 @@ import urllib3
 from hubspot.crm.companies import ApiException as CompanyApiException
 from hubspot.crm.companies import SimplePublicObjectInputForCreate
 from hubspot.crm.deals import ApiException as DealApiException
-from hubspot.discovery.discovery_base import DiscoveryBase
 
-from sandbox import hubspot as hs
-from sandbox.runtime import Half, SandboxConfig
+from sandbox.runtime import SandboxConfig
 from sandbox.server import Sandbox
 from sandbox.world import WorldSpec
+
+from .conftest import close_pools, hubspot_halves
 
 WORLD = WorldSpec(seed=7, accounts=200, now=datetime(2026, 11, 1, tzinfo=UTC))
 ISO_PROPERTY = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
 
 
-def close_pools(api: Any) -> None:
-    """Close an SDK API's keep-alive connections (urllib3 2's `PoolManager.clear()` leaves them open)."""
-    pools = api.api_client.rest_client.pool_manager.pools
-    keys = pools.keys()
-    for key in keys:
-        pools[key].close()
-
-
 @pytest.fixture(scope="module")
 def hs_sandbox(stub_halves) -> Iterator[Sandbox]:
-    halves = {**stub_halves, "hubspot": Half(hs.HubSpotAccount.from_world, hs.create_app, hs.render_fault)}
-    with Sandbox(SandboxConfig(world=WORLD), halves=halves) as sb:
+    with Sandbox(SandboxConfig(world=WORLD), halves=hubspot_halves(stub_halves)) as sb:
         yield sb
-
-
-def _closing_client(sb: Sandbox) -> Iterator[hubspot.Client]:
-    """The real SDK against the sandbox; its keep-alive connections are closed afterwards."""
-    made: list[Any] = []
-
-    def factory(package: Any, name: str, config: dict[str, Any]) -> Any:
-        made.append(DiscoveryBase._default_api_factory(package, name, config))
-        return made[-1]
-
-    yield hubspot.Client.create(access_token=sb.credentials.hs_token, host=sb.hs_url, ssl_ca_cert=str(sb.ca_path),
-                                retry=urllib3.Retry(0), api_factory=factory)  # fmt: skip
-    for api in made:
-        close_pools(api)
-
-
-@pytest.fixture(scope="module")
-def client(hs_sandbox: Sandbox) -> Iterator[hubspot.Client]:
-    yield from _closing_client(hs_sandbox)
 
 
 def _instant(text: str) -> datetime:

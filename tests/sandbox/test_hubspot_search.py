@@ -7,16 +7,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import hubspot
 import pytest
-import urllib3
 from hubspot.crm.companies import ApiException
-from hubspot.discovery.discovery_base import DiscoveryBase
 
 from sandbox import hubspot as hs
 from sandbox.runtime import Half, SandboxConfig
 from sandbox.server import Sandbox
 from sandbox.world import WorldSpec
+
+from .conftest import closing_hubspot_client
 
 WORLD = WorldSpec(seed=7, accounts=200, now=datetime(2026, 11, 1, tzinfo=UTC))
 WIDE_COMPANIES = 10_250  # a little over the 10,000-result window
@@ -36,23 +35,6 @@ def _wide_account() -> hs.HubSpotAccount:
     return account
 
 
-def _client(sb: Sandbox, made: list[Any]) -> hubspot.Client:
-    def factory(package: Any, name: str, config: dict[str, Any]) -> Any:
-        made.append(DiscoveryBase._default_api_factory(package, name, config))
-        return made[-1]
-
-    return hubspot.Client.create(access_token=sb.credentials.hs_token, host=sb.hs_url, ssl_ca_cert=str(sb.ca_path),
-                                 retry=urllib3.Retry(0), api_factory=factory)  # fmt: skip
-
-
-def _close(made: list[Any]) -> None:
-    for api in made:
-        pools = api.api_client.rest_client.pool_manager.pools
-        keys = pools.keys()  # urllib3 2's PoolManager.clear() leaves idle connections open
-        for key in keys:
-            pools[key].close()
-
-
 @pytest.fixture(scope="module")
 def hs_sandbox(stub_halves) -> Iterator[Sandbox]:
     sb = _started(stub_halves, WORLD)
@@ -63,9 +45,7 @@ def hs_sandbox(stub_halves) -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def search(hs_sandbox: Sandbox) -> Iterator[Any]:
-    made: list[Any] = []
-    yield _client(hs_sandbox, made).crm.companies.search_api
-    _close(made)
+    yield from (client.crm.companies.search_api for client in closing_hubspot_client(hs_sandbox))
 
 
 def _one(prop: str, op: str, **extra: Any) -> dict[str, Any]:
@@ -195,9 +175,7 @@ def test_search_limits_are_400_validation_errors(search, body: dict[str, Any], f
 @pytest.fixture(scope="module")
 def wide_search(stub_halves) -> Iterator[Any]:
     sb = _started(stub_halves, WORLD, _wide_account())
-    made: list[Any] = []
-    yield _client(sb, made).crm.companies.search_api
-    _close(made)
+    yield from (client.crm.companies.search_api for client in closing_hubspot_client(sb))
     sb.stop()
 
 

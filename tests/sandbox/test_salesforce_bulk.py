@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,38 +14,6 @@ from simple_salesforce.exceptions import SalesforceOperationError
 from sandbox.server import Sandbox
 
 WAIT = 0.05  # simple-salesforce sleeps this long before its first poll (5 s by default)
-
-
-def close(session: requests.Session) -> None:
-    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
-    for adapter in session.adapters.values():
-        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
-        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
-            pools[key].close()
-    session.close()
-
-
-@pytest.fixture
-def http(sandbox: Sandbox) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.verify = str(sandbox.ca_path)
-    session.trust_env = False
-    yield session
-    close(session)
-
-
-@pytest.fixture
-def sf(sandbox: Sandbox, http: requests.Session) -> Salesforce:
-    creds = sandbox.credentials
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": creds.sf_client_id,
-        "client_secret": creds.sf_client_secret,
-    }
-    token = http.post(sandbox.sf_url + "/services/oauth2/token", data=form).json()
-    return Salesforce(
-        instance_url=token["instance_url"], session_id=token["access_token"], session=http, version="62.0"
-    )
 
 
 def rows(page: str) -> list[dict[str, str]]:

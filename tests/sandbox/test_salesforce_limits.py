@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from simple_salesforce import (
@@ -16,41 +14,7 @@ from simple_salesforce import (
 
 from sandbox.server import Sandbox
 
-
-def close(session: requests.Session) -> None:
-    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
-    for adapter in session.adapters.values():
-        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
-        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
-            pools[key].close()
-    session.close()
-
-
-@pytest.fixture
-def http(sandbox: Sandbox) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.verify = str(sandbox.ca_path)
-    session.trust_env = False
-    yield session
-    close(session)
-
-
-def login(sandbox: Sandbox, http: requests.Session) -> Salesforce:
-    creds = sandbox.credentials
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": creds.sf_client_id,
-        "client_secret": creds.sf_client_secret,
-    }
-    token = http.post(sandbox.sf_url + "/services/oauth2/token", data=form).json()
-    return Salesforce(
-        instance_url=token["instance_url"], session_id=token["access_token"], session=http, version="62.0"
-    )
-
-
-@pytest.fixture
-def sf(sandbox: Sandbox, http: requests.Session) -> Salesforce:
-    return login(sandbox, http)
+from .conftest import sf_login
 
 
 def test_past_the_daily_quota_calls_are_refused_with_total_requests_limit_exceeded(
@@ -90,7 +54,7 @@ def test_expired_sessions_raise_expired_session_until_the_client_logs_in_again(
         sf.query("SELECT Id FROM User LIMIT 1")
     assert caught.value.status == 401
     assert caught.value.content == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
-    assert login(sandbox, http).query("SELECT Id FROM User LIMIT 1")["totalSize"] == 1
+    assert sf_login(sandbox, http).query("SELECT Id FROM User LIMIT 1")["totalSize"] == 1
 
 
 def test_a_made_up_token_and_an_unknown_version_are_refused(sandbox: Sandbox, http: requests.Session) -> None:
@@ -99,7 +63,7 @@ def test_a_made_up_token_and_an_unknown_version_are_refused(sandbox: Sandbox, ht
             "SELECT Id FROM User"
         )
     with pytest.raises(SalesforceResourceNotFound):
-        login(sandbox, http).restful("sobjects/NoSuchThing/describe")
+        sf_login(sandbox, http).restful("sobjects/NoSuchThing/describe")
     versions = http.get(sandbox.sf_url + "/services/data/").json()
     assert {"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"} in versions
     assert all(v["version"] != "99.0" for v in versions)

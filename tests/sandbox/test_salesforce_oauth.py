@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -18,24 +17,6 @@ from sandbox.server import Sandbox
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ANSWER_KEYS = {"access_token", "signature", "scope", "instance_url", "id", "token_type", "issued_at"}
-
-
-def close(session: requests.Session) -> None:
-    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
-    for adapter in session.adapters.values():
-        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
-        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
-            pools[key].close()
-    session.close()
-
-
-@pytest.fixture
-def http(sandbox: Sandbox) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.verify = str(sandbox.ca_path)
-    session.trust_env = False
-    yield session
-    close(session)
 
 
 def token_url(sandbox: Sandbox) -> str:

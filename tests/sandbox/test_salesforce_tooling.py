@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 from simple_salesforce import Salesforce, SalesforceMalformedRequest
 
 from sandbox.runtime import Half, default_halves
@@ -22,36 +21,9 @@ def org_sandbox(make_sandbox: Callable[..., Sandbox], stub_halves: dict[CrmName,
     return make_sandbox(halves={"salesforce": default_halves()["salesforce"], "hubspot": stub_halves["hubspot"]})
 
 
-def close(session: requests.Session) -> None:
-    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
-    for adapter in session.adapters.values():
-        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
-        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
-            pools[key].close()
-    session.close()
-
-
 @pytest.fixture
-def http(org_sandbox: Sandbox) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.verify = str(org_sandbox.ca_path)
-    session.trust_env = False
-    yield session
-    close(session)
-
-
-@pytest.fixture
-def sf(org_sandbox: Sandbox, http: requests.Session) -> Salesforce:
-    creds = org_sandbox.credentials
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": creds.sf_client_id,
-        "client_secret": creds.sf_client_secret,
-    }
-    token = http.post(org_sandbox.sf_url + "/services/oauth2/token", data=form).json()
-    return Salesforce(
-        instance_url=token["instance_url"], session_id=token["access_token"], session=http, version="62.0"
-    )
+def sf_org(org_sandbox: Sandbox) -> Sandbox:
+    return org_sandbox
 
 
 def field_names(sf: Salesforce) -> set[str]:

@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 from simple_salesforce import Salesforce, SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from sandbox.server import Sandbox
 
 REP = "maya.chen@orbitaldevices.example"
-
-
-def close(session: requests.Session) -> None:
-    """Close the session's sockets: `Session.close()` leaves them open under urllib3 2 (`PoolManager.clear()`)."""
-    for adapter in session.adapters.values():
-        pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
-        for key in pools.keys():  # noqa: SIM118 - the container refuses plain iteration
-            pools[key].close()
-    session.close()
-
-
-@pytest.fixture
-def http(sandbox: Sandbox) -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.verify = str(sandbox.ca_path)
-    session.trust_env = False
-    yield session
-    close(session)
-
-
-@pytest.fixture
-def sf(sandbox: Sandbox, http: requests.Session) -> Salesforce:
-    creds = sandbox.credentials
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": creds.sf_client_id,
-        "client_secret": creds.sf_client_secret,
-    }
-    token = http.post(sandbox.sf_url + "/services/oauth2/token", data=form).json()
-    return Salesforce(
-        instance_url=token["instance_url"], session_id=token["access_token"], session=http, version="62.0"
-    )
 
 
 def new_accounts(sandbox: Sandbox, count: int, **params: Any) -> list[str]:
