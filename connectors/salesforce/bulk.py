@@ -60,11 +60,14 @@ def create_job(org: OrgSession, soql: str) -> str:
     return str(answer.json()["id"])
 
 
-def wait_for_job(org: OrgSession, job_id: str, settings: BulkSettings) -> Mapping[str, Any]:
-    """Poll `GET /jobs/query/{id}` with exponential backoff until a final state (no blind first sleep)."""
+def poll_job(org: OrgSession, kind: str, job_id: str, settings: BulkSettings) -> Mapping[str, Any]:
+    """Poll `GET /jobs/{kind}/{id}` (kind `query` or `ingest`) with exponential backoff until a final state
+    (no blind first sleep) or `settings.max_wait`; returns the last answer, final or not."""
 
     def poll() -> Mapping[str, Any]:
-        info: Mapping[str, Any] = org.request("poll Bulk query job", "GET", f"jobs/query/{job_id}", headers=JSON).json()
+        info: Mapping[str, Any] = org.request(
+            f"poll Bulk {kind} job", "GET", f"jobs/{kind}/{job_id}", headers=JSON
+        ).json()
         return info
 
     retrying = Retrying(
@@ -73,8 +76,13 @@ def wait_for_job(org: OrgSession, job_id: str, settings: BulkSettings) -> Mappin
         stop=stop_after_delay(settings.max_wait),
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else {},
     )
+    return retrying(poll)
+
+
+def wait_for_job(org: OrgSession, job_id: str, settings: BulkSettings) -> Mapping[str, Any]:
+    """The query job once final (`poll_job`); a job gone or not complete is `BulkUnavailable`."""
     try:
-        info = retrying(poll)
+        info = poll_job(org, "query", job_id, settings)
     except DataError as exc:
         raise BulkUnavailable(f"job {job_id} is gone ({exc.code})") from None
     if info.get("state") != "JobComplete":

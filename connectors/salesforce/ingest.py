@@ -7,17 +7,13 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential, wait_random
-
 from connectors.base import RecordUpdate, WriteResult
 from connectors.errors import FatalError
-from connectors.salesforce.bulk import BulkSettings
+from connectors.salesforce.bulk import FINAL_STATES, JSON, BulkSettings, poll_job
 from connectors.salesforce.session import OrgSession
 from connectors.salesforce.writer import batches, wire_value
 
 JOB_RECORDS: Final = 100_000  # records per ingest job, far under the 100 MB upload limit for score fields
-FINAL_STATES: Final = frozenset({"JobComplete", "Failed", "Aborted"})
-JSON: Final = {"Accept": "application/json"}
 NULL_CELL: Final = "#N/A"  # Bulk CSV: an empty cell leaves a field unchanged, #N/A sets it to null
 
 
@@ -81,19 +77,7 @@ def _one_job(
 
 
 def _wait(org: OrgSession, job_id: str, settings: BulkSettings) -> Mapping[str, Any]:
-    def poll() -> Mapping[str, Any]:
-        info: Mapping[str, Any] = org.request(
-            "poll Bulk ingest job", "GET", f"jobs/ingest/{job_id}", headers=JSON
-        ).json()
-        return info
-
-    retrying = Retrying(
-        retry=retry_if_result(lambda info: info.get("state") not in FINAL_STATES),
-        wait=wait_exponential(multiplier=settings.poll_first, max=settings.poll_cap) + wait_random(0, 0.05),
-        stop=stop_after_delay(settings.max_wait),
-        retry_error_callback=lambda state: state.outcome.result() if state.outcome else {},
-    )
-    info = retrying(poll)
+    info = poll_job(org, "ingest", job_id, settings)
     if info.get("state") not in FINAL_STATES:
         raise FatalError(org.name, f"Bulk ingest job {job_id} still {info.get('state')} after {settings.max_wait:g} s")
     return info
