@@ -3,60 +3,48 @@ single-account resync; nothing here is checkpointed, as a rerun reads the same f
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from connectors.base import Page, Position, Record, SkippedRecord, StreamSpec
+from connectors.base import Page, Position
 from connectors.hubspot.apis import HubSpotApis
 from connectors.hubspot.associations import read_company_deals
-from connectors.hubspot.convert import ConversionError, RecordConverter
-from connectors.hubspot.enrich import add_merges, enrich_deals
 from connectors.hubspot.fetch import BATCH_SIZE
+from connectors.hubspot.reader import StreamReader
 from connectors.hubspot.transport import Transport
 
 __all__ = ["read_for_accounts"]
 
 
 def read_for_accounts(
-    transport: Transport,
-    apis: HubSpotApis,
-    spec: StreamSpec,
-    properties: Sequence[str],
-    converter: RecordConverter,
-    company_ids: Sequence[str],
-    field_errors: Mapping[str, str],
+    transport: Transport, apis: HubSpotApis, reader: StreamReader, company_ids: Sequence[str]
 ) -> Iterator[Page]:
     """Pages of the live `companies` with these ids (a merged-away id answers with its survivor, which
-    names it in `_merged_from`), or of the live `deals` associated with them, read like the stream's pages.
-    Archived records are not returned: the caller treats what it stored and did not see as gone after
-    checking by id."""
-    if spec.object == "companies":
+    names it in `_merged_from`), or of the live `deals` associated with them, converted and enriched as the
+    stream's own pages are (`reader`). Archived records are not returned: the caller treats what it stored
+    and did not see as gone after checking by id."""
+    obj = reader.spec.object
+    if obj == "companies":
         ids = list(dict.fromkeys(company_ids))
     else:
         associated = read_company_deals(transport, apis.associations, company_ids)
         ids = list(dict.fromkeys(deal for deals in associated.values() for deal in deals))
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        body = {"inputs": [{"id": record_id} for record_id in batch], "properties": list(properties)}
-        reply = transport.call(f"read {spec.object} by id", apis.batch.read, spec.object, body, archived=False)
+        body = {"inputs": [{"id": record_id} for record_id in batch], "properties": list(reader.properties)}
+        reply = transport.call(f"read {obj} by id", apis.batch.read, obj, body, archived=False)
         results: list[dict[str, Any]] = list((reply.body or {}).get("results") or [])
-        records, skipped = _convert(converter, results)
-        add_merges(records)
-        if spec.object == "deals":
-            skipped += enrich_deals(transport, apis, records)
-        yield Page(
-            spec.name, records, Position("account", last_id=batch[-1]), skipped=skipped, field_errors=dict(field_errors)
-        )
+        records, skipped = reader.page_records(_first_of_each_id(results))
+        yield reader.page(records, skipped, Position("account", last_id=batch[-1]))
 
 
-def _convert(converter: RecordConverter, results: list[dict[str, Any]]) -> tuple[list[Record], list[SkippedRecord]]:
-    records: dict[str, Record] = {}
-    skipped: list[SkippedRecord] = []
+def _first_of_each_id(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two merged-away ids asked together answer with their one survivor twice: keep it once."""
+    seen: set[str] = set()
+    kept = []
     for raw in results:
-        try:
-            record = converter.convert(raw)
-        except (ConversionError, KeyError, TypeError) as exc:
-            skipped.append(SkippedRecord(str(raw.get("id")) if raw.get("id") else None, str(exc)))
-            continue
-        records.setdefault(record["id"], record)  # two merged-away ids answer with one survivor
-    return list(records.values()), skipped
+        ident = raw.get("id")
+        if ident is None or str(ident) not in seen:
+            kept.append(raw)
+            seen.add(str(ident))
+    return kept

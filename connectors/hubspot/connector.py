@@ -125,8 +125,7 @@ class HubSpotConnector:
         if spec.object not in ("companies", "deals") or not account_ids:
             return
         reader = self._reader(spec, self.describe(spec.object))
-        yield from read_for_accounts(self.transport, self.apis, spec, reader.properties, reader.converter,
-                                     account_ids, reader.field_errors)  # fmt: skip
+        yield from read_for_accounts(self.transport, self.apis, reader, account_ids)
 
     def _reader(self, spec: StreamSpec, schema: ObjectSchema) -> StreamReader:
         check = check_properties(schema, spec.fields, required=REQUIRED_PROPERTIES)

@@ -108,11 +108,11 @@ class StreamReader:
                 )
             if not results or _next_after(data) is None:
                 segments.pop(0)
-            records, skipped = self._page_records(results)
+            records, skipped = self.page_records(results)
             cursor = _latest(cursor, records)
             last_id = _last_id(results) or (resume.last_id if resume else None)
             extra = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
-            yield self._page(records, skipped, Position("search", cursor, last_id, extra=extra))
+            yield self.page(records, skipped, Position("search", cursor, last_id, extra=extra))
         if restart_archived or resume is None:
             yield from self._archived(bounds, None, cursor)
         elif resume.extra.get("after") is not None:  # else the archived listing was done already
@@ -137,12 +137,12 @@ class StreamReader:
         while True:
             data = self._list(after, archived=False)
             results = data.get("results") or []
-            records, skipped = self._page_records(results)
+            records, skipped = self.page_records(results)
             cursor = _latest(cursor, records)
             after = _next_after(data)
             last_id = _last_id(results)
             position = Position("list", cursor, last_id, extra={"after": after})
-            yield self._page(records, skipped, position)
+            yield self.page(records, skipped, position)
             if after is None:
                 break
         yield from self._archived(None, None, cursor)
@@ -165,7 +165,7 @@ class StreamReader:
         while True:
             data = self._list(after, archived=True)
             results = [raw for raw in data.get("results") or [] if _archived_inside(raw, bounds)]
-            records, skipped = self._page_records(results)
+            records, skipped = self.page_records(results)
             for record in records:
                 record["archived"] = True
             after = _next_after(data)
@@ -173,12 +173,14 @@ class StreamReader:
             extra: dict[str, Any] = {"after": after}
             if bounds is not None:
                 extra["window"] = list(bounds)
-            yield self._page(records, skipped, Position("deleted", cursor, last_id, extra=extra))
+            yield self.page(records, skipped, Position("deleted", cursor, last_id, extra=extra))
             if after is None:
                 return
 
     # ---- pages ---------------------------------------------------------------------------------
-    def _page_records(self, results: list[dict[str, Any]]) -> tuple[list[Record], list[SkippedRecord]]:
+    def page_records(self, results: list[dict[str, Any]]) -> tuple[list[Record], list[SkippedRecord]]:
+        """Raw results converted (a record that does not convert is skipped with its reason), with their
+        merges, and for deals their companies and stage history."""
         records: list[Record] = []
         skipped: list[SkippedRecord] = []
         for raw in results:
@@ -191,7 +193,8 @@ class StreamReader:
             skipped += enrich_deals(self.transport, self.apis, records)
         return records, skipped
 
-    def _page(self, records: list[Record], skipped: list[SkippedRecord], position: Position) -> Page:
+    def page(self, records: list[Record], skipped: list[SkippedRecord], position: Position) -> Page:
+        """A page of this stream, with the fields that failed."""
         return Page(self.spec.name, records, position, skipped=skipped, field_errors=dict(self.field_errors))
 
 
