@@ -12,14 +12,13 @@ from typing import Any, Final
 from sqlalchemy import Engine
 from sqlmodel import col, or_, select
 
-from config import Deployment, Job
-from connectors import Connector, ConnectorError, StopError, StreamSpec
-from sync.accounts import apply_identity
+from config import Deployment, Job, Source
+from connectors import Connector, StreamSpec
 from sync.errors import JobError
 from sync.normalise import Context
 from sync.pagestore import TARGETS, mark_deleted
 from sync.pull import ProgressSink, PullRequest, commit_page, stream_key
-from sync.pull_job import ConnectorFactory, extra_fields, link_property, ordered_streams
+from sync.pull_job import ConnectorFactory, extra_fields, link_property, ordered_streams, read_sources
 from sync.runs import RunRecorder
 from sync.store import session
 from sync.tables import Opportunity, SourceAccount, utcnow
@@ -87,27 +86,19 @@ def resync_account(
     req = PullRequest(job.name, recorder.run_id, utcnow(), lookback, True, job.opportunity_types,
                       link_property(deployment))  # fmt: skip
     recorder.extra["account"] = account.key
-    opened: list[Connector] = []
-    try:
-        for source in job.sources:
-            ids = account.by_connection.get(source.connection)
-            wanted = [o for o in source.objects if o in ACCOUNT_OBJECTS and (objects is None or o in objects)]
-            if not ids or not wanted:
-                continue
-            connector = factory(deployment, source.connection, job)
-            opened.append(connector)
-            for spec in ordered_streams(connector.streams(wanted, extra_fields=extra_fields(job, source))):
-                _resync_stream(engine, connector, spec, ids, req, recorder, sink)
-        apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
-    except StopError as exc:
-        return "stopped_for_budget", str(exc), []
-    except ConnectorError as exc:
-        recorder.error("connector", str(exc), code=exc.code)
-        return "failed", str(exc), []
-    finally:
-        for connector in opened:
-            recorder.note_quota(connector.name, connector.quota())
-            connector.close()
+
+    def wanted(source: Source) -> list[str]:
+        return [o for o in source.objects if o in ACCOUNT_OBJECTS and (objects is None or o in objects)]
+
+    def resync_source(source: Source, connector: Connector) -> None:
+        ids = account.by_connection[source.connection]
+        for spec in ordered_streams(connector.streams(wanted(source), extra_fields=extra_fields(job, source))):
+            _resync_stream(engine, connector, spec, ids, req, recorder, sink)
+
+    holding = [s for s in job.sources if account.by_connection.get(s.connection) and wanted(s)]
+    stopped = read_sources(deployment, job, engine, factory, recorder, holding, resync_source)
+    if stopped is not None:
+        return (*stopped, [])
     return ("partial" if recorder.extra.get("error_count", 0) else "succeeded"), None, []
 
 

@@ -44,28 +44,50 @@ def pull_job(
     req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
                       job.opportunity_types, link_property(deployment), targets)  # fmt: skip
     audits: list[dict[str, Any]] = []
+
+    def pull_source(source: Source, connector: Connector) -> None:
+        specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))
+        for spec in ordered_streams(specs):
+            pull_stream(engine, connector, spec, req, recorder, sink)
+            if audited(connector, spec):
+                audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
+
+    stopped = read_sources(deployment, job, engine, factory, recorder, job.sources, pull_source)
+    if stopped is not None:
+        return (*stopped, audits)
+    bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
+    return ("partial" if bad else "succeeded"), None, audits
+
+
+def read_sources(
+    deployment: Deployment,
+    job: Job,
+    engine: Engine,
+    factory: ConnectorFactory,
+    recorder: RunRecorder,
+    sources: Sequence[Source],
+    work: Callable[[Source, Connector], None],
+) -> tuple[str, str] | None:
+    """Open each source's connector and hand it to `work`, then apply identity. Every connector is closed and
+    its calls and quota noted on the run whatever happens. Returns the run's status and message when a
+    connector stopped it (budget, daily quota: `stopped_for_budget`) or failed it; None when it went through."""
     opened: list[Connector] = []
     try:
-        for source in job.sources:
+        for source in sources:
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
-            specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))
-            for spec in ordered_streams(specs):
-                pull_stream(engine, connector, spec, req, recorder, sink)
-                if audited(connector, spec):
-                    audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
+            work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:
-        return "stopped_for_budget", str(exc), audits
+        return "stopped_for_budget", str(exc)
     except ConnectorError as exc:
         recorder.error("connector", str(exc), code=exc.code)
-        return "failed", str(exc), audits
+        return "failed", str(exc)
     finally:
         for connector in opened:
             recorder.note_quota(connector.name, connector.quota())
             connector.close()
-    bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
-    return ("partial" if bad else "succeeded"), None, audits
+    return None
 
 
 def audit_and_repair(
