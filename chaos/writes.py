@@ -1,5 +1,9 @@
-"""Write-back against what the CRMs received: every planned value written exactly once, nothing else written,
-and the CRM holding the planned value at the end."""
+"""Write-back against what the CRMs received: every changed value written exactly once, nothing else written,
+and the CRM holding the planned value at the end.
+
+A planned value the CRM already held before the write-back began (typically an empty score field a company
+never had) is not a change: a write-back that finds it there on a read-back after a crash rightly leaves it
+alone, so such a cell may be written once or not at all, never twice."""
 
 from __future__ import annotations
 
@@ -48,8 +52,15 @@ def same_value(planned: Any, seen: Any) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
 
 
-def check_writes(planned: Mapping[Cell, Any], writes: Iterable[WriteEvent], final: Mapping[Cell, Any]) -> WriteCheck:
-    """Each planned cell accepted exactly once with its value and held by the CRM at the end."""
+def check_writes(
+    planned: Mapping[Cell, Any],
+    writes: Iterable[WriteEvent],
+    final: Mapping[Cell, Any],
+    before: Mapping[Cell, Any] | None = None,
+) -> WriteCheck:
+    """Each planned cell accepted exactly once with its value and held by the CRM at the end; a cell the CRM held
+    with its planned value `before` the write-back began may instead be left unwritten."""
+    before = before or {}
     out = WriteCheck()
     accepted = [w for w in writes if w.ok]
     counts: Counter[Cell] = Counter()
@@ -63,6 +74,8 @@ def check_writes(planned: Mapping[Cell, Any], writes: Iterable[WriteEvent], fina
     for cell, value in planned.items():
         tally.expected += 1
         n = counts.get(cell, 0)
+        if n == 0 and cell in before and same_value(value, before[cell]) and same_value(value, final.get(cell)):
+            continue  # unchanged: already held before the write-back, still held after it
         if n == 0:
             tally.missing += 1
             tally.note(f"{cell[0]} {cell[1]} {cell[2]}: never written")

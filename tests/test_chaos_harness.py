@@ -141,6 +141,25 @@ def test_each_planned_value_must_be_accepted_once_and_held_by_the_crm() -> None:
     assert result.unexpected == 1
 
 
+def test_a_planned_value_the_crm_already_held_may_go_unsent_but_never_twice() -> None:
+    plan = {"targets": [{"crm": "hubspot", "updates": [
+        {"record_id": "1", "values": {"health": None}},  # already empty: a read-back may skip it
+        {"record_id": "2", "values": {"health": None}},  # already empty, sent once: fine
+        {"record_id": "3", "values": {"health": None}},  # already empty, sent twice: a duplicate
+        {"record_id": "4", "values": {"health": None}},  # held 50 before: a change that must be sent
+    ]}]}  # fmt: skip
+    cells = planned_cells(plan)
+    before = {("hubspot", "1", "health"): "", ("hubspot", "2", "health"): None,
+              ("hubspot", "3", "health"): None, ("hubspot", "4", "health"): "50"}  # fmt: skip
+    writes = [_event(1, "2", {"health": None}), _event(1, "3", {"health": None}), _event(2, "3", {"health": None})]
+    final = dict.fromkeys(cells) | {("hubspot", "4", "health"): "50"}
+    result = check_writes(cells, writes, final, before)
+    assert result.tally.expected == 4
+    assert result.duplicate_writes == 1  # record 3
+    assert result.tally.missing == 1  # record 4: never written
+    assert result.tally.wrong == 0
+
+
 @pytest.mark.parametrize(
     ("planned", "seen", "same"),
     [(87.5, "87.5", True), (3, 3.0, True), ("A", "A", True), ("A", "B", False), (None, "", True), (1, None, False)],

@@ -1,7 +1,8 @@
 """SIGKILL during write-back: on the k-th write call as it arrives (the CRM applies it, the client never hears)
 or once answered (before the ledger commits it), or after a random delay; then reruns to completion. Every
-planned value must reach the CRM exactly once (counted per record and field at the CRM), no succeeded batch
-may be resent, and a last run must send nothing."""
+changed value must reach the CRM exactly once (counted per record and field at the CRM; a planned value the CRM
+already held before the write-back may go unsent), no succeeded batch may be resent, and a last run must send
+nothing."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def run(ctx: Context, row: Row) -> None:
                 continue
             plan = _dry_run(stack, row, label)
             cells = planned_cells(plan)
+            before = crm_values(stack.sandbox, cells)
             calls = sum(int(t["write_calls"]) for t in plan.get("targets") or [])
             for crm in crms:
                 stack.sandbox.add_fault(crm=crm, kind="slow", ms=SLOW_MS, path=WRITE_PATHS[crm], regex=True)
@@ -56,7 +58,7 @@ def run(ctx: Context, row: Row) -> None:
             row.check(len(stack.tap.writes) == sent_before,
                       f"{label}: a write-back with nothing changed sent {len(stack.tap.writes) - sent_before} "
                       "record write(s)")  # fmt: skip
-            result = check_writes(cells, stack.tap.writes, crm_values(stack.sandbox, cells))
+            result = check_writes(cells, stack.tap.writes, crm_values(stack.sandbox, cells), before)
         result.tally.examples = [f"{label}: {e}" for e in result.tally.examples]
         row.tally.add(result.tally)
         row.duplicate_writes += result.duplicate_writes
