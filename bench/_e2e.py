@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,7 @@ class EndToEnd:
     load_seconds: float
     phases: dict[str, float]
     peak_rss_mib: float
+    reader_rss_mib: float
     run_id: int
 
 
@@ -74,7 +76,9 @@ def measure(url: str, rates: dict[str, str], as_of: date) -> dict[str, Any]:
     finally:
         engine.dispose()
     phases = {"read": read - started, "score": scored - read, "store": stored - scored, "total": stored - started}
-    return {"phases": phases, "peak_rss_mib": vm_hwm_mib(), "run_id": run_id}
+    # SQLite's reader is a process of its own (sync/sqlite_read.py): its peak is counted beside the child's.
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"phases": phases, "peak_rss_mib": vm_hwm_mib(), "reader_rss_mib": reader, "run_id": run_id}
 
 
 def measure_in_child(url: str, rates: dict[str, str], as_of: date) -> dict[str, Any]:
@@ -105,7 +109,8 @@ def end_to_end(url: str, inputs: ScoringInputs, *, as_of: date = AS_OF) -> EndTo
         counts["account_score"] = stored_scores(engine, child["run_id"]).height
     finally:
         engine.dispose()
-    return EndToEnd(counts, loaded - started, child["phases"], child["peak_rss_mib"], child["run_id"])
+    return EndToEnd(counts, loaded - started, child["phases"], child["peak_rss_mib"], child["reader_rss_mib"],
+                    child["run_id"])  # fmt: skip
 
 
 def stored_scores(engine: Engine, run_id: int) -> pl.DataFrame:
@@ -166,11 +171,13 @@ def report_end_to_end(store: str, run: EndToEnd, problems: list[str]) -> None:
         f"  read {p['read']:6.2f} s   score {p['score']:6.2f} s   store {p['store']:6.2f} s   "
         f"total {p['total']:6.2f} s (target <= {TARGET_SECONDS:.0f} s: {verdict})"
     )
-    rss = "met" if run.peak_rss_mib <= TARGET_RSS_MIB else "MISSED"
+    both = run.peak_rss_mib + run.reader_rss_mib  # at most this at once
+    rss = "met" if both <= TARGET_RSS_MIB else "MISSED"
     same = "stored scores equal scoring in memory" if not problems else "STORED SCORES DIFFER"
     print(
         f"  stored run {run.run_id}: {c['account_score']:,} account_score rows; peak RSS of read+score+store "
-        f"{run.peak_rss_mib:,.0f} MiB, in a process of its own (target <= {TARGET_RSS_MIB:,} MiB: {rss}); {same}",
+        f"{run.peak_rss_mib:,.0f} MiB in a process of its own, + {run.reader_rss_mib:,.0f} MiB for its store reader "
+        f"(target <= {TARGET_RSS_MIB:,} MiB for both: {rss}); {same}",
         flush=True,
     )
     for problem in problems:

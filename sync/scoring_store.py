@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +23,8 @@ from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeigh
 from scoring.quality import warning_records
 from sync.columns import Money, UTCDateTime
 from sync.currency import effective_rates
+from sync.errors import StoreError
+from sync.sqlite_read import SqliteReadError, read_sqlite
 from sync.store import session
 from sync.tables import (
     Account,
@@ -78,31 +79,36 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
     )
 
 
-def _frame(engine: Engine, stmt: Select[Any]) -> pl.DataFrame:
-    """The rows of `stmt` as a frame, typed from the columns: money as float64, times as aware UTC.
+def _frames(engine: Engine, selects: dict[str, Select[Any]]) -> dict[str, pl.DataFrame]:
+    """Each select's rows as a frame, typed from its columns: money as float64, times as aware UTC.
 
-    Never the ORM's per-value type processing (too slow for millions of rows). PostgreSQL: through ADBC, whose
-    driver fills Arrow columns in C from a binary COPY that polars takes as they are (money cast to float8,
-    the same number as `float(Decimal)`). SQLite: through the process's own sqlite3, rows handed to polars a
-    column at a time. Not ADBC's SQLite: it links a second copy of the SQLite library, and two copies in one
-    process release each other's POSIX locks on the file (an I/O error, or worse, for the other connections).
+    Never the ORM's per-value type processing nor a Python object per value (too slow for millions of rows):
+    Arrow's drivers fill columns in C that polars takes as they are. PostgreSQL: ADBC over a binary COPY
+    (money cast to float8, the same number as `float(Decimal)`). SQLite: ADBC's driver in a child process of
+    its own (`sync.sqlite_read`, which says why), every select in one read transaction.
     """
-    kinds = {column.name: _kind(column.type) for column in stmt.selected_columns}
-    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    kinds = {name: {c.name: _kind(c.type) for c in stmt.selected_columns} for name, stmt in selects.items()}
+    sql = {name: str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+           for name, stmt in selects.items()}  # fmt: skip
     if engine.dialect.name == "postgresql":
         uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        raw = _arrow(adbc_driver_postgresql.connect(uri), _postgresql_sql(sql, kinds))
-        return raw.select(_convert(pl.col(n), kind, raw.schema[n]).alias(n) for n, kind in kinds.items())
-    with engine.connect() as conn:
-        parts = [_typed(part, kinds) for part in _fetch_sqlite(_driver(conn), sql, kinds)]
-    return pl.concat(parts) if parts else _typed(pl.DataFrame(schema=_raw_schema(kinds)), kinds)
+        raw = {name: _arrow(adbc_driver_postgresql.connect(uri), _postgresql_sql(sql[name], kinds[name]))
+               for name in selects}  # fmt: skip
+    else:
+        path = engine.url.database
+        if not path or path == ":memory:":
+            raise StoreError("scoring reads an SQLite store from its file; an in-memory store has none")
+        try:
+            raw = read_sqlite(path, {name: (sql[name], kinds[name]) for name in selects})
+        except SqliteReadError as exc:
+            raise StoreError(f"could not read the store {path} for scoring: {exc}") from None
+    return {name: _typed(raw[name], kinds[name]) for name in selects}
 
 
-def _arrow(database: AdbcDatabase, sql: str, options: dict[str, str | int] | None = None) -> pl.DataFrame:
+def _arrow(database: AdbcDatabase, sql: str) -> pl.DataFrame:
     """`sql`'s rows, on a connection of their own to `database`, as a frame of the driver's Arrow types."""
     try:
         with AdbcConnection(database) as conn, AdbcStatement(conn) as statement:
-            statement.set_options(**(options or {}))
             statement.set_sql_query(sql)
             stream, _ = statement.execute_query()
             return pl.DataFrame(stream)
@@ -128,30 +134,10 @@ def _kind(column_type: TypeEngine[Any]) -> str:
 _KINDS: tuple[tuple[str, type[Any] | tuple[type[Any], ...]], ...] = (
     ("time", UTCDateTime), ("money", Money), ("bool", Boolean), ("date", Date), ("int", Integer), ("float", Float),
 )  # fmt: skip
-_SQLITE_NATIVE = {"int": pl.Int64(), "bool": pl.Int64(), "float": pl.Float64()}  # the other kinds come back as text
-_SQLITE_BATCH_ROWS = 200_000
-
-
-def _raw_schema(kinds: dict[str, str]) -> dict[str, pl.DataType]:
-    return {name: _SQLITE_NATIVE.get(kind, pl.String()) for name, kind in kinds.items()}
 
 
 def _typed(raw: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
     return raw.select(_convert(pl.col(name), kind, raw.schema[name]).alias(name) for name, kind in kinds.items())
-
-
-def _fetch_sqlite(raw: Any, sql: str, kinds: dict[str, str]) -> Iterator[pl.DataFrame]:
-    """`sql`'s rows from SQLite, handed to polars a column at a time (text, or the native integer/real)."""
-    schema = _raw_schema(kinds)
-    cursor = raw.cursor()
-    try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(_SQLITE_BATCH_ROWS):
-            columns = zip(*rows, strict=True)
-            series = [pl.Series(n, c, dtype=t, strict=False) for (n, t), c in zip(schema.items(), columns, strict=True)]
-            yield pl.DataFrame(series)
-    finally:
-        cursor.close()
 
 
 def _postgresql_sql(sql: str, kinds: dict[str, str]) -> str:
@@ -180,19 +166,33 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-def _opportunities(engine: Engine, accounts: pl.DataFrame) -> pl.DataFrame:
-    """The live opportunities of the live `accounts`, each with the family of its largest line item."""
-    o, p = _table(Opportunity).c, _table(ProductLine).c
-    opps = _frame(
-        engine,
-        sa_select(
+def _input_selects() -> dict[str, Select[Any]]:
+    """What scoring reads: live accounts, live opportunities and line items, stage history, usage."""
+    a, o, p = _table(Account).c, _table(Opportunity).c, _table(ProductLine).c
+    h, u = _table(StageHistory).c, _table(Usage).c
+    return {
+        "accounts": sa_select(
+            a.key, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.country, a.owner, a.parent_key,
+            a.wallet_estimate, a.created_at,
+        ).where(a.deleted_at.is_(None)),
+        "opportunities": sa_select(
             (o.connection + ":" + o.source_id).label("key"), o.account_key, o.amount, o.currency, o.stage,
             o.is_closed, o.is_won, o.close_date, o.created_at, o.type, o.recurring, o.term_months, o.start_date,
             o.probability,
         ).where(o.deleted_at.is_(None)),
-    ).filter(pl.col("account_key").is_in(accounts.get_column("key").implode()))  # fmt: skip
-    line_key = (p.connection + ":" + p.opportunity_source_id).label("key")
-    lines = _frame(engine, sa_select(line_key, p.family, p.total_price).where(p.deleted_at.is_(None)))
+        "product_lines": sa_select(
+            (p.connection + ":" + p.opportunity_source_id).label("key"), p.family, p.total_price
+        ).where(p.deleted_at.is_(None)),
+        "stage_history": sa_select(
+            (h.connection + ":" + h.opportunity_source_id).label("opportunity_key"), h.stage, h.entered_at
+        ),
+        "usage": sa_select(u.account_key, u.month, u.active_users, u.licensed_seats),
+    }  # fmt: skip
+
+
+def _opportunities(opps: pl.DataFrame, lines: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """The live opportunities of the live `accounts`, each with the family of its largest line item."""
+    opps = opps.filter(pl.col("account_key").is_in(accounts.get_column("key").implode()))
     if lines.is_empty():
         return opps.with_columns(pl.lit(None, pl.String).alias("product_line"))
     top = (
@@ -204,23 +204,31 @@ def _opportunities(engine: Engine, accounts: pl.DataFrame) -> pl.DataFrame:
     return opps.join(top, on="key", how="left")
 
 
+def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tuple[ScoringInputs, pl.DataFrame | None]:
+    """The input frames and, when `run` is given, its scores, read together (one snapshot on SQLite)."""
+    rates = effective_rates(engine, deployment.currency)
+    selects = _input_selects()
+    if run is not None:
+        selects["previous"] = _previous_select(engine, run.id)
+    frames = _frames(engine, selects)
+    accounts = frames["accounts"]
+    inputs = ScoringInputs(
+        accounts=accounts,
+        opportunities=_opportunities(frames["opportunities"], frames["product_lines"], accounts),
+        rates=pl.DataFrame({"currency": list(rates), "rate_to_corporate": [float(r) for r in rates.values()]}),
+        stage_history=frames["stage_history"],
+        usage=frames["usage"],
+    )
+    previous = frames.get("previous")
+    if run is None or previous is None or previous.is_empty():
+        return inputs, None
+    return inputs, previous.select("key", pl.lit(run.as_of).alias("scored_at"), "score", *PREVIOUS_COLUMNS)
+
+
 def read_inputs(engine: Engine, deployment: Deployment) -> ScoringInputs:
     """The live store as the scoring engine's input frames (money as float64, times as aware UTC)."""
-    rates = effective_rates(engine, deployment.currency)
-    a, h, u = _table(Account).c, _table(StageHistory).c, _table(Usage).c
-    accounts = sa_select(
-        a.key, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.country, a.owner, a.parent_key,
-        a.wallet_estimate, a.created_at,
-    ).where(a.deleted_at.is_(None))  # fmt: skip
-    history_key = (h.connection + ":" + h.opportunity_source_id).label("opportunity_key")
-    live = _frame(engine, accounts)
-    return ScoringInputs(
-        accounts=live,
-        opportunities=_opportunities(engine, live),
-        rates=pl.DataFrame({"currency": list(rates), "rate_to_corporate": [float(r) for r in rates.values()]}),
-        stage_history=_frame(engine, sa_select(history_key, h.stage, h.entered_at)),
-        usage=_frame(engine, sa_select(u.account_key, u.month, u.active_users, u.licensed_seats)),
-    )
+    inputs, _ = _read(engine, deployment, None)
+    return inputs
 
 
 def stage_probabilities(engine: Engine) -> dict[str, float]:
@@ -230,13 +238,17 @@ def stage_probabilities(engine: Engine) -> dict[str, float]:
     return {r.stage: float(r.probability) for r in rows if r.probability is not None}
 
 
+def _last_run(engine: Engine) -> ScoringRun | None:
+    with session(engine) as s:
+        return s.exec(select(ScoringRun).order_by(col(ScoringRun.id).desc()).limit(1)).first()
+
+
 def previous_scores(engine: Engine) -> pl.DataFrame | None:
     """The last scoring run's scores and components (for 'what changed')."""
-    with session(engine) as s:
-        run = s.exec(select(ScoringRun).order_by(col(ScoringRun.id).desc()).limit(1)).first()
+    run = _last_run(engine)
     if run is None:
         return None
-    rows = _frame(engine, _previous_select(engine, run.id))
+    rows = _frames(engine, {"previous": _previous_select(engine, run.id)})["previous"]
     if rows.is_empty():
         return None
     return rows.select("key", pl.lit(run.as_of).alias("scored_at"), "score", *PREVIOUS_COLUMNS)
@@ -258,7 +270,8 @@ def _previous_select(engine: Engine, run_id: int | None) -> Select[Any]:
 def load_scoring(engine: Engine, deployment: Deployment) -> tuple[ScoringInputs, ScoringParams, pl.DataFrame | None]:
     """Everything scoring reads from the store: the input frames, the parameters, the last run's scores."""
     params = params_from_config(deployment.scoring, deployment.currency.corporate, stage_probabilities(engine))
-    return read_inputs(engine, deployment), params, previous_scores(engine)
+    inputs, previous = _read(engine, deployment, _last_run(engine))
+    return inputs, params, previous
 
 
 def score_store(engine: Engine, deployment: Deployment, *, as_of: date) -> ScoringOutcome:
