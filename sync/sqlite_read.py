@@ -15,6 +15,8 @@ module), this file imports only the standard library, polars and the driver.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +26,7 @@ from typing import Any, Final
 
 import polars as pl
 
-__all__ = ["SqliteReadError", "read_sqlite"]
+__all__ = ["SqliteReadError", "pinned_sql", "read_sqlite", "reader_argv"]
 
 BATCH_ROWS: Final = 1 << 16  # the driver's default of 1,024 rows per Arrow batch is slow
 PIN: Final = "__accountsync_pin"  # marks the typing row (see `pinned_sql`)
@@ -72,7 +74,9 @@ def read_sqlite(database: str, queries: Mapping[str, tuple[str, Mapping[str, str
         errors = Path(folder) / "stderr"
         with (
             errors.open("w") as stderr,
-            subprocess.Popen(_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True) as child,
+            subprocess.Popen(
+                reader_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True
+            ) as child,
         ):
             assert child.stdin is not None
             assert child.stdout is not None
@@ -99,7 +103,8 @@ def _unpinned(raw: pl.DataFrame, name: str) -> pl.DataFrame:
     return raw.slice(1).drop(PIN)
 
 
-def _argv() -> list[str]:
+def reader_argv() -> list[str]:
+    """The command that runs this file as the reader (it reads a JSON request on stdin)."""
     # -P: the script's own folder (sync/) must not shadow top-level modules (sync/queue.py, say).
     return [sys.executable, "-P", str(Path(__file__).resolve())]
 
@@ -121,7 +126,11 @@ def _child(request: dict[str, Any]) -> None:
                     print(f"{name}: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
                     raise SystemExit(1) from None
                 frame.write_ipc(Path(request["folder"]) / f"{name}.arrow", compression="uncompressed")
-                print(name, flush=True)
+                try:
+                    print(name, flush=True)
+                except BrokenPipeError:  # the reading process is gone (killed): leave nothing behind
+                    shutil.rmtree(request["folder"], ignore_errors=True)
+                    os._exit(1)
             conn.rollback()
     finally:
         database.close()

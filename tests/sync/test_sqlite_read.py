@@ -3,6 +3,7 @@ store's own connections left holding their locks."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from sync import build_engine
-from sync.sqlite_read import SqliteReadError, read_sqlite
+from sync.sqlite_read import SqliteReadError, pinned_sql, read_sqlite, reader_argv
 
 MIXED = "SELECT id, n, x, label FROM t ORDER BY id"
 KINDS = {"id": "int", "n": "int", "x": "float", "label": "text"}
@@ -76,6 +77,18 @@ def test_nothing_is_left_in_the_temp_folder(database: Path) -> None:
     with pytest.raises(SqliteReadError):
         read_sqlite(str(database), {"t": ("SELECT nope FROM t", {"nope": "int"})})
     assert set(Path(tempfile.gettempdir()).glob("accountsync-read-*")) == before
+
+
+def test_a_reader_whose_parent_is_gone_removes_what_it_wrote(database: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "handover"
+    folder.mkdir()
+    request = {"database": str(database), "folder": str(folder), "queries": {"t": pinned_sql(MIXED, KINDS)}}
+    child = subprocess.Popen(reader_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None
+    child.stdout.close()  # as if this process had been killed: nobody reads the names
+    _, error = child.communicate(json.dumps(request).encode())
+    assert child.returncode == 1, error
+    assert not folder.exists()
 
 
 def test_reading_leaves_this_process_holding_its_write_lock(database: Path) -> None:
