@@ -156,6 +156,11 @@ class Connector(Protocol):
         are not for resuming. Streams that are not per account yield nothing."""
         ...
 
+    def read_ids(self, spec: StreamSpec, ids: Sequence[str]) -> Iterator[Page]:
+        """The stream's records with these ids, wherever they are filed now (an opportunity a resync found
+        moved to another account), read as `read_accounts` reads them."""
+        ...
+
     def describe(self, obj: str) -> ObjectSchema:
         """The fields the object has now."""
         ...

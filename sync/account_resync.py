@@ -1,6 +1,7 @@
-"""A full resync of one account: its records in every CRM of the job, read again by id, and every stored
-record of it that the CRM no longer holds marked deleted (sync.md: a full resync of a job, an object or one
-account). The streams' own positions do not move, so the next incremental run reads what it would have."""
+"""A full resync of one account: its records in every CRM of the job, read again by id, every stored
+record of it that the CRM no longer holds marked deleted, and every opportunity of it the CRM now files under
+another account stored as it is now (sync.md: a full resync of a job, an object or one account). The
+streams' own positions do not move, so the next incremental run reads what it would have."""
 
 from __future__ import annotations
 
@@ -129,6 +130,10 @@ def _resync_stream(
         gone = [source_id for source_id in unseen if source_id not in live]
         with session(engine) as s, s.begin():
             progress.deleted += mark_deleted(s, target.model, connector.name, gone, utcnow())
+        if target.model is Opportunity:  # still there, filed under another account now: store it as it is
+            for page in connector.read_ids(spec, [source_id for source_id in unseen if source_id in live]):
+                commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=False)
+                sink.advanced(key, len(page.records))
     progress.done = True
     recorder.flush(force=True)
     sink.stream_finished(key)

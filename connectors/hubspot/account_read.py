@@ -13,7 +13,7 @@ from connectors.hubspot.fetch import BATCH_SIZE
 from connectors.hubspot.reader import StreamReader
 from connectors.hubspot.transport import Transport
 
-__all__ = ["read_for_accounts"]
+__all__ = ["read_by_ids", "read_for_accounts"]
 
 
 def read_for_accounts(
@@ -23,12 +23,17 @@ def read_for_accounts(
     names it in `_merged_from`), or of the live `deals` associated with them, converted and enriched as the
     stream's own pages are (`reader`). Archived records are not returned: the caller treats what it stored
     and did not see as gone after checking by id."""
-    obj = reader.spec.object
-    if obj == "companies":
-        ids = list(dict.fromkeys(company_ids))
-    else:
-        associated = read_company_deals(transport, apis.associations, company_ids)
-        ids = list(dict.fromkeys(deal for deals in associated.values() for deal in deals))
+    if reader.spec.object == "companies":
+        yield from read_by_ids(transport, apis, reader, company_ids)
+        return
+    associated = read_company_deals(transport, apis.associations, company_ids)
+    yield from read_by_ids(transport, apis, reader, [deal for deals in associated.values() for deal in deals])
+
+
+def read_by_ids(transport: Transport, apis: HubSpotApis, reader: StreamReader, ids: Sequence[str]) -> Iterator[Page]:
+    """Pages of the stream's live records with these ids (batch reads), converted and enriched (their
+    associations included) as the stream's own pages are."""
+    obj, ids = reader.spec.object, list(dict.fromkeys(ids))
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
         body = {"inputs": [{"id": record_id} for record_id in batch], "properties": list(reader.properties)}

@@ -20,7 +20,7 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
-from connectors.hubspot.account_read import read_for_accounts
+from connectors.hubspot.account_read import read_by_ids, read_for_accounts
 from connectors.hubspot.apis import build_apis
 from connectors.hubspot.convert import RecordConverter
 from connectors.hubspot.fetch import fetch_records
@@ -126,6 +126,14 @@ class HubSpotConnector:
             return
         reader = self._reader(spec, self.describe(spec.object))
         yield from read_for_accounts(self.transport, self.apis, reader, account_ids)
+
+    def read_ids(self, spec: StreamSpec, ids: Sequence[str]) -> Iterator[Page]:
+        """The live `companies` or `deals` with these ids, wherever they are associated now (batch reads by
+        id; not checkpointed)."""
+        if spec.object not in ("companies", "deals") or not ids:
+            return
+        reader = self._reader(spec, self.describe(spec.object))
+        yield from read_by_ids(self.transport, self.apis, reader, ids)
 
     def _reader(self, spec: StreamSpec, schema: ObjectSchema) -> StreamReader:
         check = check_properties(schema, spec.fields, required=REQUIRED_PROPERTIES)

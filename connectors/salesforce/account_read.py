@@ -14,7 +14,7 @@ from connectors.salesforce.soql import string_literal
 from connectors.salesforce.streams import StreamPlan
 from connectors.salesforce.writer import batches_of
 
-__all__ = ["IDS_PER_QUERY", "account_pages"]
+__all__ = ["IDS_PER_QUERY", "account_pages", "id_pages"]
 
 IDS_PER_QUERY: Final = 200  # 200 quoted 18-character ids: ~4.4k characters of a GET's query string
 BY_ACCOUNT: Final = {"Account": "Id", "Opportunity": "AccountId"}
@@ -24,13 +24,22 @@ BY_OPPORTUNITY: Final = frozenset({"OpportunityHistory", "OpportunityLineItem"})
 def account_pages(pages: QueryPages, plan: StreamPlan, account_ids: Sequence[str]) -> Iterator[Page]:
     """The stream's records that belong to these Account ids, page by page, in Id order; nothing for a
     stream that is not per account (stages, currency types)."""
-    spec = plan.spec
-    if spec.object in BY_ACCOUNT:
-        field, ids = BY_ACCOUNT[spec.object], list(dict.fromkeys(account_ids))
-    elif spec.object in BY_OPPORTUNITY:
+    if plan.spec.object in BY_ACCOUNT:
+        field, ids = BY_ACCOUNT[plan.spec.object], list(dict.fromkeys(account_ids))
+    elif plan.spec.object in BY_OPPORTUNITY:
         field, ids = "OpportunityId", opportunity_ids(pages, account_ids)
     else:
         return
+    yield from _pages_where(pages, plan, field, ids)
+
+
+def id_pages(pages: QueryPages, plan: StreamPlan, ids: Sequence[str]) -> Iterator[Page]:
+    """The stream's records with these ids, wherever they are filed now, page by page in Id order."""
+    yield from _pages_where(pages, plan, "Id", list(dict.fromkeys(ids)))
+
+
+def _pages_where(pages: QueryPages, plan: StreamPlan, field: str, ids: list[str]) -> Iterator[Page]:
+    spec = plan.spec
     for chunk in batches_of(ids, IDS_PER_QUERY):
         where = f"{field} IN ({', '.join(string_literal(i) for i in chunk)})"
         for answer in _answers(pages, f"SELECT {', '.join(spec.fields)} FROM {spec.object} WHERE {where} ORDER BY Id"):

@@ -27,7 +27,7 @@ from connectors.base import (
 )
 from connectors.budget import ApiBudget
 from connectors.errors import FatalError
-from connectors.salesforce.account_read import account_pages
+from connectors.salesforce.account_read import account_pages, id_pages
 from connectors.salesforce.bulk import BulkSettings, BulkUnavailable, bulk_pages, create_job, wait_for_job
 from connectors.salesforce.convert import RecordShape
 from connectors.salesforce.deleted import deleted_page
@@ -184,6 +184,12 @@ class SalesforceConnector:
         Streams that are not per account (stages, currency types) yield nothing."""
         if account_ids:
             yield from account_pages(self.pages, self._plan_for(spec), account_ids)
+
+    def read_ids(self, spec: StreamSpec, ids: Sequence[str]) -> Iterator[Page]:
+        """The stream's records with these ids, wherever they are filed now (an opportunity moved to another
+        account), by REST `queryAll`; not checkpointed."""
+        if ids:
+            yield from id_pages(self.pages, self._plan_for(spec), ids)
 
     def _without_missing(self, plan: StreamPlan, exc: FatalError) -> StreamPlan:
         """The plan minus the field(s) the org says are gone (schema drift mid-read)."""

@@ -113,6 +113,32 @@ def test_a_single_account_resync_repairs_that_account_in_both_crms_and_nothing_e
     assert run.params["account"] == key
 
 
+def test_an_opportunity_moved_to_another_account_is_filed_there_by_a_resync_of_the_old_one(make_e2e) -> None:
+    e2e = make_e2e(accounts=60, seed=5)
+    assert e2e.sync().status == "succeeded"
+    key, other = accounts_in_both_crms(e2e)[:2]
+    mine, theirs = records_of(e2e, key), records_of(e2e, other)
+    moved_opp, moved_deal = mine["sf_opportunities"][0], mine["hs_deals"][0]
+    # Moves the incremental runs cannot see: an edit stamped far before their cursor, and a new primary
+    # company for a deal (an association change does not move the deal's hs_lastmodifieddate).
+    e2e.sandbox.admin("update", SF, object="Opportunity", id=moved_opp,
+                      fields={"AccountId": theirs["sf_accounts"][0]}, stamp=LONG_AGO)  # fmt: skip
+    e2e.sandbox.admin("associate", HS, deal=moved_deal, company=theirs["hs_companies"][0], primary=True)
+
+    summary = resync(e2e, key)
+
+    assert summary.status == "succeeded", summary.errors
+    now_mine, now_theirs = records_of(e2e, key), records_of(e2e, other)
+    assert moved_opp not in now_mine["sf_opportunities"]
+    assert moved_opp in now_theirs["sf_opportunities"]
+    assert moved_deal not in now_mine["hs_deals"]
+    assert moved_deal in now_theirs["hs_deals"]
+    assert not store_view(e2e.engine, "Opportunity", SF)[moved_opp]["deleted"], "moved, not deleted"
+    assert not store_view(e2e.engine, "deals", HS)[moved_deal]["deleted"]
+    assert summary.streams["salesforce.Opportunity"]["deleted"] == 0
+    assert summary.streams["hubspot.deals"]["deleted"] == 0
+
+
 def test_an_account_is_named_by_its_key_or_by_any_of_its_crm_ids(make_e2e) -> None:
     e2e = make_e2e(accounts=30, seed=8)
     e2e.sync()
