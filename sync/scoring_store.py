@@ -219,10 +219,14 @@ def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tup
         stage_history=frames["stage_history"],
         usage=frames["usage"],
     )
-    previous = frames.get("previous")
-    if run is None or previous is None or previous.is_empty():
-        return inputs, None
-    return inputs, previous.select("key", pl.lit(run.as_of).alias("scored_at"), "score", *PREVIOUS_COLUMNS)
+    return inputs, _as_previous(frames.get("previous"), run)
+
+
+def _as_previous(rows: pl.DataFrame | None, run: ScoringRun | None) -> pl.DataFrame | None:
+    """A run's score rows as the engine takes them for 'what changed' (none when there is no such run)."""
+    if run is None or rows is None or rows.is_empty():
+        return None
+    return rows.select("key", pl.lit(run.as_of).alias("scored_at"), "score", *PREVIOUS_COLUMNS)
 
 
 def read_inputs(engine: Engine, deployment: Deployment) -> ScoringInputs:
@@ -248,10 +252,7 @@ def previous_scores(engine: Engine) -> pl.DataFrame | None:
     run = _last_run(engine)
     if run is None:
         return None
-    rows = _frames(engine, {"previous": _previous_select(engine, run.id)})["previous"]
-    if rows.is_empty():
-        return None
-    return rows.select("key", pl.lit(run.as_of).alias("scored_at"), "score", *PREVIOUS_COLUMNS)
+    return _as_previous(_frames(engine, {"previous": _previous_select(engine, run.id)})["previous"], run)
 
 
 def _previous_select(engine: Engine, run_id: int | None) -> Select[Any]:
