@@ -91,12 +91,12 @@ def read_sqlite(database: str, queries: Mapping[str, tuple[str, Mapping[str, str
             raise SqliteReadError(lines[-1] if lines else f"the reader exited with {child.returncode}")
     missing = queries.keys() - frames.keys()
     if missing:
-        raise SqliteReadError(f"the reader returned no rows for {', '.join(sorted(missing))}")
+        raise SqliteReadError(f"the reader returned nothing for {', '.join(sorted(missing))}")
     return frames
 
 
 def _unpinned(raw: pl.DataFrame, name: str) -> pl.DataFrame:
-    """The rows after the typing row, without copying them out of the mapped file."""
+    """The rows after the typing row (a slice of the frame, not a copy)."""
     pins = raw.get_column(PIN)
     if raw.is_empty() or pins[0] != 0 or pins.sum() != raw.height - 1:
         raise SqliteReadError(f"{name}: the typing row did not come first")
