@@ -10,31 +10,26 @@ the same frames in memory.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import psycopg
 from _store_load import bench_deployment, deployment_with, load, store_shaped
+from _stores import stores
 from sqlalchemy import Engine, text
 
 from scoring import ScoringInputs, ScoringResult, score_portfolio
 from sync import build_engine, upgrade
 from sync.scoring_store import load_scoring, params_from_config, store_result
-from sync.store import normalise_url
 
 AS_OF = date(2026, 6, 30)
-PG_DSN = os.environ.get("ACCOUNTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 WALLET_RATIOS = {"Manufacturing": 0.02, "Software": 0.05, "Retail": 0.01}
 STAGE_PROBABILITIES = {"Prospecting": 0.1, "Qualification": 0.2, "Proposal": 0.5, "Negotiation": 0.8}
 TARGET_SECONDS = 60.0
@@ -141,24 +136,6 @@ def score_differences(url: str, run_id: int, expected: ScoringResult) -> list[st
     )
 
 
-@contextmanager
-def stores(names: list[str]) -> Iterator[dict[str, str]]:
-    """An empty store per backend: an SQLite file in a temp dir, a PostgreSQL schema (dropped afterwards)."""
-    schema = f"bench_{os.getpid()}"
-    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as folder:
-        urls = {"sqlite": f"sqlite:///{folder}/store.db"} if "sqlite" in names else {}
-        if "postgresql" in names:
-            with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
-            urls["postgresql"] = f"{normalise_url(PG_DSN)}?options=-csearch_path%3D{schema}"
-        try:
-            yield urls
-        finally:
-            if "postgresql" in urls:
-                with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def report_end_to_end(store: str, run: EndToEnd, problems: list[str]) -> None:
     c, p = run.counts, run.phases
     print(
@@ -192,7 +169,7 @@ def run_stores(names: list[str], inputs: ScoringInputs) -> bool:
     params = params_from_config(deployment.scoring, deployment.currency.corporate, STAGE_PROBABILITIES)
     expected = score_portfolio(shaped, as_of=AS_OF, params=params)
     ok = True
-    with stores(names) as urls:
+    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as folder, stores(names, Path(folder)) as urls:
         for store, url in urls.items():
             run = end_to_end(url, shaped)
             problems = score_differences(url, run.run_id, expected)

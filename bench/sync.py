@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -48,8 +47,10 @@ from sync.connect import build_connector  # noqa: E402
 from sync.jobs import SyncOptions, run_sync  # noqa: E402
 from sync.pull_job import extra_fields, ordered_streams  # noqa: E402
 
+sys.path.append(str(Path(__file__).resolve().parent))  # the bench helpers; `sync` is imported already
+from _stores import stores  # noqa: E402
+
 JOB = "bench"
-PG_DSN = os.environ.get("ACCOUNTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 SF_OBJECTS = ["Account", "Opportunity", "OpportunityHistory", "OpportunityStage", "OpportunityLineItem", "CurrencyType"]
 HS_OBJECTS = ["companies", "deals", "pipelines"]
 
@@ -183,27 +184,6 @@ def run_phase(name: str, config: Path, env: dict[str, str], *, store: str = "", 
 
 
 # -- stores -----------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def stores(names: list[str], folder: Path) -> Iterator[dict[str, str]]:
-    """An empty store per backend: an SQLite file and a PostgreSQL schema (dropped afterwards)."""
-    import psycopg
-
-    urls, schema = {}, f"bench_{uuid.uuid4().hex[:10]}"
-    if "sqlite" in names:
-        urls["sqlite"] = f"sqlite:///{folder / 'bench.db'}"
-    if "postgresql" in names:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        urls["postgresql"] = PG_DSN.replace("postgresql://", "postgresql+psycopg://") + \
-            f"?options=-csearch_path%3D{schema}"  # fmt: skip
-    try:
-        yield urls
-    finally:
-        if "postgresql" in urls:
-            with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 # -- the report -------------------------------------------------------------------------------------------
