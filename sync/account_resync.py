@@ -5,7 +5,7 @@ streams' own positions do not move, so the next incremental run reads what it wo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, or_, select
 
 from config import Deployment, Job, Source
-from connectors import Connector, StreamSpec
+from connectors import Connector, Page, StreamSpec
 from sync.errors import JobError
 from sync.normalise import Context
 from sync.pagestore import TARGETS, mark_deleted
@@ -116,24 +116,31 @@ def _resync_stream(
     progress = recorder.stream(key)
     sink.stream_started(key, None)
     ctx = Context(connector.name, connector.crm, req.run_id, utcnow(), req.opportunity_types, req.link_property)
-    seen: set[str] = set()
     id_field = "Id" if connector.crm == "salesforce" else "id"
-    for page in connector.read_accounts(spec, account_ids):
-        commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=False)
-        seen.update(str(r.get(id_field)) for r in page.records)
-        sink.advanced(key, len(page.records))
+
+    def store(pages: Iterator[Page]) -> set[str]:
+        """Commit the pages as a pull would; the ids they held."""
+        held: set[str] = set()
+        for page in pages:
+            commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=False)
+            held.update(str(r.get(id_field)) for r in page.records)
+            sink.advanced(key, len(page.records))
+        return held
+
+    seen = store(connector.read_accounts(spec, account_ids))
     target = TARGETS[(connector.crm, spec.object)]
     if target.counted and target.model in (SourceAccount, Opportunity):
         stored = _stored_live(engine, target.model, connector.name, spec.object in ACCOUNT_STREAMS, account_ids)
         unseen = [source_id for source_id in stored if source_id not in seen]
-        live = connector.fetch(spec.object, unseen, []) if unseen else {}
-        gone = [source_id for source_id in unseen if source_id not in live]
+        if target.model is Opportunity:
+            # Read again by id wherever they are filed now: one still there (moved to another account, or
+            # soft-deleted) is stored as it is, one that does not come back is gone.
+            found = store(connector.read_ids(spec, unseen)) if unseen else set()
+        else:
+            found = set(connector.fetch(spec.object, unseen, [])) if unseen else set()
+        gone = [source_id for source_id in unseen if source_id not in found]
         with session(engine) as s, s.begin():
             progress.deleted += mark_deleted(s, target.model, connector.name, gone, utcnow())
-        if target.model is Opportunity:  # still there, filed under another account now: store it as it is
-            for page in connector.read_ids(spec, [source_id for source_id in unseen if source_id in live]):
-                commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=False)
-                sink.advanced(key, len(page.records))
     progress.done = True
     recorder.flush(force=True)
     sink.stream_finished(key)
