@@ -40,14 +40,16 @@ def run_command(
         summary = run_pipeline(deployment, job, engine=engine, as_of=day, options=SyncOptions(full=full), sink=progress)
     engine.dispose()
     print_pipeline(summary, top)
-    statuses = [summary.sync.status] + ([summary.writeback.status] if summary.writeback else [])
-    if any(status not in ("succeeded", "partial") for status in statuses):
+    if summary.status not in ("succeeded", "partial"):
         raise typer.Exit(EXIT_FAILURE)
 
 
 def print_pipeline(summary: PipelineSummary, top: int) -> None:
-    """Pull summary, enrichment, ranked accounts, KPI summary, write-back."""
+    """Pull summary, each step of the job's run, ranked accounts, KPI summary, write-back."""
     print_summary(summary.sync)
+    for step in summary.steps:
+        out.print(f"step {step['name']}: {step['status']} in {step['duration_seconds']:.1f} s"
+                  + (f" ({step['message']})" if step.get("message") else ""), markup=False)  # fmt: skip
     if summary.enrichment is not None:
         out.print(f"enrichment: {summary.enrichment.status}", markup=False)
     if summary.scoring is not None:

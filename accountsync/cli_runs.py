@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -69,10 +69,39 @@ def show(
     out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
     if run.message:
         out.print(run.message, markup=False)
+    for step in run.steps or []:
+        out.print(f"  step {step['name']}: {step['status']} in {step.get('duration_seconds') or 0:.1f} s"
+                  + (f" ({step['message']})" if step.get("message") else ""), markup=False)  # fmt: skip
     for name, counts in (run.progress or {}).items():
-        out.print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "done"), markup=False)
+        shown = {k: v for k, v in counts.items() if k != "done" and v is not None}
+        out.print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in shown.items()), markup=False)
+    for target in ((run.counts or {}).get("extra") or {}).get("targets") or []:
+        print_target(target)
     for error in run.errors or []:
         out.print(f"  {error.get('kind')}: {error.get('record_id') or error.get('field') or ''} {error.get('message')}",
                   markup=False)  # fmt: skip
     for r in rejections:
         out.print(f"  rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}", markup=False)
+
+
+WRITEBACK_COLUMNS = (("sent", "sent"), ("unchanged", "same"), ("rejected", "refused"), ("rep_owned_skipped", "rep's"),
+                     ("no_value", "empty"), ("adopted", "in CRM"))  # fmt: skip
+
+
+def print_target(target: dict[str, Any]) -> None:
+    """One write-back target of a run: calls, duration, and per field what was sent, unchanged, rejected..."""
+    calls = target.get("calls", target.get("write_calls", 0))
+    seconds = target.get("duration_seconds")
+    title = f"write-back {target['connection']} {target['object']}: {calls} calls" + (
+        f", {seconds:.1f} s" if seconds is not None else ""
+    )
+    fields = target.get("fields") or {}
+    table = Table(title=title, title_justify="left")
+    table.add_column("field", no_wrap=True, min_width=max((len(name) for name in fields), default=5))
+    for _, label in WRITEBACK_COLUMNS:
+        table.add_column(label, justify="right")
+    for name, counts in fields.items():
+        table.add_row(name, *(f"{counts.get(key, 0):,}" for key, _ in WRITEBACK_COLUMNS))
+    out.print(table)
+    for r in (target.get("sent") or {}).get("rejections") or []:
+        out.print(f"  rejected {r.get('record_id')}: {r.get('code')} {r.get('message')}", markup=False)

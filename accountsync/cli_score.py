@@ -15,7 +15,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import out
-from sync.scoring_store import ranked_rows, score_store, stage_duration_rows
+from sync.scoring_store import compute_scores, ranked_rows, stage_duration_rows
 
 
 class Format(StrEnum):
@@ -80,10 +80,10 @@ def score_command(
     """Score every account in the store and show the ranked accounts with tier, score and reasons."""
     deployment = context.deployment(config)
     engine = context.store()
-    outcome = score_store(engine, deployment, as_of=_as_of(as_of))
+    result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     engine.dispose()
-    title = f"top {top} accounts as of {outcome.result.as_of} (scoring run {outcome.scoring_run_id})"
-    _emit(ranked_rows(outcome.result, top), fmt, title)
+    title = f"top {top} accounts as of {result.as_of} (computed now; stored scores come from job runs)"
+    _emit(ranked_rows(result, top), fmt, title)
 
 
 def kpis_command(
@@ -96,7 +96,7 @@ def kpis_command(
     segment."""
     deployment = context.deployment(config)
     engine = context.store()
-    result = score_store(engine, deployment, as_of=_as_of(as_of)).result
+    result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     stages = stage_duration_rows(engine, result.stage_durations)
     engine.dispose()
     if by is not None:

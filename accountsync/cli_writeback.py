@@ -41,7 +41,9 @@ def writeback_command(
 def print_plan(summary: WritebackSummary) -> None:
     """Per CRM and field: creates and updates, API calls, rejections."""
     verb = "would write" if summary.dry_run else "wrote"
-    table = Table(title=f"write-back run {summary.run_id} of job {summary.job}: {summary.status}")
+    title = (f"write-back run {summary.run_id} of job {summary.job}: {summary.status}" if summary.run_id
+             else f"write-back plan of job {summary.job} (dry run: nothing sent, nothing stored)")  # fmt: skip
+    table = Table(title=title)
     for column in ("connection", "object", "field", "records", "create field"):
         table.add_column(column)
     for target in summary.targets:

@@ -19,7 +19,14 @@ from sync.errors import JobError
 from sync.normalise import Context
 from sync.pagestore import TARGETS, mark_deleted
 from sync.pull import ProgressSink, PullRequest, commit_page, stream_key
-from sync.pull_job import ConnectorFactory, extra_fields, link_property, ordered_streams, read_sources
+from sync.pull_job import (
+    ConnectorFactory,
+    extra_fields,
+    link_property,
+    ordered_streams,
+    read_sources,
+    writeback_fields,
+)
 from sync.runs import RunRecorder
 from sync.store import session
 from sync.tables import Opportunity, SourceAccount, utcnow
@@ -85,7 +92,7 @@ def resync_account(
     then apply identity. Returns the run's status and message (no audits: a count per account is not cheap)."""
     lookback = timedelta(minutes=job.lookback_minutes)
     req = PullRequest(job.name, recorder.run_id, utcnow(), lookback, True, job.opportunity_types,
-                      link_property(deployment))  # fmt: skip
+                      link_property(deployment), writeback_fields(job))  # fmt: skip
     recorder.extra["account"] = account.key
 
     def wanted(source: Source) -> list[str]:

@@ -37,6 +37,8 @@ class RunView:
     progress: dict[str, Any] = field(default_factory=dict)
     errors: list[Any] = field(default_factory=list)
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    writeback: list[dict[str, Any]] = field(default_factory=list)  # per target: per field sent, unchanged, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,8 @@ def _view(run: SyncRun, *, detail: bool, rejections: list[dict[str, Any]] | None
         counts={k: v for k, v in counts.items() if k != "extra"}, api_calls=dict(run.api_calls or {}),
         error_count=int(extra.get("error_count", 0) or 0), percent=percent_done(run.status, run.progress or {}),
         progress=dict(run.progress or {}) if detail else {}, errors=list(run.errors or []) if detail else [],
-        rejections=rejections or [],
+        rejections=rejections or [], steps=list(run.steps or []),
+        writeback=list(extra.get("targets") or []) if detail else [],
     )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from sync.enrich_sql import sql_source
 from sync.enrich_store import write_rows
 from sync.enrich_values import PROBLEM, account_rules, apply_rules, usage_rules
 from sync.errors import JobLocked
+from sync.job_lookup import find_job
 from sync.runs import RunRecorder, create_run
 from sync.store import session
 from sync.tables import AccountEnrichment, Usage, utcnow
@@ -142,8 +143,6 @@ def run_enrichment(
     Raises:
         JobError: unknown job. JobLocked: another run of the job is running (this run is marked cancelled).
     """
-    from sync.jobs import find_job  # sync.jobs runs enrichment as a step: imported here, not at the top
-
     job = find_job(deployment, job_name)
     recorder = _open_run(engine, job, run_id, dry_run=dry_run, trigger=trigger, take_lock=take_lock)
     started = time.monotonic()
@@ -161,6 +160,18 @@ def run_enrichment(
             locks.release(engine, job=job.name, run_id=recorder.run_id)
     return EnrichSummary(recorder.run_id, job.name, status, message, dry_run, tuple(sources), tuple(recorder.errors),
                          rebuilt, round(time.monotonic() - started, 3))  # fmt: skip
+
+
+def enrich_step(
+    deployment: Deployment, job: Job, engine: Engine, recorder: RunRecorder, *, now: datetime | None = None
+) -> tuple[str, str | None, list[EnrichSourceSummary]]:
+    """Load the job's enrichment sources as a step of a whole job's run: the run's row, lock and recorder are
+    the caller's, and the run is not finished here. Returns the step's status, message and sources."""
+    ctx = _Context(engine, recorder, job.name, False, now or utcnow(), BATCH_ROWS, True)
+    sources, rebuilt = _load_sources(deployment, job, ctx)
+    status, message = _status(job, sources)
+    recorder.extra.update(sources=[s.as_dict() for s in sources], accounts_rebuilt=rebuilt)
+    return status, message, sources
 
 
 def _open_run(engine: Engine, job: Job, run_id: int | None, *, dry_run: bool, trigger: str, take_lock: bool

@@ -8,22 +8,22 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from config import Deployment, Job
 from connectors import Connector
-from sync import locks
 from sync.account_resync import AccountNotFound, resolve_account, resync_account
-from sync.enrich import EnrichSummary, run_enrichment
-from sync.errors import JobError, JobLocked, StoreError
-from sync.heartbeat import LockHeartbeat
+from sync.enrich import EnrichSummary
+from sync.heartbeat import GuardedSink
+from sync.job_lookup import find_job
+from sync.job_steps import JobSteps, overall
+from sync.lifecycle import run_lifecycle
 from sync.pull import NoProgress, ProgressSink
 from sync.pull_job import ConnectorFactory, pull_job
 from sync.runs import RunRecorder, create_run
 from sync.scoring_store import ScoringOutcome, score_store
 from sync.store import session
 from sync.tables import SyncRun
-from sync.writeback_run import WritebackSummary, writeback_targets
+from sync.writeback_run import WritebackSummary, writeback_job
 
 __all__ = [
     "ConnectorFactory",
@@ -67,22 +67,6 @@ class RunSummary:
     duration_seconds: float = 0.0
 
 
-def find_job(deployment: Deployment, name: str | None) -> Job:
-    """The job named `name`, or the only job when `name` is None.
-
-    Raises:
-        JobError: no such job, or several jobs and none named.
-    """
-    if name is None:
-        if len(deployment.jobs) == 1:
-            return deployment.jobs[0]
-        raise JobError(f"several jobs ({', '.join(j.name for j in deployment.jobs)}): name one")
-    for job in deployment.jobs:
-        if job.name == name:
-            return job
-    raise JobError(f"no job named `{name}` (jobs: {', '.join(j.name for j in deployment.jobs)})")
-
-
 def default_factory(deployment: Deployment, name: str, job: Job) -> Connector:
     """Build the real connector for a connection with the job's budget and thresholds."""
     from sync.connect import build_connector
@@ -117,43 +101,22 @@ def run_sync(
         params: dict[str, Any] = {"full": options.full, "objects": list(options.objects or [])}
         if account is not None:
             params["account"] = account.key
-        kind = "full" if options.full or account is not None else "sync"
+        kind = "account" if account is not None else "sync"
         run_id = create_run(engine, job=job.name, kind=kind, trigger=options.trigger, params=params)
-    recorder = RunRecorder(engine, run_id)
-    try:
-        locks.acquire(engine, job=job.name, run_id=run_id)
-    except JobLocked as exc:
-        recorder.finish("cancelled", str(exc))
-        raise
     started = time.monotonic()
-    recorder.start()
-    try:
-        with LockHeartbeat(engine, job.name, run_id):
-            if account is not None:
-                status, message, audits = resync_account(
-                    deployment, job, engine, account, options.objects, sink or NoProgress(), factory, recorder
-                )
-            else:
-                status, message, audits = pull_job(
-                    deployment, job, engine, options.objects, options.full, sink or NoProgress(), factory, recorder
-                )
+    with run_lifecycle(engine, job.name, run_id) as (recorder, beat):
+        guarded = GuardedSink(sink or NoProgress(), beat)
+        if account is not None:
+            status, message, audits = resync_account(
+                deployment, job, engine, account, options.objects, guarded, factory, recorder
+            )
+        else:
+            status, message, audits = pull_job(
+                deployment, job, engine, options.objects, options.full, guarded, factory, recorder
+            )
         recorder.extra["audits"] = audits
         recorder.finish(status, message)
-    except BaseException as exc:  # the run row must not stay 'running'; positions are already committed
-        recorder.finish("failed", f"{type(exc).__name__}: {exc}")
-        if isinstance(exc, DBAPIError):
-            raise _store_error(exc, run_id) from exc
-        raise
-    finally:
-        locks.release(engine, job=job.name, run_id=run_id)
     return _summary(engine, recorder, job.name, time.monotonic() - started)
-
-
-def _store_error(exc: DBAPIError, run_id: int) -> StoreError:
-    """A lost or refused store connection, as the StoreError every face reports in one line (no traceback)."""
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
-    return StoreError(f"run {run_id} failed: the store refused or lost its connection ({reason}); "
-                      "what was committed is kept, rerun to resume")  # fmt: skip
 
 
 def _summary(engine: Engine, recorder: RunRecorder, job: str, duration: float) -> RunSummary:
@@ -178,44 +141,30 @@ def run_writeback(
     trigger: str = "cli",
     run_id: int | None = None,
 ) -> WritebackSummary:
-    """Write the latest scores to every target of the job: provision, diff against the ledger, send in batches.
-    With `dry_run` the plan is computed and shown, and nothing is sent."""
-    job = find_job(deployment, job_name)
-    if run_id is None:
-        kind = "dry_run" if dry_run else "writeback"
-        run_id = create_run(engine, job=job.name, kind=kind, trigger=trigger, params={"dry_run": dry_run})
-    recorder = RunRecorder(engine, run_id)
-    locks.acquire(engine, job=job.name, run_id=run_id)
-    recorder.start()
-    targets: list[dict[str, Any]] = []
-    status, message = "succeeded", None
-    try:
-        status, message = writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets)
-    except BaseException as exc:
-        recorder.finish("failed", f"{type(exc).__name__}: {exc}")
-        if isinstance(exc, DBAPIError):
-            raise _store_error(exc, run_id) from exc
-        raise
-    finally:
-        locks.release(engine, job=job.name, run_id=run_id)
-    recorder.extra["targets"] = [{k: v for k, v in t.items() if k != "updates"} for t in targets]
-    recorder.finish(status, message)
-    return WritebackSummary(run_id, job.name, status, message, dry_run, targets)
+    """Write back only (or, with `dry_run`, plan only): see `sync.writeback_run.writeback_job`."""
+    return writeback_job(deployment, job_name, engine=engine, factory=factory, dry_run=dry_run, trigger=trigger,
+                         run_id=run_id)  # fmt: skip
 
 
-def run_score(deployment: Deployment, *, engine: Engine, as_of: date) -> ScoringOutcome:
-    """Score the store at `as_of` and keep the scores with their history."""
-    return score_store(engine, deployment, as_of=as_of)
+def run_score(deployment: Deployment, *, engine: Engine, as_of: date, run_id: int | None = None) -> ScoringOutcome:
+    """Score the store at `as_of` and keep the scores as job run `run_id`'s (a whole job's scoring step)."""
+    return score_store(engine, deployment, as_of=as_of, run_id=run_id)
 
 
 @dataclass
 class PipelineSummary:
-    """A whole job: pull, score, write back."""
+    """A whole job's run: its pull, enrichment, scoring and write-back, and each step as recorded."""
 
     sync: RunSummary
     enrichment: EnrichSummary | None
     scoring: ScoringOutcome | None
     writeback: WritebackSummary | None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """The run's status: the worst of its steps'."""
+        return self.sync.status
 
 
 def run_pipeline(
@@ -227,14 +176,26 @@ def run_pipeline(
     options: SyncOptions | None = None,
     sink: ProgressSink | None = None,
     factory: ConnectorFactory = default_factory,
+    run_id: int | None = None,
 ) -> PipelineSummary:
-    """Pull from every source, load the job's enrichment sources, score the store, write the scores back (when
-    the pull did not stop or fail)."""
-    pulled = run_sync(deployment, job_name, engine=engine, options=options, sink=sink, factory=factory)
-    if pulled.status not in ("succeeded", "partial"):
-        return PipelineSummary(pulled, None, None, None)
+    """The whole job as one run, whatever starts it (CLI, API, dashboard, schedule): under one job lock, pull
+    (incremental, or full with `options.full`) and identity, enrichment, scoring (stored as this run's scores),
+    write-back; each a recorded step with its status, counts, duration and message. Steps after a pull that
+    stopped or failed are skipped.
+
+    Raises:
+        JobError: unknown job. JobLocked: another run of the job holds its lock (this run is marked cancelled).
+    """
+    options = options or SyncOptions()
     job = find_job(deployment, job_name)
-    enriched = run_enrichment(deployment, job.name, engine=engine) if job.enrich else None
-    scored = run_score(deployment, engine=engine, as_of=as_of)
-    written = run_writeback(deployment, job.name, engine=engine, factory=factory) if job.writeback else None
-    return PipelineSummary(pulled, enriched, scored, written)
+    if run_id is None:
+        run_id = create_run(engine, job=job.name, kind="full" if options.full else "job", trigger=options.trigger,
+                            params={"full": options.full, "as_of": as_of.isoformat()})  # fmt: skip
+    started = time.monotonic()
+    with run_lifecycle(engine, job.name, run_id) as (recorder, beat):
+        steps = JobSteps(deployment, job, engine, recorder, factory, beat.check)
+        steps.run(as_of, options.full, GuardedSink(sink or NoProgress(), beat))
+        status, message = overall(recorder.steps)
+        recorder.finish(status, message)
+    pulled = _summary(engine, recorder, job.name, time.monotonic() - started)
+    return PipelineSummary(pulled, steps.enrichment, steps.scoring, steps.writeback, list(recorder.steps))

@@ -40,9 +40,8 @@ def pull_job(
     Returns the run's status, message and audits; connector stop errors become `stopped_for_budget`.
     """
     store_config_rates(engine, deployment.currency)
-    targets = frozenset(name for target in job.writeback for name in target.fields.values())
     req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
-                      job.opportunity_types, link_property(deployment), targets)  # fmt: skip
+                      job.opportunity_types, link_property(deployment), writeback_fields(job))  # fmt: skip
     audits: list[dict[str, Any]] = []
 
     def pull_source(source: Source, connector: Connector) -> None:
@@ -115,6 +114,12 @@ def audit_and_repair(
     pull_stream(engine, connector, spec, full, recorder, sink)
     third = audit(engine, connector, spec, full.run_start)
     return third.as_dict() | {"repaired_from": first.as_dict(), "repair": "full"}
+
+
+def writeback_fields(job: Job) -> frozenset[str]:
+    """The job's write-back target fields: read to tell a rep's edit from ours, missing until provisioned (then
+    not an error, whatever reads them: a pull or one account's resync)."""
+    return frozenset(name for target in job.writeback for name in target.fields.values())
 
 
 def extra_fields(job: Job, source: Source) -> dict[str, list[str]]:

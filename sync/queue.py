@@ -24,7 +24,7 @@ from sync.errors import JobError
 from sync.store import session
 from sync.tables import MAX_ROW_ID, JobLock, SyncRun, utcnow
 
-KINDS = ("sync", "full", "writeback", "dry_run")
+KINDS = ("job", "full", "sync", "account", "writeback", "dry_run")
 DIRECT_TRIGGER = "cli"  # `accountsync sync` runs in its own process: never claimed by a worker
 FINISHED = ("succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled")
 
@@ -73,7 +73,7 @@ def enqueue(
     engine: Engine,
     *,
     job: str,
-    kind: str = "sync",
+    kind: str = "job",
     trigger: str = "api",
     params: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,

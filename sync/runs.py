@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -54,6 +55,24 @@ class StreamProgress:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    """One step of a whole job's run (pull, enrich, score, writeback): how it ended and what it did."""
+
+    name: str
+    status: str  # succeeded, partial, failed, stopped_for_budget, stopped, skipped
+    started_at: datetime
+    duration_seconds: float
+    message: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form, as the run row keeps it."""
+        return {"name": self.name, "status": self.status, "started_at": self.started_at.isoformat(),
+                "duration_seconds": round(self.duration_seconds, 3), "message": self.message,
+                "counts": dict(self.counts)}  # fmt: skip
+
+
 @dataclass
 class RunRecorder:
     """Keeps a run's progress, counts and errors, flushing them to the run row at most once a second."""
@@ -64,7 +83,9 @@ class RunRecorder:
     errors: list[dict[str, Any]] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
     _field_errors: set[tuple[str, str]] = field(default_factory=set)
+    _calls_before: dict[str, int] = field(default_factory=dict)  # calls of earlier steps' connectors
     _flushed: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -89,9 +110,13 @@ class RunRecorder:
     def note_quota(self, connection: str, quota: Quota) -> None:
         """The connector's calls so far, and the org's daily quota left as the CRM last reported it (kept in
         `extra.quota_left`, which the metrics export per connection)."""
-        self.api_calls[connection] = quota.calls
+        self.api_calls[connection] = self._calls_before.get(connection, 0) + quota.calls
         if quota.limit is not None and quota.used is not None:
             self.extra.setdefault("quota_left", {})[connection] = max(0, quota.limit - quota.used)
+
+    def new_connectors(self) -> None:
+        """The next step opens connectors of its own: its calls add to those made so far."""
+        self._calls_before = dict(self.api_calls)
 
     def field_error(self, stream: str, field_name: str, message: str) -> None:
         """Record a field that failed (schema drift), once per stream and field."""
@@ -112,7 +137,14 @@ class RunRecorder:
             run.counts = self.totals() | {"extra": dict(self.extra)}
             run.api_calls = dict(self.api_calls)
             run.errors = list(self.errors)
+            if self.steps:
+                run.steps = [dict(step) for step in self.steps]
             run.heartbeat_at = utcnow()
+
+    def step(self, outcome: StepOutcome) -> None:
+        """Record one finished step of a whole job's run (kept in order on the run row)."""
+        self.steps.append(outcome.as_dict())
+        self.flush(force=True)
 
     def totals(self) -> dict[str, int]:
         """Counts summed over streams."""

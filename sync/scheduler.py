@@ -66,9 +66,10 @@ def latest_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
 
 
 def enqueue_scheduled(engine: Engine, job: str, fire: datetime) -> queue.Enqueued:
-    """Queue the run of `job` for the fire time `fire` (truncated to the second); a duplicate is ignored."""
+    """Queue the whole job (pull, enrich, score, write back) for the fire time `fire` (truncated to the second);
+    a duplicate is ignored."""
     at = fire.astimezone(UTC).replace(microsecond=0)
-    queued = queue.enqueue(engine, job=job, kind="sync", trigger="schedule", scheduled_for=at)
+    queued = queue.enqueue(engine, job=job, kind="job", trigger="schedule", scheduled_for=at)
     log.info("scheduled run", job=job, scheduled_for=at.isoformat(), run_id=queued.run_id, created=queued.created)
     return queued
 

@@ -275,11 +275,18 @@ def load_scoring(engine: Engine, deployment: Deployment) -> tuple[ScoringInputs,
     return inputs, params, previous
 
 
-def score_store(engine: Engine, deployment: Deployment, *, as_of: date) -> ScoringOutcome:
-    """Score the live store at `as_of` and keep the result as a new scoring run."""
+def compute_scores(engine: Engine, deployment: Deployment, *, as_of: date) -> ScoringResult:
+    """Score the live store at `as_of` and store nothing (`score`, `kpis`): 'what changed' compares with the
+    last job run's scores."""
     inputs, params, previous = load_scoring(engine, deployment)
-    result = score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
-    return ScoringOutcome(store_result(engine, result), result)
+    return score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
+
+
+def score_store(engine: Engine, deployment: Deployment, *, as_of: date, run_id: int | None = None) -> ScoringOutcome:
+    """Score the live store at `as_of` and keep the result as the scoring run of job run `run_id` (the score
+    history is per job run: only a job's scoring step calls this)."""
+    result = compute_scores(engine, deployment, as_of=as_of)
+    return ScoringOutcome(store_result(engine, result, run_id=run_id), result)
 
 
 def _clean(value: Any) -> Any:
@@ -308,13 +315,14 @@ def stage_duration_rows(engine: Engine, durations: pl.DataFrame) -> list[dict[st
     return sorted(rows, key=lambda r: (r["stage"] not in order, order.get(r["stage"], 0), r["stage"]))
 
 
-def store_result(engine: Engine, result: ScoringResult) -> int:
-    """Insert the scoring run (portfolio KPIs with the stage durations) and one score row per account."""
+def store_result(engine: Engine, result: ScoringResult, *, run_id: int | None = None) -> int:
+    """Insert the scoring run of job run `run_id` (portfolio KPIs with the stage durations) and one score row per
+    account."""
     portfolio = {k: _clean(v) for k, v in result.portfolio.__dict__.items()}
     portfolio["stage_durations"] = stage_duration_rows(engine, result.stage_durations)
     warnings = [w.__dict__ for w in warning_records(result.warnings.head(MAX_STORED_WARNINGS))]
     with session(engine) as s, s.begin():
-        run = ScoringRun(as_of=result.as_of, created_at=utcnow(), portfolio=portfolio,
+        run = ScoringRun(run_id=run_id, as_of=result.as_of, created_at=utcnow(), portfolio=portfolio,
                          warnings=[{k: _clean(v) for k, v in w.items()} for w in warnings])  # fmt: skip
         s.add(run)
         s.flush()

@@ -249,6 +249,7 @@ class SyncRun(SQLModel, table=True):
     progress: dict[str, Any] | None = _json()
     api_calls: dict[str, Any] | None = _json()
     errors: list[Any] | None = _json()
+    steps: list[Any] | None = _json()  # a whole job's steps in order: name, status, counts, duration, message
     message: str | None = Field(default=None, max_length=2000)
 
 
@@ -290,6 +291,7 @@ class ScoringRun(SQLModel, table=True):
     __tablename__ = "scoring_run"
 
     id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(default=None, index=True)  # the job run that scored (history is per job run)
     as_of: date
     created_at: datetime | None = _ts()
     portfolio: dict[str, Any] | None = _json()

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import Engine
@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from config import Deployment
 from sync import queue
 from sync.errors import JobError, JobLocked
-from sync.jobs import ConnectorFactory, SyncOptions, default_factory, run_sync, run_writeback
+from sync.jobs import ConnectorFactory, SyncOptions, default_factory, run_pipeline, run_sync, run_writeback
 
 log = structlog.get_logger("accountsync.worker")
 
@@ -93,11 +93,20 @@ class _RunHeartbeat:
 def execute_run(
     deployment: Deployment, run: queue.ClaimedRun, *, engine: Engine, factory: ConnectorFactory, sink: _InterruptingSink
 ) -> str:
-    """Run a claimed run through `sync.jobs` (the same functions as every other trigger); returns its status."""
+    """Run a claimed run through `sync.jobs` (the same functions as every other trigger); returns its status.
+
+    `job` and `full` are the whole job (pull, enrich, score, write back; `full` with a full pull); `sync` pulls
+    only, `account` resyncs one account, `writeback` and `dry_run` write back or plan only."""
     objects = tuple(run.params.get("objects") or ()) or None
-    if run.kind in ("sync", "full"):
+    if run.kind in ("job", "full"):
+        options = SyncOptions(full=run.kind == "full", trigger=run.trigger)
+        job = run_pipeline(deployment, run.job, engine=engine, as_of=datetime.now(UTC).date(), options=options,
+                           sink=sink, factory=factory, run_id=run.run_id)  # fmt: skip
+        return job.status
+    if run.kind in ("sync", "account"):
         account = run.params.get("account") or None
-        options = SyncOptions(full=run.kind == "full", objects=objects, trigger=run.trigger, account=account)
+        full = bool(run.params.get("full"))
+        options = SyncOptions(full=full, objects=objects, trigger=run.trigger, account=account)
         summary = run_sync(deployment, run.job, engine=engine, options=options, sink=sink, factory=factory,
                            run_id=run.run_id)  # fmt: skip
         return summary.status

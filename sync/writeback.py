@@ -4,6 +4,7 @@ the fewest calls the CRM allows, ledger first, so nothing is written twice and n
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,19 @@ class TargetPlan:
     problems: list[str] = field(default_factory=list)
     skipped_rep_owned: int = 0
     unchanged: int = 0
+    field_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    adopted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # the CRM already holds our value
+
+    def count(self, name: str, what: str, n: int = 1) -> None:
+        """Count one cell of field `name` as `what` (unchanged, rep_owned_skipped, no_value, adopted)."""
+        self.field_counts.setdefault(name, Counter())[what] += n
+
+    def per_field(self) -> dict[str, dict[str, int]]:
+        """Per target field: cells planned to be sent, unchanged, left to a rep, without a value, adopted."""
+        planned: Counter[str] = Counter(name for u in self.updates for name in u.values)
+        names = sorted(set(self.field_counts) | set(planned))
+        kinds = ("unchanged", "rep_owned_skipped", "no_value", "adopted")
+        return {n: {"planned": planned[n]} | {k: self.field_counts.get(n, Counter())[k] for k in kinds} for n in names}
 
     @property
     def write_calls(self) -> int:
@@ -54,7 +68,8 @@ class TargetPlan:
         return {
             "connection": self.connection, "object": self.object, "crm": self.crm, "write_calls": self.write_calls,
             "create_fields": [f.name for f in self.create_fields], "problems": self.problems,
-            "skipped_rep_owned": self.skipped_rep_owned, "unchanged": self.unchanged,
+            "skipped_rep_owned": self.skipped_rep_owned, "unchanged": self.unchanged, "fields": self.per_field(),
+            "adopted": sum(len(values) for _, values in self.adopted),
             "updates": [{"record_id": u.record_id, "account_key": u.account_key, "values": dict(u.values)}
                         for u in self.updates],
         }  # fmt: skip
@@ -118,18 +133,36 @@ def _changed(
     plan: TargetPlan,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    adopted: dict[str, Any] = {}
     raw = record.raw or {}
     for figure, name in target.fields.items():
         value = format_value(figure, figures.get(figure), lengths.get(name))
         cell = cells.get((record.source_id, name))
         if cell is not None and cell.value_hash == value_hash(value):
             plan.unchanged += 1
-            continue
-        if name in rep_owned and _edited_by_someone_else(figure, raw.get(name), cell):
+            plan.count(name, "unchanged")
+        elif cell is None and value is None and raw.get(name) in (None, ""):
+            plan.count(name, "no_value")  # a new field: nothing to write where we have no value
+        elif cell is None and raw.get(name) not in (None, "") and _same(figure, raw.get(name), value):
+            adopted[name] = value  # the CRM already holds what we would write: ours, not a rep's
+            plan.unchanged += 1
+            plan.count(name, "adopted")
+        elif name in rep_owned and _edited_by_someone_else(figure, raw.get(name), cell):
             plan.skipped_rep_owned += 1
-            continue
-        values[name] = value
+            plan.count(name, "rep_owned_skipped")
+        else:
+            values[name] = value
+    if adopted:
+        plan.adopted.append((record.source_id, adopted))
     return values
+
+
+def _same(figure: str, current: Any, value: Any) -> bool:
+    """The CRM's value, read as we would format it, is the value we would write."""
+    try:
+        return value_hash(format_value(figure, current)) == value_hash(value)
+    except (ArithmeticError, ValueError):  # a number field holding text a person typed
+        return False
 
 
 def _leave_recent_rep_edits(
@@ -159,6 +192,8 @@ def _leave_recent_rep_edits(
             if _edited_by_someone_else(owned[name], now.get(name), cells.get((update.record_id, name)))
         }
         plan.skipped_rep_owned += len(edited)
+        for name in edited:
+            plan.count(name, "rep_owned_skipped")
         values = {name: value for name, value in update.values.items() if name not in edited}
         if values:
             kept.append(PlannedUpdate(update.record_id, update.account_key, values))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -13,6 +15,8 @@ from sync import ledger
 from sync.figures import format_value, value_hash
 from sync.store import session
 from sync.writeback import PlannedUpdate, TargetPlan
+
+REJECTION_SAMPLE = 5
 
 
 @dataclass
@@ -26,6 +30,16 @@ class SendOutcome:
     batches: int = 0
     rejected: int = 0
     recovered: int = 0
+    sent_fields: Counter[str] = field(default_factory=Counter)  # per target field: values the CRM accepted
+    rejected_fields: Counter[str] = field(default_factory=Counter)  # per target field: values it refused
+    rejections: list[dict[str, Any]] = field(default_factory=list)  # a sample: record, code, message, fields
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form, for the run's write-back step."""
+        return {"connection": self.connection, "object": self.object, "records": self.records, "fields": self.fields,
+                "batches": self.batches, "rejected": self.rejected, "recovered": self.recovered,
+                "sent_fields": dict(self.sent_fields), "rejected_fields": dict(self.rejected_fields),
+                "rejections": list(self.rejections)}  # fmt: skip
 
 
 def recover_pending(engine: Engine, target: WritebackTarget, connector: Connector, run_id: int) -> int:
@@ -50,10 +64,22 @@ def recover_pending(engine: Engine, target: WritebackTarget, connector: Connecto
     return sum(len(v) for v in landed.values())
 
 
-def send_plan(engine: Engine, plan: TargetPlan, connector: Connector, run_id: int) -> SendOutcome:
-    """Send the plan batch by batch; every batch is one call, its results committed before the next."""
+def adopt(engine: Engine, plan: TargetPlan, run_id: int) -> None:
+    """Values the CRM already held as we would write them become the ledger's, without a call."""
+    if plan.adopted:
+        with session(engine) as s, s.begin():
+            ledger.commit_written(s, plan.connection, plan.object, plan.adopted, run_id)
+
+
+def send_plan(
+    engine: Engine, plan: TargetPlan, connector: Connector, run_id: int, guard: Callable[[], None] = lambda: None
+) -> SendOutcome:
+    """Send the plan batch by batch; every batch is one call, its results committed before the next. `guard` is
+    called before each batch and raises when the run must stop (its job lock was lost)."""
+    adopt(engine, plan, run_id)
     outcome = SendOutcome(plan.connection, plan.object)
     for start in range(0, len(plan.updates), plan.batch_size):
+        guard()
         chunk = plan.updates[start : start + plan.batch_size]
         results = _send_batch(engine, plan, connector, chunk, run_id)
         outcome.batches += 1
@@ -61,6 +87,12 @@ def send_plan(engine: Engine, plan: TargetPlan, connector: Connector, run_id: in
         outcome.records += len(ok)
         outcome.fields += sum(len(u.values) for u in chunk if u.record_id in ok)
         outcome.rejected += sum(1 for r in results if not r.ok)
+        for update in chunk:
+            (outcome.sent_fields if update.record_id in ok else outcome.rejected_fields).update(update.values.keys())
+        for r in results:
+            if not r.ok and len(outcome.rejections) < REJECTION_SAMPLE:
+                outcome.rejections.append({"record_id": r.record_id, "code": r.code, "message": (r.message or "")[:300],
+                                           "fields": list(r.fields)})  # fmt: skip
     return outcome
 
 

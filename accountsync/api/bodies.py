@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["sync", "full", "writeback", "dry_run"]
+Kind = Literal["job", "full", "sync", "account", "writeback", "dry_run"]
 Role = Literal["viewer", "operator", "admin"]
 RunStatus = Literal["queued", "running", "succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled"]
 Tier = Literal["A", "B", "C", "D"]
@@ -30,8 +30,10 @@ class RunCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Kind = Field(default="sync", description="sync (incremental), full (re-read and sweep deletes), "
-                       "writeback, or dry_run (plan the write-back, send nothing).")  # fmt: skip
+    kind: Kind = Field(default="job", description="job (the whole job: incremental pull, enrich, score, write "
+                       "back), full (the whole job with a full pull that re-reads and sweeps deletes), sync (pull "
+                       "only), account (resync the one `account`), writeback (write back only), or dry_run (plan "
+                       "the write-back, send nothing).")  # fmt: skip
     objects: list[str] | None = Field(
         default=None, min_length=1, max_length=20, description="Only these objects of the job's sources."
     )
@@ -119,6 +121,11 @@ class RunOut(Out):
     progress: dict[str, Any]
     errors: list[Any]
     rejections: list[dict[str, Any]]
+    steps: list[dict[str, Any]] = Field(default_factory=list, description="A whole job's steps in order: name, "
+                                        "status, started_at, duration_seconds, message, counts.")  # fmt: skip
+    writeback: list[dict[str, Any]] = Field(default_factory=list, description="Per write-back target: calls, "
+                                            "duration and per field sent, unchanged, rejected, rep-owned skipped, "
+                                            "no value, adopted (run detail only).")  # fmt: skip
 
 
 class RunPageOut(Out):

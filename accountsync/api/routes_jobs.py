@@ -75,11 +75,12 @@ def create_run(
                             [{"loc": ["body", "objects"], "msg": message, "type": "value_error"}])  # fmt: skip
     account = _account(state, body) if body.account is not None else None
     params = {"objects": list(body.objects or []), "account": account, "requested_by": _caller.name}
-    queued = queue.enqueue(state.engine, job=job, kind=body.kind, trigger="api", params=params, idempotency_key=key)
+    kind = "account" if account is not None else body.kind
+    queued = queue.enqueue(state.engine, job=job, kind=kind, trigger="api", params=params, idempotency_key=key)
     run = get_run(state.engine, queued.run_id)
     assert run is not None
     if not queued.created:
-        if (run.job, run.kind) != (job, body.kind):
+        if (run.job, run.kind) != (job, kind):
             raise HTTPException(status.HTTP_409_CONFLICT, "this Idempotency-Key was used for a different request")
         response.status_code = status.HTTP_200_OK
     return RunCreated(created=queued.created, run=RunOut.model_validate(run))
@@ -88,8 +89,8 @@ def create_run(
 def _account(state: State, body: RunCreate) -> str:
     """The account key a single-account resync is for (given as a key or a CRM record id), or a 422."""
     assert body.account is not None
-    if body.kind not in ("sync", "full"):
-        message = f"`account` resyncs one account: it goes with kind sync or full, not {body.kind}"
+    if body.kind not in ("sync", "full", "account"):
+        message = f"`account` resyncs one account: it goes with kind account, sync or full, not {body.kind}"
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             [{"loc": ["body", "account"], "msg": message, "type": "value_error"}])  # fmt: skip
     try:

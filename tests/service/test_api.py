@@ -164,10 +164,11 @@ def test_a_single_account_resync_is_queued_for_the_account_key_however_it_is_nam
     by_id = client.post("/api/jobs/nightly/runs", json={"kind": "sync", "account": "9001"}, headers=headers)
     assert by_id.status_code == 201, by_id.text
     assert by_id.json()["run"]["params"]["account"] == "sf:001A"
+    assert by_id.json()["run"]["kind"] == "account"  # listed as an account resync, with its key
     for_writeback = client.post("/api/jobs/nightly/runs", json={"kind": "dry_run", "account": "sf:001A"},
                                 headers=headers)  # fmt: skip
     assert for_writeback.status_code == 422
-    assert "goes with kind sync or full" in for_writeback.json()["detail"][0]["msg"]
+    assert "goes with kind account, sync or full" in for_writeback.json()["detail"][0]["msg"]
 
 
 def test_runs_filter_by_job_and_status_and_page(store, client, tokens) -> None:
@@ -290,7 +291,7 @@ def test_metrics_report_runs_queue_records_calls_and_rejections(store, client) -
                                  message="no", created_at=utcnow()))  # fmt: skip
     text = client.get("/metrics").text
     assert 'accountsync_queue_depth{job="nightly"} 1.0' in text
-    assert 'accountsync_runs{job="manual",kind="sync",status="succeeded"} 1.0' in text
+    assert 'accountsync_runs{job="manual",kind="job",status="succeeded"} 1.0' in text
     assert 'accountsync_records_total{job="manual",outcome="read"} 7.0' in text
     assert 'accountsync_api_calls_total{connection="sf"} 9.0' in text
     assert 'accountsync_writeback_rejections{connection="sf"} 1.0' in text

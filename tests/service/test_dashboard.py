@@ -84,13 +84,18 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
         [cookie] = page.context.cookies()
         assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
         page.screenshot(path=str(shots / "jobs.png"), full_page=True)
-        page.click('button.run-now[data-job="nightly"][data-kind="sync"]')
+        page.click('button.run-now[data-job="nightly"][data-kind="job"]')
         expect(page).to_have_url(f"{replica.url}/runs/1")
         expect(page.locator("#run-status")).to_have_text("running", timeout=15_000)
         page.screenshot(path=str(shots / "run-running.png"), full_page=True)
         expect(page.locator("#run-status")).to_have_text("succeeded", timeout=30_000)
         expect(page.locator("#run-read")).to_have_text("24")
+        expect(page.locator("#steps tbody tr")).to_have_count(4)  # "Run now" is the whole job
+        expect(page.locator('#steps tr[data-step="score"] .status')).to_have_text("succeeded")
         page.screenshot(path=str(shots / "run-done.png"), full_page=True)
+        seeded = build_engine(url)  # the pages below are checked against hand-made scores and KPIs: the newest
+        seed_scores(seeded)  # scoring run again, after the one the job stored
+        seeded.dispose()
         page.goto(f"{replica.url}/runs")
         expect(page.locator('tr[data-run="1"] .status')).to_have_text("succeeded")
         page.goto(f"{replica.url}/accounts")

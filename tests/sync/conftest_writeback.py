@@ -19,12 +19,16 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import hubspot
 import pytest
+import requests
+from simple_salesforce import Salesforce
 from sqlalchemy import Engine
 from sqlmodel import col, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,7 +42,7 @@ from sandbox.world import WorldSpec
 from sync import AccountScore, ScoringRun, SourceAccount, build_engine, session, upgrade
 from sync.jobs import RunSummary, WritebackSummary, run_sync, run_writeback
 
-__all__ = ["SentWrite", "WbEnv", "WriteTap", "make_wb"]
+__all__ = ["SentWrite", "WbEnv", "WriteTap", "crm_sdks", "make_wb", "read_back"]
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 AS_OF = date(2026, 11, 1)
@@ -361,3 +365,32 @@ def make_wb(tmp_path: Path) -> Iterator[Callable[..., WbEnv]]:
     for wb in made:
         wb.engine.dispose()
         wb.sb.stop()
+
+
+# -- the real SDKs, as a rep's tools and an integration engineer would read the CRMs --------------------------
+
+
+@contextmanager
+def crm_sdks(wb: WbEnv) -> Iterator[tuple[Salesforce, hubspot.Client]]:
+    """simple-salesforce (client-credentials login) and the HubSpot SDK on the env's sandbox, closed after."""
+    http = requests.Session()
+    http.verify, http.trust_env = str(wb.sb.ca_path), False
+    creds = wb.sb.credentials
+    form = {"grant_type": "client_credentials", "client_id": creds.sf_client_id,
+            "client_secret": creds.sf_client_secret}  # fmt: skip
+    token = http.post(wb.sb.sf_url + "/services/oauth2/token", data=form, timeout=30).json()
+    sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"], session=http,
+                    version="62.0")  # fmt: skip
+    hs = hubspot.Client.create(access_token=creds.hs_token, host=wb.sb.hs_url, ssl_ca_cert=str(wb.sb.ca_path))
+    try:
+        yield sf, hs
+    finally:
+        http.close()
+
+
+def read_back(sf: Salesforce, hs: hubspot.Client) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every account's and company's write-back fields as the CRMs hold them now, read through the SDKs."""
+    soql = f"SELECT Id, {', '.join(SF_FIELDS.values())} FROM Account"
+    accounts = {r["Id"]: {k: r.get(k) for k in SF_FIELDS.values()} for r in sf.query_all(soql)["records"]}
+    companies = hs.crm.companies.get_all(properties=list(HS_FIELDS.values()))
+    return {"sf": accounts, "hs": {c.id: {k: c.properties.get(k) for k in HS_FIELDS.values()} for c in companies}}

@@ -109,7 +109,7 @@ def test_a_single_account_resync_repairs_that_account_in_both_crms_and_nothing_e
     with session(e2e.engine) as s:
         run = s.get(SyncRun, summary.run_id)
     assert run is not None
-    assert run.kind == "full"
+    assert run.kind == "account"
     assert run.params["account"] == key
 
 
