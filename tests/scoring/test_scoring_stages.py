@@ -133,3 +133,14 @@ def test_a_stage_missing_from_the_metadata_comes_last_in_its_connection_under_it
     durations = portfolio.score().stage_durations
     assert durations.select("connection", "pipeline", "label").rows()[4] == ("hs", None, "98765")
     assert durations.get_column("connection").to_list() == ["hs"] * 5 + ["sf"] * 2
+
+
+def test_pipelines_sharing_a_display_order_are_listed_by_label_as_hubspot_lists_them(portfolio):
+    # HubSpot: "If multiple pipelines are the same number in the order, they'll be listed alphabetically by label."
+    for pipeline, label in (("1", "Zeta"), ("2", "Alpha")):
+        portfolio.stage_meta(f"s{pipeline}", 0, connection="hs", pipeline=pipeline, pipeline_label=label,
+                             pipeline_order=0)  # fmt: skip
+        portfolio.opportunity(f"hs:{pipeline}", "A", 100, stage=f"s{pipeline}")
+        portfolio.stage(f"hs:{pipeline}", f"s{pipeline}", stamp(6, 29), connection="hs")
+    durations = portfolio.score().stage_durations
+    assert durations.get_column("pipeline_label").to_list() == ["Alpha", "Zeta"]
