@@ -97,7 +97,7 @@ def kpis_command(
     deployment = context.deployment(config)
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
-    stages = stage_duration_rows(engine, result.stage_durations)
+    stages = stage_duration_rows(result.stage_durations)
     engine.dispose()
     if by is not None:
         _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}")
@@ -110,11 +110,27 @@ def kpis_command(
     else:
         _emit([{"kpi": k, "value": v} for k, v in portfolio.items()], fmt, f"portfolio KPIs as of {result.as_of}")
         if stages:
-            _emit(stages, fmt, f"days in stage as of {result.as_of}")
+            _emit([_stage_row(row) for row in stages], fmt, f"days in stage as of {result.as_of}")
         else:
             out.print("No stage history yet.")
 
 
+def _pipeline_name(row: dict[str, Any]) -> str:
+    """The connection, then the pipeline's label when it has one (Salesforce has a single pipeline)."""
+    return " · ".join(part for part in (row["connection"], row["pipeline_label"] or row["pipeline"]) if part)
+
+
+def _stage_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stage as the table shows it: by its pipeline's and its own label."""
+    return {"pipeline": _pipeline_name(row), "stage": row["label"], "stays": row["stays"],
+            "median days": row["median_days"], "p90 days": row["p90_days"]}  # fmt: skip
+
+
 def _flat_stages(stages: list[dict[str, Any]]) -> dict[str, Any]:
-    """One CSV column per stage and figure: `stage_durations.<stage>.<stays|median_days|p90_days>`."""
-    return {f"stage_durations.{row['stage']}.{k}": v for row in stages for k, v in row.items() if k != "stage"}
+    """One CSV column per stage and figure, in pipeline order, named by labels:
+    `stage_durations.<connection>[.<pipeline label>].<stage label>.<stays|median_days|p90_days>`."""
+    figures = ("stays", "median_days", "p90_days")
+    named = [
+        (".".join(p for p in (row["connection"], row["pipeline_label"], row["label"]) if p), row) for row in stages
+    ]
+    return {f"stage_durations.{name}.{k}": row[k] for name, row in named for k in figures}

@@ -39,7 +39,7 @@ class ScoringResult:
     """Everything one scoring run computes.
 
     `accounts` has one row per account, ordered by rank (see `scoring.accounts.ACCOUNT_COLUMNS`);
-    `stage_durations` one row per open stage; `stage_counts` one row per opportunity with history;
+    `stage_durations` one row per open stage, in pipeline order; `stage_counts` one row per opportunity with history;
     `warnings` one row per data-quality warning (code, account_key, opportunity_key, message).
     """
 
@@ -95,14 +95,14 @@ def score_portfolio(
     earlier = None if previous is None else conform_frame(PREVIOUS_SCORES, previous)
     window = Window.ending(as_of, params.window_months)
     prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params)
-    linked = link_history(data.stage_history, prepared.frame, as_of)
+    linked = link_history(data.stage_history, prepared.frame, as_of, data.stage_meta)
     figures = account_figures(data, prepared.frame, linked, window, params)
     portfolio = _portfolio(figures, prepared.frame, window, params)
     return ScoringResult(
         as_of=as_of,
         accounts=scored_accounts(figures, portfolio.expected_lifetime_years, params, earlier),
         portfolio=portfolio,
-        stage_durations=stage_durations(linked, prepared.frame, as_of, params.pipeline.closed_stages),
+        stage_durations=stage_durations(linked, prepared.frame, as_of),
         stage_counts=stage_counts(linked, prepared.frame),
         warnings=collect_warnings([*prepared.warnings, *account_quality_warnings(figures)]),
     )

@@ -15,6 +15,7 @@ __all__ = [
     "PREVIOUS_SCORES",
     "RATES",
     "STAGE_HISTORY",
+    "STAGE_META",
     "USAGE",
     "UTC_TIMESTAMP",
     "ColumnSpec",
@@ -106,6 +107,23 @@ STAGE_HISTORY = FrameSpec(
         _required("opportunity_key", pl.String()),
         _required("stage", pl.String()),
         _required("entered_at", UTC_TIMESTAMP),
+        # The CRM connection the row came from: with `stage`, it names the stage in `STAGE_META`.
+        _optional("connection", pl.String()),
+    ),
+)
+# The CRMs' stage metadata (Salesforce OpportunityStage, HubSpot deal pipelines): which stages are closed, and
+# each stage's label and place; one row per (connection, stage). Salesforce has one pipeline (null here).
+STAGE_META = FrameSpec(
+    "stage_meta",
+    (
+        _optional("connection", pl.String()),
+        _required("stage", pl.String()),
+        ColumnSpec("label", pl.String()),
+        _required("is_closed", pl.Boolean()),
+        _optional("display_order", pl.Int64()),
+        _optional("pipeline", pl.String()),
+        _optional("pipeline_label", pl.String()),
+        _optional("pipeline_order", pl.Int64()),
     ),
 )
 USAGE = FrameSpec(
@@ -140,7 +158,7 @@ PREVIOUS_SCORES = FrameSpec(
     unique_key="key",
 )
 FRAME_SPECS: dict[str, FrameSpec] = {
-    spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, USAGE, RATES, PREVIOUS_SCORES)
+    spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, STAGE_META, USAGE, RATES, PREVIOUS_SCORES)
 }
 
 
@@ -216,13 +234,14 @@ def empty_frame(spec: FrameSpec) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class ScoringInputs:
-    """The normalized store read into frames; stage history and usage may be left out."""
+    """The normalized store read into frames; stage history, stage metadata and usage may be left out."""
 
     accounts: pl.DataFrame
     opportunities: pl.DataFrame
     rates: pl.DataFrame
     stage_history: pl.DataFrame = field(default_factory=lambda: empty_frame(STAGE_HISTORY))
     usage: pl.DataFrame = field(default_factory=lambda: empty_frame(USAGE))
+    stage_meta: pl.DataFrame = field(default_factory=lambda: empty_frame(STAGE_META))
 
     def conformed(self) -> ScoringInputs:
         """The same inputs, each frame checked and conformed to its spec (see `conform_frame`)."""
@@ -232,4 +251,5 @@ class ScoringInputs:
             rates=conform_frame(RATES, self.rates),
             stage_history=conform_frame(STAGE_HISTORY, self.stage_history),
             usage=conform_frame(USAGE, self.usage),
+            stage_meta=conform_frame(STAGE_META, self.stage_meta),
         )

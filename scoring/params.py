@@ -99,12 +99,10 @@ class PipelineParams:
     """Pipeline and process (section 5).
 
     `stage_probabilities` is the CRM stage metadata used when an opportunity has no probability of its own.
-    `closed_stages` names the terminal stages for stage durations; `None` takes the current stage of every
-    closed opportunity.
+    Which stages are closed comes from the stage metadata frame (`ScoringInputs.stage_meta`).
     """
 
     stage_probabilities: Mapping[str, float] = field(default_factory=dict)
-    closed_stages: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         for stage, probability in self.stage_probabilities.items():

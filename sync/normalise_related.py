@@ -33,25 +33,32 @@ def hubspot_stage_history(record: Mapping[str, Any], ctx: Context) -> list[Row]:
 
 
 def salesforce_stage_meta(record: Mapping[str, Any], ctx: Context) -> Row:
-    """Salesforce OpportunityStage -> stage_meta row (keyed by the stage label, as StageName holds it)."""
+    """Salesforce OpportunityStage -> stage_meta row, keyed by ApiName (the value StageName and
+    OpportunityHistory hold; MasterLabel where an org's API has no ApiName), labelled by MasterLabel. The org
+    has one pipeline of stages, in SortOrder."""
     label = record.get("MasterLabel") or record.get("ApiName")
-    if not label:
-        raise BadRecord(record.get("Id"), "stage without MasterLabel")
-    probability = as_decimal(record.get("DefaultProbability"), "DefaultProbability", str(label))
+    stage = record.get("ApiName") or label
+    if not stage:
+        raise BadRecord(record.get("Id"), "stage without ApiName or MasterLabel")
+    probability = as_decimal(record.get("DefaultProbability"), "DefaultProbability", str(stage))
     return {
         "connection": ctx.connection,
-        "stage": str(label),
+        "stage": str(stage),
         "label": str(label),
         "pipeline": None,
+        "pipeline_label": None,
+        "pipeline_order": None,
         "is_closed": as_bool(record.get("IsClosed")),
         "is_won": as_bool(record.get("IsWon")),
+        "is_active": record.get("IsActive") in (None, "") or as_bool(record.get("IsActive")),
         "probability": None if probability is None else float(probability) / 100,
-        "display_order": as_int(record.get("SortOrder"), "SortOrder", str(label)),
+        "display_order": as_int(record.get("SortOrder"), "SortOrder", str(stage)),
     }
 
 
 def hubspot_stage_meta(record: Mapping[str, Any], ctx: Context) -> Row:
-    """A HubSpot pipeline stage (flattened: id, label, pipeline, isClosed, probability) -> stage_meta row."""
+    """A HubSpot pipeline stage (flattened: id, label, pipeline, pipelineLabel, pipelineDisplayOrder,
+    isClosed, probability, displayOrder, archived) -> stage_meta row."""
     stage = require_id(record, "id", "stage_id")
     probability = as_decimal(record.get("probability"), "probability", stage)
     closed = as_bool(record.get("isClosed"))
@@ -61,8 +68,11 @@ def hubspot_stage_meta(record: Mapping[str, Any], ctx: Context) -> Row:
         "stage": stage,
         "label": record.get("label"),
         "pipeline": record.get("pipeline"),
+        "pipeline_label": record.get("pipelineLabel"),
+        "pipeline_order": as_int(record.get("pipelineDisplayOrder"), "pipelineDisplayOrder", stage),
         "is_closed": closed,
         "is_won": won,
+        "is_active": not as_bool(record.get("archived")),
         "probability": None if probability is None else float(probability),
         "display_order": as_int(record.get("displayOrder"), "displayOrder", stage),
     }

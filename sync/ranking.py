@@ -65,12 +65,25 @@ class AccountDetail:
 
 @dataclass(frozen=True, slots=True)
 class StageDuration:
-    """Days opportunities stayed in one open stage (kpis.md section 5): number of stays, median and p90."""
+    """Days opportunities stayed in one open stage (kpis.md section 5): number of stays, median and p90.
+
+    `stage` is the CRM's stage id, `label` its label; `pipeline` / `pipeline_label` name its HubSpot pipeline
+    (None for Salesforce's single one). A run stored before labels were kept has the id as its label.
+    """
 
     stage: str
     stays: int
     median_days: float | None
     p90_days: float | None
+    label: str
+    connection: str | None = None
+    pipeline: str | None = None
+    pipeline_label: str | None = None
+
+    @property
+    def pipeline_name(self) -> str:
+        """Where the stage belongs, for people: its connection, then its pipeline's label when it has one."""
+        return " · ".join(part for part in (self.connection, self.pipeline_label or self.pipeline) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +156,14 @@ def account_detail(engine: Engine, key: str) -> AccountDetail | None:
                          history)  # fmt: skip
 
 
+def _stage_duration(row: dict[str, Any]) -> StageDuration:
+    stage = str(row["stage"])
+    return StageDuration(
+        stage, int(row["stays"]), row.get("median_days"), row.get("p90_days"), str(row.get("label") or stage),
+        row.get("connection"), row.get("pipeline"), row.get("pipeline_label"),
+    )  # fmt: skip
+
+
 def latest_kpis(engine: Engine) -> Kpis:
     """The latest scoring run's portfolio KPIs (empty when nothing was scored yet)."""
     with session(engine) as s:
@@ -151,6 +172,5 @@ def latest_kpis(engine: Engine) -> Kpis:
         return Kpis(None, None, {}, {}, 0)
     portfolio = dict(run.portfolio or {})
     segments = portfolio.pop("segments", None) or {}
-    stages = [StageDuration(str(r["stage"]), int(r["stays"]), r.get("median_days"), r.get("p90_days"))
-              for r in portfolio.pop("stage_durations", None) or []]  # fmt: skip
+    stages = [_stage_duration(row) for row in portfolio.pop("stage_durations", None) or []]
     return Kpis(run.id, run.as_of, portfolio, dict(segments), len(run.warnings or []), stages)

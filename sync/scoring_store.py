@@ -167,9 +167,9 @@ def _table(model: type[Any]) -> Table:
 
 
 def _input_selects() -> dict[str, Select[Any]]:
-    """What scoring reads: live accounts, live opportunities and line items, stage history, usage."""
+    """What scoring reads: live accounts, live opportunities and line items, stage history and metadata, usage."""
     a, o, p = _table(Account).c, _table(Opportunity).c, _table(ProductLine).c
-    h, u = _table(StageHistory).c, _table(Usage).c
+    h, u, m = _table(StageHistory).c, _table(Usage).c, _table(StageMeta).c
     return {
         "accounts": sa_select(
             a.key, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.country, a.owner, a.parent_key,
@@ -184,7 +184,12 @@ def _input_selects() -> dict[str, Select[Any]]:
             (p.connection + ":" + p.opportunity_source_id).label("key"), p.family, p.total_price
         ).where(p.deleted_at.is_(None)),
         "stage_history": sa_select(
-            (h.connection + ":" + h.opportunity_source_id).label("opportunity_key"), h.stage, h.entered_at
+            (h.connection + ":" + h.opportunity_source_id).label("opportunity_key"), h.stage, h.entered_at,
+            h.connection,
+        ),
+        "stage_meta": sa_select(
+            m.connection, m.stage, m.label, m.is_closed, m.display_order, m.pipeline, m.pipeline_label,
+            m.pipeline_order,
         ),
         "usage": sa_select(u.account_key, u.month, u.active_users, u.licensed_seats),
     }  # fmt: skip
@@ -218,6 +223,7 @@ def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tup
         rates=pl.DataFrame({"currency": list(rates), "rate_to_corporate": [float(r) for r in rates.values()]}),
         stage_history=frames["stage_history"],
         usage=frames["usage"],
+        stage_meta=frames["stage_meta"],
     )
     return inputs, _as_previous(frames.get("previous"), run)
 
@@ -297,29 +303,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def stage_order(engine: Engine) -> dict[str, int]:
-    """Stage -> its position in the CRMs' pipelines (the lowest display order when connections differ)."""
-    with session(engine) as s:
-        rows = s.exec(select(StageMeta).where(col(StageMeta.display_order).is_not(None))).all()
-    order: dict[str, int] = {}
-    for r in rows:
-        if r.display_order is not None:
-            order[r.stage] = min(r.display_order, order.get(r.stage, r.display_order))
-    return order
-
-
-def stage_duration_rows(engine: Engine, durations: pl.DataFrame) -> list[dict[str, Any]]:
-    """The engine's stage durations (stage, stays, median_days, p90_days) in pipeline order, then by name."""
-    order = stage_order(engine)
-    rows = [{k: _clean(v) for k, v in row.items()} for row in durations.to_dicts()]
-    return sorted(rows, key=lambda r: (r["stage"] not in order, order.get(r["stage"], 0), r["stage"]))
+def stage_duration_rows(durations: pl.DataFrame) -> list[dict[str, Any]]:
+    """The engine's stage durations as JSON-ready rows, in the engine's pipeline order: connection, pipeline,
+    pipeline_label, stage (the CRM's id), label, stays, median_days, p90_days."""
+    return [{k: _clean(v) for k, v in row.items()} for row in durations.to_dicts()]
 
 
 def store_result(engine: Engine, result: ScoringResult, *, run_id: int | None = None) -> int:
     """Insert the scoring run of job run `run_id` (portfolio KPIs with the stage durations) and one score row per
     account."""
     portfolio = {k: _clean(v) for k, v in result.portfolio.__dict__.items()}
-    portfolio["stage_durations"] = stage_duration_rows(engine, result.stage_durations)
+    portfolio["stage_durations"] = stage_duration_rows(result.stage_durations)
     warnings = [w.__dict__ for w in warning_records(result.warnings.head(MAX_STORED_WARNINGS))]
     with session(engine) as s, s.begin():
         run = ScoringRun(run_id=run_id, as_of=result.as_of, created_at=utcnow(), portfolio=portfolio,

@@ -148,7 +148,12 @@ class StageHistory(SQLModel, table=True):
 
 
 class StageMeta(SQLModel, table=True):
-    """Stage metadata from OpportunityStage / HubSpot pipelines."""
+    """Stage metadata from OpportunityStage / HubSpot pipelines: one row per stage id (the value a record's
+    stage holds; HubSpot stage ids are unique across a portal's pipelines), with its pipeline.
+
+    Salesforce has one pipeline of stages (`pipeline` null, `display_order` = SortOrder); a HubSpot stage has
+    its pipeline's id, label and display order. `probability` is 0..1.
+    """
 
     __tablename__ = "stage_meta"
 
@@ -156,8 +161,11 @@ class StageMeta(SQLModel, table=True):
     stage: str = Field(primary_key=True, max_length=128)
     label: str | None = Field(default=None, max_length=255)
     pipeline: str | None = Field(default=None, max_length=64)
+    pipeline_label: str | None = Field(default=None, max_length=255)
+    pipeline_order: int | None = None
     is_closed: bool = False
     is_won: bool = False
+    is_active: bool = True
     probability: float | None = None
     display_order: int | None = None
 

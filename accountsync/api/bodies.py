@@ -181,9 +181,13 @@ class AccountDetailOut(Out):
 
 
 class StageDurationOut(Out):
-    """Days opportunities stayed in one open stage."""
+    """Days opportunities stayed in one open stage of one pipeline."""
 
-    stage: str
+    connection: str | None = Field(default=None, description="The CRM connection the stage belongs to.")
+    pipeline: str | None = Field(default=None, description="HubSpot pipeline id (Salesforce has one pipeline: null).")
+    pipeline_label: str | None = Field(default=None, description="The pipeline's label.")
+    stage: str = Field(description="The stage as the CRM names it in records (HubSpot stage id, Salesforce ApiName).")
+    label: str = Field(description="The stage's label in the CRM.")
     stays: int = Field(description="Stays in the stage (a stage entered twice counts twice).")
     median_days: float | None = Field(description="Median days in the stage (fractional).")
     p90_days: float | None = Field(description="90th percentile of days in the stage (linear interpolation).")
@@ -198,7 +202,9 @@ class KpisOut(Out):
     segments: dict[str, Any]
     warnings: int
     stage_durations: list[StageDurationOut] = Field(
-        default_factory=list, description="Per open stage, in the pipeline's stage order (else by name)."
+        default_factory=list,
+        description="Per open stage, per connection and pipeline: pipelines in their display order, stages in "
+        "theirs; stages without CRM metadata last, by id.",
     )
 
 

@@ -67,6 +67,7 @@ def stage_records(pipelines: list[RawPipeline]) -> list[Record]:
                     "label": stage.label,
                     "pipeline": pipeline.id,
                     "pipelineLabel": pipeline.label,
+                    "pipelineDisplayOrder": pipeline.display_order,
                     "isClosed": stage.is_closed(),
                     "isWon": stage.is_won(),
                     "probability": stage.probability(),

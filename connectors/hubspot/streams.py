@@ -10,9 +10,9 @@ HubSpot's `;`-joined string). Besides:
   associated company); `_stage_history`: `[(stage id, entered_at), ...]` oldest first, from
   `propertiesWithHistory=dealstage`; `_merged_from` as for companies. Archived deals carry neither.
 - pipelines: one record per deal stage, in the pipelines API's own names: `id` (stage id), `label`,
-  `pipeline` (pipeline id), `pipelineLabel`, `isClosed`, `isWon` (closed with probability 1.0: HubSpot's
-  stage metadata has only `isClosed` and `probability`), `probability` (Decimal), `displayOrder`,
-  `archived`.
+  `pipeline` (pipeline id), `pipelineLabel`, `pipelineDisplayOrder`, `isClosed`, `isWon` (closed with
+  probability 1.0: HubSpot's stage metadata has only `isClosed` and `probability`), `probability`
+  (Decimal), `displayOrder`, `archived`.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ PIPELINE_FIELDS: Final = (
     "label",
     "pipeline",
     "pipelineLabel",
+    "pipelineDisplayOrder",
     "isClosed",
     "isWon",
     "probability",

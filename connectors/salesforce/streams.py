@@ -51,7 +51,8 @@ STREAMS: Final[Mapping[str, StreamDef]] = {
         ),
         StreamDef(
             "OpportunityStage", "OpportunityStage",
-            ("Id", "MasterLabel", "IsClosed", "IsWon", "DefaultProbability"), incremental=False, bulk=False,
+            ("Id", "ApiName", "MasterLabel", "SortOrder", "IsActive", "IsClosed", "IsWon", "DefaultProbability"),
+            optional=frozenset({"ApiName"}), incremental=False, bulk=False,
         ),
         StreamDef(
             "OpportunityLineItem", "OpportunityLineItem",

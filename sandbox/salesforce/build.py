@@ -33,6 +33,9 @@ FORECAST: Final = {
     "prospecting": "Pipeline", "qualification": "Pipeline", "proposal": "Best Case", "negotiation": "Commit",
     "closed_won": "Closed", "closed_lost": "Omitted",
 }  # fmt: skip
+# OpportunityStage.ForecastCategory holds the API name of the category ForecastCategoryName labels.
+FORECAST_API_NAMES: Final = {"Pipeline": "Pipeline", "Best Case": "BestCase", "Commit": "Forecast", "Closed": "Closed",
+                             "Omitted": "Omitted"}  # fmt: skip
 INTEGRATION_USERNAME: Final = "integration@orbitaldevices.example"
 INTEGRATION_USER: Final = len(OWNERS)  # User row of the integration user (reps are rows 0..19)
 ORG_NAME: Final = "Orbital Devices"
@@ -150,6 +153,7 @@ def _reference_data(tables: Tables, spec: WorldSpec) -> None:
         tables["OpportunityStage"].append({
             "MasterLabel": stage.label, "ApiName": stage.label, "IsActive": True, "SortOrder": stage.order + 1,
             "IsClosed": stage.is_closed, "IsWon": stage.is_won, "ForecastCategoryName": FORECAST[stage.key],
+            "ForecastCategory": FORECAST_API_NAMES[FORECAST[stage.key]],
             "DefaultProbability": stage.probability * 100, **_audit(start, start, INTEGRATION_USER),
         })  # fmt: skip
     for n, (family, product) in enumerate(FAMILIES.items()):

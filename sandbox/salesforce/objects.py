@@ -127,6 +127,7 @@ def opportunity_stage() -> ObjectDef:
         integer("SortOrder", "Sort Order"),
         flag("IsClosed", "Closed"),
         flag("IsWon", "Won"),
+        picklist("ForecastCategory", "Forecast Category", ("Omitted", "Pipeline", "BestCase", "Forecast", "Closed")),
         picklist("ForecastCategoryName", "Forecast Category", ("Omitted", "Pipeline", "Best Case", "Commit", "Closed")),
         number("DefaultProbability", "Probability (%)", "percent", 3, 0),
         text("Description", "Description"),

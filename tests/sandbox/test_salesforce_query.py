@@ -122,3 +122,22 @@ def test_the_request_log_sees_route_templates_and_records_per_page(sandbox: Sand
     assert first["records"] + more["records"] == len(records)
     assert more["count"] == -(-len(records) // 500) - 1
     assert routes["GET /services/data/v{version}/sobjects/{sobject}/{id}"]["records"] == 1
+
+
+def test_opportunity_stages_carry_the_object_references_fields_in_sort_order(sf: Salesforce) -> None:
+    fields = {f["name"] for f in sf.OpportunityStage.describe()["fields"]}
+    reference = {"Id", "ApiName", "MasterLabel", "SortOrder", "IsActive", "IsClosed", "IsWon", "DefaultProbability",
+                 "Description", "ForecastCategory", "ForecastCategoryName", "CreatedById", "CreatedDate",
+                 "LastModifiedById", "LastModifiedDate", "SystemModstamp"}  # fmt: skip
+    assert reference <= fields
+    rows = sf.query_all(
+        "SELECT ApiName, MasterLabel, SortOrder, IsActive, IsClosed, IsWon, DefaultProbability, ForecastCategory"
+        " FROM OpportunityStage ORDER BY SortOrder"
+    )["records"]
+    assert [r["SortOrder"] for r in rows] == list(range(1, len(rows) + 1))
+    assert [r["MasterLabel"] for r in rows][:2] == ["Prospecting", "Qualification"]  # pipeline order, not by name
+    closed = {r["ApiName"]: (r["IsWon"], r["DefaultProbability"], r["ForecastCategory"]) for r in rows if r["IsClosed"]}
+    assert closed == {"Closed Won": (True, 100, "Closed"), "Closed Lost": (False, 0, "Omitted")}
+    # StageName holds a stage's ApiName: every opportunity's stage is one of them.
+    names = {r["StageName"] for r in sf.query_all("SELECT StageName FROM Opportunity")["records"]}
+    assert names <= {r["ApiName"] for r in rows}

@@ -12,6 +12,7 @@ from scoring import (
     ACCOUNTS,
     OPPORTUNITIES,
     STAGE_HISTORY,
+    STAGE_META,
     USAGE,
     FrameSpec,
     ScoringInputs,
@@ -40,6 +41,7 @@ class Portfolio:
         self.accounts: list[dict[str, Any]] = []
         self.opportunities: list[dict[str, Any]] = []
         self.history: list[dict[str, Any]] = []
+        self.stages: list[dict[str, Any]] = []
         self.usage_rows: list[dict[str, Any]] = []
         self.rates: dict[str, float] = {"EUR": 1.1}
 
@@ -78,8 +80,18 @@ class Portfolio:
         lost = {"stage": "Closed Lost", "is_closed": True, "is_won": False, "close_date": closed}
         return self.opportunity(key, account, amount, **{**lost, **fields})
 
-    def stage(self, opportunity: str, stage: str, entered: datetime) -> Portfolio:
-        self.history.append({"opportunity_key": opportunity, "stage": stage, "entered_at": entered})
+    def stage(self, opportunity: str, stage: str, entered: datetime, connection: str | None = None) -> Portfolio:
+        self.history.append(
+            {"opportunity_key": opportunity, "stage": stage, "entered_at": entered, "connection": connection}
+        )
+        return self
+
+    def stage_meta(self, stage: str, order: int, *, closed: bool = False, **fields: Any) -> Portfolio:
+        """One stage's CRM metadata (`STAGE_META`): `label`, `connection`, `pipeline`, ... in `fields`."""
+        row: dict[str, Any] = dict.fromkeys(STAGE_META.schema.names())
+        row.update(stage=stage, label=stage, is_closed=closed, display_order=order)
+        row.update(fields)
+        self.stages.append(row)
         return self
 
     def usage(self, account: str, month: date, active: int | None, seats: int | None) -> Portfolio:
@@ -98,6 +110,7 @@ class Portfolio:
             ),
             stage_history=frame(STAGE_HISTORY, self.history),
             usage=frame(USAGE, self.usage_rows),
+            stage_meta=frame(STAGE_META, self.stages),
         )
 
     def score(

@@ -114,8 +114,9 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
                          "series": [["median days", [6.5, 21.0]], ["p90 days", [14.2, 40.75]]]}  # fmt: skip
         rows = page.locator("#stage-table tbody tr")
         expect(rows).to_have_count(2)
-        expect(rows.nth(0).locator("td")).to_have_text(["Prospecting", "9", "6.5", "14.2"])
-        expect(rows.nth(1).locator("td")).to_have_text(["Negotiation", "4", "21.0", "40.8"])
+        # A run stored before stages had a connection and pipeline: the pipeline cell is empty.
+        expect(rows.nth(0).locator("td")).to_have_text(["", "Prospecting", "9", "6.5", "14.2"])
+        expect(rows.nth(1).locator("td")).to_have_text(["", "Negotiation", "4", "21.0", "40.8"])
         page.screenshot(path=str(shots / "kpis.png"), full_page=True)
         page.locator("#stage-durations").screenshot(path=str(shots / "kpis-stages.png"))
         html = page.content()

@@ -86,6 +86,7 @@ def test_pipelines_give_each_stage_with_closed_and_won(shared_sandbox, connector
     assert (open_["isClosed"], open_["isWon"], open_["pipeline"]) == (False, False, "default")
     assert stages["75287964"]["isWon"]
     assert stages["75287964"]["pipelineLabel"] == "Renewals"
+    assert (stages["75287964"]["pipelineDisplayOrder"], stages["closedwon"]["pipelineDisplayOrder"]) == (1, 0)
 
 
 def test_a_record_that_cannot_be_converted_is_skipped_and_the_page_goes_on(fresh_sandbox, connector) -> None:
