@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint fmt demo bench chaos clean
+.PHONY: venv test test-fast lint fmt demo bench chaos clean
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -26,6 +26,10 @@ $(CHROMIUM):
 # The whole default suite, store tests against SQLite and PostgreSQL (127.0.0.1:5432, database test).
 test: $(VENV)/.installed $(CHROMIUM)
 	$(VENV)/bin/pytest
+
+# The unit lane: every test that starts no server or process (no sandbox, replica, demo or Chromium).
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/pytest -q -m "not e2e"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

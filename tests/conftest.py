@@ -43,3 +43,21 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """The store's URL, once per backend: every store test runs on SQLite and PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return str(request.getfixturevalue(name))
+
+
+# The unit lane (`make test-fast`) leaves out what starts real servers or processes: the CRM sandbox, served
+# replicas, the demo and README runs, Chromium. Those tests are marked `e2e` here, from the fixtures they use
+# and the modules they live in, so no test has to remember to mark itself.
+E2E_FIXTURES = frozenset({"sandbox", "make_sandbox", "stub_sandbox", "hs_sandbox", "sf_org", "make_wb", "replicas",
+                          "bench", "e2e"})  # fmt: skip
+E2E_MODULES = ("test_e2e_", "test_demo", "test_readme_commands", "test_dashboard", "test_service_replicas",
+               "test_bench_e2e", "test_writeback_sandbox", "test_chaos_harness", "test_service_cli",
+               "test_enrich_cli")  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that start servers or processes `e2e` (the unit lane runs `-m "not e2e"`)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & E2E_FIXTURES or item.path.name.startswith(E2E_MODULES):
+            item.add_marker(pytest.mark.e2e)

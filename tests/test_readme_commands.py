@@ -55,7 +55,11 @@ SEED = 7
 JOB = "demo"
 COMMANDS = shown_commands("accountsync")
 WRITERS = {("run",), ("writeback",)}  # the only commands that may write to the CRMs, and never with --dry-run
-MAKE_TARGETS = {"demo": "tests/test_demo.py runs scripts/demo.py", "test": "CI (.ci/run) is `make test`"}
+MAKE_TARGETS = {
+    "demo": "tests/test_demo.py runs scripts/demo.py",
+    "test": "CI (.ci/run) is `make test`",
+    "test-fast": "a subset of `make test` (the unit lane), which CI runs",
+}
 
 
 @dataclass(frozen=True)
