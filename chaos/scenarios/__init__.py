@@ -5,6 +5,7 @@ from __future__ import annotations
 from chaos.scenarios import (
     api,
     budget,
+    bulk_fallback,
     config_fuzz,
     drift,
     kill_sync,
@@ -26,6 +27,7 @@ SCENARIOS: list[Scenario] = [
     *storms.scenarios(),
     Scenario(budget.NAME, 4, budget.run, "a small API budget share: the job stops before passing it and says so"),
     Scenario(locks.NAME, 2, locks.run, "a slow sync and write-back keep a short lease; a refused run ends cancelled"),
+    Scenario(bulk_fallback.NAME, 2, bulk_fallback.run, "Bulk job creation answers 503 all run: REST reads it all"),
     Scenario(mutator.NAME, 2, mutator.run, "records change while 5 incremental syncs run; then store == source"),
     Scenario(drift.NAME, 4, drift.run, "a mapped field removed mid-life fails that field only; nothing is deleted"),
     Scenario(pg_kill.NAME, 4, pg_kill.run, "PostgreSQL connections terminated mid-run; the next run loses nothing"),

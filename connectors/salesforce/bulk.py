@@ -19,7 +19,7 @@ from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponenti
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from connectors.base import Page, Position, Record
-from connectors.errors import DataError, FatalError, RetriableError
+from connectors.errors import DataError, FatalError, RateLimitedError, RetriableError
 from connectors.salesforce.convert import convert_records
 from connectors.salesforce.reader import position_after
 from connectors.salesforce.session import OrgSession
@@ -57,6 +57,10 @@ def create_job(org: OrgSession, soql: str) -> str:
         answer = org.request("create Bulk query job", "POST", "jobs/query", json=body, headers=JSON)
     except (FatalError, DataError) as exc:
         raise BulkUnavailable(f"job refused: {exc.detail} ({exc.code})") from None
+    except RateLimitedError:
+        raise  # a full rate window is the org's, not Bulk's: REST would meet the same limit
+    except RetriableError as exc:  # 5xx still there after the retries: Bulk is down, REST may not be
+        raise BulkUnavailable(f"job creation kept failing: {exc.detail} ({exc.status or exc.code})") from None
     return str(answer.json()["id"])
 
 

@@ -114,3 +114,18 @@ def test_an_object_bulk_does_not_support_is_read_through_rest(sf_conn: SfConn) -
     connector.close()
     assert [p.position.mode for p in pages] == ["rest"]
     assert len(pages[0].records) >= 5
+
+
+def test_bulk_job_creation_that_keeps_answering_5xx_falls_back_to_rest(sandbox: Any, sf_conn: SfConn, sf) -> None:
+    expected = rest_ids(sf, "OpportunityHistory")
+    sandbox.add_fault(crm=SF, kind="status", code=503, method="POST", path="/jobs/query", regex=True)
+    connector = bulk_connector(sf_conn)
+    [spec] = connector.streams(["OpportunityHistory"])
+    pages = list(connector.read(spec, Window(None, END)))
+    connector.close()
+    sandbox.faults.clear()
+    assert {p.position.mode for p in pages} == {"rest"}
+    assert ids(pages) == expected
+    refused = [e for e in sandbox.log.recent if e.method == "POST" and e.path.endswith("/jobs/query")]
+    assert refused
+    assert {e.status for e in refused} == {503}  # every try was refused; REST read it all
