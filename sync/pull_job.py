@@ -15,6 +15,7 @@ from sync.accounts import apply_identity
 from sync.currency import store_config_rates
 from sync.pull import ProgressSink, PullRequest, pull_stream
 from sync.reconcile import audit, audited
+from sync.repair import differing_windows, reread
 from sync.runs import RunRecorder
 from sync.tables import utcnow
 
@@ -97,8 +98,9 @@ def audit_and_repair(
     First the window since this run's end: records edited or deleted while the run read (or stamped by a CRM
     clock ahead of ours) are counted at their old state by the store and not at all by the CRM up to the run's
     start. When that catch-up settles it, the audit says so and the run is not marked for it. A mismatch it
-    does not settle is a gap: reported as an error on the run, and the stream is re-read in full (sweeping
-    what is gone), then checked again.
+    does not settle is a gap: reported as an error on the run; the windows where the counts differ are found
+    by halving (`sync.repair`) and only they are read again (sweeping what is gone there); should the counts
+    still differ, the stream is re-read in full, then checked again.
     """
     first = audit(engine, connector, spec, req.run_start)
     if first.agrees:
@@ -109,7 +111,14 @@ def audit_and_repair(
     if second.agrees:
         return second.as_dict() | {"repaired_from": first.as_dict(), "repair": "catch-up"}
     recorder.error("reconciliation", f"{spec.name}: CRM has {second.crm_count}, store {second.store_count}; "
-                   "re-pulling", stream=f"{connector.name}.{spec.name}")  # fmt: skip
+                   "re-reading where the counts differ", stream=f"{connector.name}.{spec.name}")  # fmt: skip
+    windows = differing_windows(engine, connector, spec, catch_up.run_start)
+    if windows:
+        reread(engine, connector, spec, windows, catch_up, recorder, sink)
+        third = audit(engine, connector, spec, catch_up.run_start)
+        if third.agrees:
+            return third.as_dict() | {"repaired_from": first.as_dict(), "repair": "windows",
+                                      "windows": [w.as_dict() for w in windows]}  # fmt: skip
     full = replace(catch_up, full=True)
     pull_stream(engine, connector, spec, full, recorder, sink)
     third = audit(engine, connector, spec, full.run_start)

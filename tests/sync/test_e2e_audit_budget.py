@@ -78,3 +78,30 @@ def test_each_run_records_the_quota_left_each_crm_reported_for_the_metrics(make_
     assert set(left) == {SF, HS}
     assert 50_000 - summary.api_calls[SF] <= left[SF] < 50_000, "Sforce-Limit-Info counts this run's calls"
     assert 40_000 - summary.api_calls[HS] <= left[HS] < 40_000, "X-HubSpot-RateLimit-Daily-Remaining"
+
+
+def test_the_repair_reads_again_only_the_windows_whose_counts_differ(make_e2e) -> None:
+    e2e = make_e2e(accounts=1500, sf=["Opportunity"], hs=["companies"])
+    e2e.sync()
+    served = e2e.sandbox.stats()["records"]
+    e2e.sync()  # what an incremental run with nothing to repair costs
+    baseline = {crm: n - served.get(crm, 0) for crm, n in e2e.sandbox.stats()["records"].items()}
+    opportunities = sorted(i for i, r in sf_truth(e2e.sandbox, "Opportunity").items() if not r["deleted"])
+    companies = sorted(i for i, r in hs_truth(e2e.sandbox, "companies").items() if not r["deleted"])
+    with session(e2e.engine) as s, s.begin():  # one record of each stream lost behind the engine's back
+        s.execute(delete(Opportunity).where(col(Opportunity.source_id) == opportunities[len(opportunities) // 2]))
+        s.execute(delete(SourceAccount).where(col(SourceAccount.source_id) == companies[len(companies) // 3]))
+    before = e2e.sandbox.stats()["records"]
+
+    summary = e2e.sync()
+
+    read = {crm: n - before.get(crm, 0) - baseline.get(crm, 0) for crm, n in e2e.sandbox.stats()["records"].items()}
+    repaired = {a["stream"]: a for a in summary.audits if "repaired_from" in a}
+    assert {name: a["repair"] for name, a in repaired.items()} == {"Opportunity": "windows", "companies": "windows"}
+    assert all(a["agrees"] for a in repaired.values())
+    # Beyond what an incremental run costs, the sandbox served a fraction of each stream, not the whole of it
+    # again (a full re-read serves every record).
+    assert read["salesforce"] < len(opportunities) / 2, (read, len(opportunities))
+    assert read["hubspot"] < len(companies) / 2, (read, len(companies))
+    assert differences(sf_truth(e2e.sandbox, "Opportunity"), store_view(e2e.engine, "Opportunity", SF)) == {}
+    assert differences(hs_truth(e2e.sandbox, "companies"), store_view(e2e.engine, "companies", HS)) == {}
