@@ -181,6 +181,10 @@ class Connector(Protocol):
         """The last quota the CRM reported and this connector's call count."""
         ...
 
+    def charge_earlier(self, calls: int) -> None:
+        """Count `calls` the job already made today (earlier runs) against its share of the daily quota."""
+        ...
+
     def close(self) -> None:
         """Release sessions and pools."""
         ...

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from config import Deployment, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec
 from sync.accounts import apply_identity
+from sync.api_usage import close_budget, open_budget
 from sync.currency import store_config_rates
 from sync.pull import ProgressSink, PullRequest, pull_stream
 from sync.reconcile import audit, audited
@@ -76,6 +77,7 @@ def read_sources(
         for source in sources:
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
+            open_budget(engine, job.name, connector)
             work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:
@@ -86,6 +88,7 @@ def read_sources(
     finally:
         for connector in opened:
             recorder.note_quota(connector.name, connector.quota())
+            close_budget(engine, job.name, connector)
             connector.close()
     return None
 

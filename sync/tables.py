@@ -261,6 +261,17 @@ class SyncRun(SQLModel, table=True):
     message: str | None = Field(default=None, max_length=2000)
 
 
+class ApiUsage(SQLModel, table=True):
+    """The API calls a job made on a connection in one UTC day, over all its runs (its daily budget share)."""
+
+    __tablename__ = "api_usage"
+
+    job: str = Field(primary_key=True, max_length=64)
+    connection: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+    calls: int = 0
+
+
 class StreamCursor(SQLModel, table=True):
     """A stream's position: committed in the same transaction as the page it covers."""
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from config import Deployment, Job, WritebackTarget
 from connectors import Connector, ConnectorError, StopError
+from sync.api_usage import close_budget, open_budget
 from sync.job_lookup import find_job
 from sync.lifecycle import run_lifecycle
 from sync.pull_job import ConnectorFactory
@@ -66,6 +67,8 @@ def writeback_targets(
     finally:
         for connector in connectors.values():
             recorder.note_quota(connector.name, connector.quota())
+            if not dry_run:  # a dry run stores nothing, its calls included
+                close_budget(engine, job.name, connector)
             connector.close()
     return ("partial" if recorder.extra.get("error_count", 0) > errors_before else "succeeded"), None
 
@@ -87,8 +90,10 @@ def _plan_targets(
     scores = latest_scores(engine)
     plans: list[Planned] = []
     for target in job.writeback:
-        connector = connectors.get(target.connection) or factory(deployment, target.connection, job)
-        connectors[target.connection] = connector
+        connector = connectors.get(target.connection)
+        if connector is None:
+            connector = connectors[target.connection] = factory(deployment, target.connection, job)
+            open_budget(engine, job.name, connector)
         if not dry_run:
             recovered = recover_pending(engine, target, connector, recorder.run_id)
             recorder.extra["recovered"] = recorder.extra.get("recovered", 0) + recovered

@@ -167,6 +167,10 @@ class HubSpotConnector:
         """The daily quota HubSpot last reported and the requests this connector sent."""
         return Quota(self.budget.quota_used, self.budget.quota_limit, self.transport.stats.requests)
 
+    def charge_earlier(self, calls: int) -> None:
+        """Count the job's calls of earlier runs today against its share of the daily quota."""
+        self.budget.earlier = calls
+
     def close(self) -> None:
         """Release every connection pool."""
         self.apis.close()

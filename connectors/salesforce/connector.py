@@ -288,6 +288,12 @@ class SalesforceConnector:
         """The last `Sforce-Limit-Info` usage and this connector's call count."""
         return self.org.meter.quota()
 
+    def charge_earlier(self, calls: int) -> None:
+        """Count the job's calls of earlier runs today against its share of the daily quota."""
+        budget = self.org.meter.budget
+        if budget is not None:
+            budget.earlier = calls
+
     def close(self) -> None:
         """Close the session's pools (and the fast query client, if any)."""
         closer = getattr(self.pages, "close", None)

@@ -104,6 +104,9 @@ class FakeConnector:
     def quota(self) -> Quota:
         return Quota(None, None, self.state.calls)
 
+    def charge_earlier(self, calls: int) -> None:
+        self.earlier = calls  # a fake CRM has no quota to stop at: kept for tests to read
+
     def close(self) -> None:
         return None
 

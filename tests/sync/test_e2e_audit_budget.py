@@ -7,9 +7,10 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from sync import Opportunity, SourceAccount, session
+from sync.api_usage import spent_today
 from sync.runstats import run_stats
 
-from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, store_view
+from .conftest_e2e import HS, JOB, SF, differences, hs_truth, sf_truth, store_view
 
 
 def test_the_audit_finds_a_row_deleted_behind_the_engines_back_and_the_repair_restores_it(make_e2e) -> None:
@@ -105,3 +106,22 @@ def test_the_repair_reads_again_only_the_windows_whose_counts_differ(make_e2e) -
     assert read["hubspot"] < len(companies) / 2, (read, len(companies))
     assert differences(sf_truth(e2e.sandbox, "Opportunity"), store_view(e2e.engine, "Opportunity", SF)) == {}
     assert differences(hs_truth(e2e.sandbox, "companies"), store_view(e2e.engine, "companies", HS)) == {}
+
+
+def test_two_runs_in_one_day_share_the_jobs_daily_budget(make_e2e) -> None:
+    e2e = make_e2e(sf=["Account"], hs=["companies"], api_budget_share=0.1)
+    e2e.sandbox.admin("set_quota", SF, used=0, max=10_000)  # plenty for the first run
+    e2e.sandbox.admin("set_limits", HS, daily=1_000_000)
+    first = e2e.sync()
+    assert first.status == "succeeded"
+    spent = first.api_calls[SF]
+    assert spent_today(e2e.engine, job=JOB, connection=SF) == spent
+    # The org's quota shrinks so that the job's share of the day is two calls more than it already spent.
+    e2e.sandbox.admin("set_quota", SF, used=0, max=(spent + 2) * 10)
+
+    second = e2e.sync()
+
+    assert second.status == "stopped_for_budget", "a run's budget starts from what the day's earlier runs spent"
+    assert second.api_calls[SF] == 2
+    assert f"{spent + 2} calls used of {spent + 2} allowed" in (second.message or ""), second.message
+    assert spent_today(e2e.engine, job=JOB, connection=SF) == spent + 2
