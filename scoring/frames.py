@@ -10,6 +10,7 @@ from scoring.errors import DuplicateKeyError, InputSchemaError
 
 __all__ = [
     "ACCOUNTS",
+    "DATED_RATES",
     "FRAME_SPECS",
     "OPPORTUNITIES",
     "PREVIOUS_SCORES",
@@ -71,6 +72,7 @@ ACCOUNTS = FrameSpec(
         ColumnSpec("industry", pl.String()),
         ColumnSpec("employees", pl.Int64()),
         ColumnSpec("annual_revenue", pl.Float64()),
+        _optional("currency", pl.String()),  # of annual_revenue; null: already in the corporate currency
         ColumnSpec("country", pl.String()),
         ColumnSpec("owner", pl.String()),
         ColumnSpec("parent_key", pl.String()),
@@ -122,6 +124,16 @@ RATES = FrameSpec(
     (_required("currency", pl.String()), _required("rate_to_corporate", pl.Float64())),
     unique_key="currency",
 )
+# Rates by date (Salesforce DatedConversionRate, rebased): an opportunity closed on or after `valid_from`
+# takes the rate of its currency's latest such row; before the first one, or with no close date, `RATES`.
+DATED_RATES = FrameSpec(
+    "dated_rates",
+    (
+        _required("currency", pl.String()),
+        _required("valid_from", pl.Date()),
+        _required("rate_to_corporate", pl.Float64()),
+    ),
+)
 # The last scoring run's per-account results (`ScoringResult.previous_scores()`), for the change reason.
 PREVIOUS_SCORES = FrameSpec(
     "previous",
@@ -140,7 +152,7 @@ PREVIOUS_SCORES = FrameSpec(
     unique_key="key",
 )
 FRAME_SPECS: dict[str, FrameSpec] = {
-    spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, USAGE, RATES, PREVIOUS_SCORES)
+    spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, USAGE, RATES, DATED_RATES, PREVIOUS_SCORES)
 }
 
 
@@ -216,13 +228,14 @@ def empty_frame(spec: FrameSpec) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class ScoringInputs:
-    """The normalized store read into frames; stage history and usage may be left out."""
+    """The normalized store read into frames; stage history, usage and dated rates may be left out."""
 
     accounts: pl.DataFrame
     opportunities: pl.DataFrame
     rates: pl.DataFrame
     stage_history: pl.DataFrame = field(default_factory=lambda: empty_frame(STAGE_HISTORY))
     usage: pl.DataFrame = field(default_factory=lambda: empty_frame(USAGE))
+    dated_rates: pl.DataFrame = field(default_factory=lambda: empty_frame(DATED_RATES))
 
     def conformed(self) -> ScoringInputs:
         """The same inputs, each frame checked and conformed to its spec (see `conform_frame`)."""
@@ -232,4 +245,5 @@ class ScoringInputs:
             rates=conform_frame(RATES, self.rates),
             stage_history=conform_frame(STAGE_HISTORY, self.stage_history),
             usage=conform_frame(USAGE, self.usage),
+            dated_rates=conform_frame(DATED_RATES, self.dated_rates),
         )

@@ -12,15 +12,15 @@ from sqlalchemy import Engine
 from config import Deployment, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec
 from sync.accounts import apply_identity
-from sync.currency import store_config_rates
+from sync.currency import store_config_rates, store_crm_currency
 from sync.pull import ProgressSink, PullRequest, pull_stream
 from sync.reconcile import audit, audited
 from sync.runs import RunRecorder
 from sync.tables import utcnow
 
 STREAM_ORDER = (
-    "OpportunityStage", "CurrencyType", "Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem",
-    "pipelines", "companies", "deals",
+    "OpportunityStage", "CurrencyType", "DatedConversionRate", "Account", "Opportunity", "OpportunityHistory",
+    "OpportunityLineItem", "pipelines", "companies", "deals",
 )  # fmt: skip
 ConnectorFactory = Callable[[Deployment, str, Job], Connector]
 
@@ -76,6 +76,7 @@ def read_sources(
         for source in sources:
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
+            store_crm_currency(engine, source.connection, connector.corporate_currency())
             work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:
