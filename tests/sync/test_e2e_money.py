@@ -224,3 +224,51 @@ def test_sqlite_and_postgresql_give_the_same_figures(
     kpis = {name for name, value in lite_kpis.items() if isinstance(value, float)}
     assert {"arr", "arpa", "nrr", "grr"} <= kpis
     assert {name for name in kpis if not _close(pg_kpis.get(name), lite_kpis[name])} == set()
+
+
+def _jpy_contract(world: Sandbox) -> dict[str, Any]:
+    """A won JPY opportunity active at T, closed this year (so the year's dated rate applies)."""
+    _, opportunities, _ = _truth(world)
+    found = [o for o in opportunities if o["currency"] == "JPY" and o["is_won"] and o["close_date"].year == AS_OF.year
+             and o["close_date"] <= AS_OF and o["key"].startswith("sf:")]  # fmt: skip
+    assert found, "the world has no JPY contract closed this year"
+    return min(found, key=lambda o: o["close_date"])
+
+
+def _dated_rate_id(world: Sandbox, code: str, start: date) -> str:
+    for record_id in sf_ids(world, "DatedConversionRate"):
+        row = world.admin("get", SF, object="DatedConversionRate", id=record_id)
+        if row["IsoCode"] == code and row["StartDate"] == start.isoformat():
+            return record_id
+    raise AssertionError(f"no dated rate for {code} from {start}")
+
+
+def test_an_opportunity_takes_the_dated_rate_of_its_close_date(world: Sandbox, sqlite_url: str, tmp_path: Path) -> None:
+    contract = _jpy_contract(world)
+    e2e, expected = _store(world, sqlite_url, tmp_path / "store")
+    run_job(e2e)
+    before, _ = stored_figures(e2e)
+    converter = Converter(world)
+    year = date(AS_OF.year, 1, 1)
+    dated = converter.rate("JPY", contract["close_date"])
+    assert dated != pytest.approx(
+        float(converter.static[OURS] / converter.static["JPY"]), rel=1e-6
+    )  # not CurrencyType's
+    assert _close(before[contract["key"]]["arr"], expected[contract["key"]].arr)
+
+    # The org revalues JPY for this year only: the contract's ARR follows, read incrementally.
+    old = next(rate for start, rate in converter.dated["JPY"] if start == year)
+    world.admin("update", SF, object="DatedConversionRate", id=_dated_rate_id(world, "JPY", year),
+                fields={"ConversionRate": float(old * 2)})  # fmt: skip
+    after_expected, _ = expected_figures(world)
+    run_job(e2e)
+    after, _ = stored_figures(e2e)
+    # The contract (and any other JPY contract of the account closed this year) now counts at half the rate.
+    assert after_expected[contract["key"]].arr <= expected[contract["key"]].arr - float(contract["amount"]) * dated / 2
+    assert _close(after[contract["key"]]["arr"], after_expected[contract["key"]].arr)
+    # Exactly the accounts holding a JPY contract closed this year (active at T) moved; the rest kept their ARR.
+    revalued = {o["key"] for o in _truth(world)[1] if o["currency"] == "JPY" and o["is_won"]
+                and year <= o["close_date"] <= AS_OF < _plus_year(o["close_date"])}  # fmt: skip
+    assert {k for k in before if not _close(after[k]["arr"], before[k]["arr"])} == revalued
+    assert all(_close(after[k]["arr"], e.arr) for k, e in after_expected.items())
+    e2e.engine.dispose()
