@@ -37,10 +37,10 @@ class _Exact(TypeDecorator[Decimal]):
     SQLite would keep every digit, and the same data must read back as the same digits from either store.
     """
 
-    impl = Numeric(24, 6)
+    impl = Numeric()
     cache_ok = True
-    precision = 24
-    scale = 6
+    precision = 28  # each subclass sets its own
+    scale = 10
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
