@@ -76,7 +76,7 @@ def read_sources(
         for source in sources:
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
-            store_crm_currency(engine, source.connection, connector.corporate_currency())
+            store_crm_currency(engine, source.connection, _corporate_currency(connector, recorder))
             work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:
@@ -89,6 +89,18 @@ def read_sources(
             recorder.note_quota(connector.name, connector.quota())
             connector.close()
     return None
+
+
+def _corporate_currency(connector: Connector, recorder: RunRecorder) -> str | None:
+    """The CRM's own corporate currency; a CRM that cannot say (an API the credentials may not reach) is an
+    error on the run, not a failed job: the currency last read stays, else records without one count as ours."""
+    try:
+        return connector.corporate_currency()
+    except StopError:
+        raise
+    except ConnectorError as exc:
+        recorder.error("currency", f"{connector.name}: could not read its corporate currency: {exc}", code=exc.code)
+        return None
 
 
 def audit_and_repair(

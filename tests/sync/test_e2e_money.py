@@ -25,7 +25,7 @@ from sandbox.server import Sandbox, SandboxConfig
 from sandbox.world import WorldSpec
 from sync import build_engine, upgrade
 
-from .conftest_e2e import E2E, JOB, NOW, SF, config_document, hs_truth, job_config, sf_ids, sf_truth
+from .conftest_e2e import E2E, HS, JOB, NOW, SF, config_document, hs_truth, job_config, sf_ids, sf_truth
 
 AS_OF = NOW.date()
 OURS = "EUR"
@@ -272,3 +272,18 @@ def test_an_opportunity_takes_the_dated_rate_of_its_close_date(world: Sandbox, s
     assert {k for k in before if not _close(after[k]["arr"], before[k]["arr"])} == revalued
     assert all(_close(after[k]["arr"], e.arr) for k, e in after_expected.items())
     e2e.engine.dispose()
+
+
+def test_a_portal_that_will_not_say_its_currency_makes_the_run_partial_not_failed(
+    e2e_starter: Any, sqlite_url: str
+) -> None:
+    e2e = e2e_starter(sqlite_url, accounts=40)
+    e2e.sandbox.add_fault(crm=HS, kind="status", code=403, path="/account-info/v3/details")
+    summary = e2e.sync()
+    assert summary.status == "partial"
+    assert [e["kind"] for e in summary.errors] == ["currency"]
+    assert "hubspot" in summary.errors[0]["message"]
+    assert summary.streams["hubspot.deals"]["inserted"] > 0
+    with e2e.engine.connect() as conn:
+        known = dict(conn.execute(text("SELECT connection, currency FROM crm_currency")).all())
+    assert known == {SF: "USD"}  # the org said; the portal did not
