@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
+from typing import Any
 
-from sqlalchemy import Engine
+import polars as pl
+from sqlalchemy import ColumnElement, Engine, case, func, literal
 from sqlmodel import select
 
 from config import Currency
@@ -17,7 +19,15 @@ from sync.store import session
 from sync.tables import CrmCurrency, CurrencyRate, DatedCurrencyRate, utcnow
 from sync.upsert import upsert
 
-__all__ = ["DatedRate", "Rates", "crm_currencies", "effective_rates", "store_config_rates", "store_crm_currency"]
+__all__ = [
+    "DatedRate",
+    "Rates",
+    "crm_currencies",
+    "currency_of",
+    "effective_rates",
+    "store_config_rates",
+    "store_crm_currency",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,21 @@ class Rates:
 
     static: Mapping[str, Decimal]
     dated: tuple[DatedRate, ...] = ()
+
+    def frame(self) -> pl.DataFrame:
+        """The rates as scoring takes them (`scoring.RATES`)."""
+        return pl.DataFrame(
+            {"currency": list(self.static), "rate_to_corporate": [float(r) for r in self.static.values()]},
+            schema={"currency": pl.String(), "rate_to_corporate": pl.Float64()},
+        )
+
+    def dated_frame(self) -> pl.DataFrame:
+        """The dated rates as scoring takes them (`scoring.DATED_RATES`)."""
+        return pl.DataFrame(
+            {"currency": [d.currency for d in self.dated], "valid_from": [d.start for d in self.dated],
+             "rate_to_corporate": [float(d.rate) for d in self.dated]},
+            schema={"currency": pl.String(), "valid_from": pl.Date(), "rate_to_corporate": pl.Float64()},
+        )  # fmt: skip
 
 
 def store_config_rates(engine: Engine, currency: Currency) -> None:
@@ -62,6 +87,16 @@ def crm_currencies(engine: Engine) -> dict[str, str]:
     """Connection -> its CRM's corporate currency, as last read."""
     with session(engine) as s:
         return {row.connection: row.currency for row in s.exec(select(CrmCurrency)).all()}
+
+
+def currency_of(
+    currency: ColumnElement[Any], connection: ColumnElement[Any] | None, ours: str, own: Mapping[str, str]
+) -> ColumnElement[Any]:
+    """SQL for the currency a record's money is in: the record's, else its CRM's corporate currency (`own`, by
+    `connection`), else ours (a CRM that does not say; an account's annual revenue from an enrichment source)."""
+    if connection is None or not own:
+        return func.coalesce(currency, literal(ours))
+    return func.coalesce(currency, case(dict(own), value=connection, else_=None), literal(ours))
 
 
 def effective_rates(engine: Engine, currency: Currency) -> Rates:

@@ -12,22 +12,7 @@ import adbc_driver_postgresql  # type: ignore[import-untyped]  # no py.typed mar
 import polars as pl
 from adbc_driver_manager import AdbcConnection, AdbcDatabase, AdbcStatement
 from psycopg.copy import QueuedLibpqWriter
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    Date,
-    Engine,
-    Float,
-    Integer,
-    Select,
-    Table,
-    case,
-    column,
-    func,
-    literal,
-    null,
-    true,
-)
+from sqlalchemy import Boolean, Connection, Date, Engine, Float, Integer, Select, Table, column, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
@@ -37,7 +22,7 @@ from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
 from scoring.quality import warning_records
 from sync.columns import Money, UTCDateTime
-from sync.currency import crm_currencies, effective_rates
+from sync.currency import crm_currencies, currency_of, effective_rates
 from sync.errors import StoreError
 from sync.sqlite_read import SqliteReadError, read_sqlite
 from sync.store import session
@@ -188,16 +173,15 @@ def _input_selects(ours: str, own: dict[str, str]) -> dict[str, Select[Any]]:
     connection), else ours (`ours`: a CRM that does not say, an enrichment source's annual revenue)."""
     a, o, p = _table(Account).c, _table(Opportunity).c, _table(ProductLine).c
     h, u = _table(StageHistory).c, _table(Usage).c
-    crm_currency = case(own, value=o.connection, else_=None) if own else null()
     return {
         "accounts": sa_select(
             a.key, a.name, a.domain, a.industry, a.employees, a.annual_revenue,
-            func.coalesce(a.currency, literal(ours)).label("currency"), a.country, a.owner, a.parent_key,
+            currency_of(a.currency, None, ours, own).label("currency"), a.country, a.owner, a.parent_key,
             a.wallet_estimate, a.created_at,
         ).where(a.deleted_at.is_(None)),
         "opportunities": sa_select(
             (o.connection + ":" + o.source_id).label("key"), o.account_key, o.amount,
-            func.coalesce(o.currency, crm_currency, literal(ours)).label("currency"), o.stage,
+            currency_of(o.currency, o.connection, ours, own).label("currency"), o.stage,
             o.is_closed, o.is_won, o.close_date, o.created_at, o.type, o.recurring, o.term_months, o.start_date,
             o.probability,
         ).where(o.deleted_at.is_(None)),
@@ -236,20 +220,10 @@ def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tup
     inputs = ScoringInputs(
         accounts=accounts,
         opportunities=_opportunities(frames["opportunities"], frames["product_lines"], accounts),
-        rates=pl.DataFrame(
-            {"currency": list(rates.static), "rate_to_corporate": [float(r) for r in rates.static.values()]},
-            schema={"currency": pl.String(), "rate_to_corporate": pl.Float64()},
-        ),
+        rates=rates.frame(),
         stage_history=frames["stage_history"],
         usage=frames["usage"],
-        dated_rates=pl.DataFrame(
-            {
-                "currency": [d.currency for d in rates.dated],
-                "valid_from": [d.start for d in rates.dated],
-                "rate_to_corporate": [float(d.rate) for d in rates.dated],
-            },
-            schema={"currency": pl.String(), "valid_from": pl.Date(), "rate_to_corporate": pl.Float64()},
-        ),
+        dated_rates=rates.dated_frame(),
     )
     return inputs, _as_previous(frames.get("previous"), run)
 
