@@ -122,6 +122,7 @@ def make_accounts(n: int) -> pl.DataFrame:
         _pick(INDUSTRIES, 1).alias("industry"),
         (_uniform(2) * 20_000).floor().cast(pl.Int64).alias("employees"),
         revenue.alias("annual_revenue"),
+        pl.lit(None, dtype=pl.String).alias("currency"),  # annual revenue already in the corporate currency
         _pick(COUNTRIES, 4).alias("country"),
         pl.when(_uniform(5) < 0.97)
         .then(pl.lit("rep") + (_uniform(6) * 500).floor().cast(pl.Int64).cast(pl.String))

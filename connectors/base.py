@@ -165,6 +165,11 @@ class Connector(Protocol):
         """The fields the object has now."""
         ...
 
+    def corporate_currency(self) -> str | None:
+        """The CRM's own corporate currency (ISO 4217): the currency of a money value whose record names
+        none. None when the CRM does not say."""
+        ...
+
     def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
         """Create missing fields (HubSpot properties in group `accountsync`; Salesforce via Tooling API)."""
         ...

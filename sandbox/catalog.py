@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -11,6 +12,7 @@ __all__ = [
     "COUNTRIES",
     "CURRENCIES",
     "FAMILIES",
+    "FIRST_DATED_START",
     "INDUSTRIES",
     "OPEN_STAGES",
     "OWNERS",
@@ -21,6 +23,7 @@ __all__ = [
     "Country",
     "Owner",
     "Stage",
+    "dated_rates",
     "to_usd",
 ]
 
@@ -62,6 +65,25 @@ CURRENCIES: Final = ("USD", "EUR", "GBP", "JPY")
 RATES: Final = MappingProxyType(
     {"USD": Decimal("1"), "EUR": Decimal("0.92"), "GBP": Decimal("0.79"), "JPY": Decimal("151.0")}
 )
+
+
+# The first dated range of every currency starts here (a Salesforce org's "beginning of time"): CurrencyType's rate.
+FIRST_DATED_START: Final = date(1, 1, 1)
+# Each calendar year of a dated-rates world moves every rate by one of these steps (by year and currency).
+_DATED_STEPS: Final = (Decimal("-0.04"), Decimal("0.02"), Decimal("0.05"), Decimal("-0.01"))
+
+
+def dated_rates(first_year: int, last_year: int) -> list[tuple[str, date, Decimal]]:
+    """Salesforce DatedConversionRate rows (IsoCode, StartDate, ConversionRate) with USD as the corporate
+    currency: one range from `FIRST_DATED_START` at the `RATES` value, then one from each January 1st of
+    `first_year..last_year`, each a few percent off `RATES` (six significant digits, as the field keeps)."""
+    rows = []
+    for n, code in enumerate(c for c in CURRENCIES if c != "USD"):
+        rows.append((code, FIRST_DATED_START, RATES[code]))
+        for year in range(first_year, last_year + 1):
+            step = _DATED_STEPS[(year + n) % len(_DATED_STEPS)]
+            rows.append((code, date(year, 1, 1), (RATES[code] * (1 + step)).quantize(Decimal("0.000001"))))
+    return rows
 
 
 def to_usd(amount: Decimal, currency: str) -> Decimal:

@@ -64,6 +64,7 @@ class WorldSpec:
     hubspot_only_share: float = 0.25  # the rest (0.40 by default) are Salesforce-only
     linked_share: float = 0.6  # of 'both' companies, HubSpot record carries the Salesforce Account id
     multi_currency: bool = True  # USD, EUR, GBP, JPY by country; False: everything in USD
+    dated_rates: bool = False  # Salesforce advanced currency management: DatedConversionRate by calendar year
     deals_per_account: float = 4.0  # mean over companies that have deals
     duplicate_share: float = 0.02  # duplicates later merged into a survivor
     deleted_share: float = 0.02  # deleted companies (and, at half this share, deleted deals)
@@ -89,6 +90,8 @@ def _problems(spec: WorldSpec) -> Iterator[str]:
         yield "both_share + hubspot_only_share must not exceed 1"
     if not 1.0 <= spec.deals_per_account <= 20.0:
         yield "deals_per_account must be within 1..20"
+    if spec.dated_rates and not spec.multi_currency:
+        yield "dated_rates needs multi_currency (a single-currency org has no DatedConversionRate)"
 
 
 @dataclass(frozen=True, slots=True)

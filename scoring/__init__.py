@@ -55,6 +55,7 @@ from scoring.errors import (
 )
 from scoring.frames import (
     ACCOUNTS,
+    DATED_RATES,
     FRAME_SPECS,
     OPPORTUNITIES,
     PREVIOUS_SCORES,
@@ -81,12 +82,16 @@ from scoring.health import (
 from scoring.keys import (
     positions,
 )
+from scoring.money import (
+    accounts_in_corporate,
+    corporate_rates,
+    opportunity_rates,
+)
 from scoring.opportunities import (
     DEFAULT_TERM_MONTHS,
     MAX_AMOUNT,
     PREPARED_COLUMNS,
     PreparedOpportunities,
-    corporate_rates,
     money_bound,
     prepare_opportunities,
 )
@@ -190,6 +195,7 @@ __all__ = [
     "CATEGORICAL_FIT_FIELDS",
     "CHANGE_INPUTS",
     "COMPONENTS",
+    "DATED_RATES",
     "DEFAULT_TERM_MONTHS",
     "EXPANSION_TYPE",
     "FRAME_SPECS",
@@ -239,6 +245,7 @@ __all__ = [
     "account_figures",
     "account_quality_warnings",
     "account_warnings",
+    "accounts_in_corporate",
     "active_at",
     "activity_aggregations",
     "add_months",
@@ -278,6 +285,7 @@ __all__ = [
     "money_text",
     "movement_exprs",
     "opportunity_aggregates",
+    "opportunity_rates",
     "opportunity_warnings",
     "percentile_rank",
     "pipeline_aggregations",

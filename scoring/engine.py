@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -11,6 +11,7 @@ from scoring.accounts import account_figures, scored_accounts
 from scoring.aggregation import aggregate
 from scoring.calendar import Window
 from scoring.frames import PREVIOUS_SCORES, ScoringInputs, conform_frame
+from scoring.money import accounts_in_corporate, corporate_rates
 from scoring.opportunities import money_bound, prepare_opportunities
 from scoring.params import ScoringParams
 from scoring.pipeline import pipeline_aggregations, pipeline_portfolio_exprs, sales_cycle_days
@@ -78,6 +79,13 @@ def _portfolio(figures: pl.DataFrame, prepared: pl.DataFrame, window: Window, pa
     )
 
 
+def _in_corporate(data: ScoringInputs, params: ScoringParams) -> tuple[ScoringInputs, pl.LazyFrame]:
+    """The conformed inputs with annual revenue in the corporate currency, and the warnings that makes."""
+    accounts, warnings = accounts_in_corporate(data.accounts, corporate_rates(data.rates, params.currency),
+                                               params.currency)  # fmt: skip
+    return replace(data, accounts=accounts), warnings
+
+
 def score_portfolio(
     inputs: ScoringInputs,
     *,
@@ -91,10 +99,10 @@ def score_portfolio(
     the change reason. Raises `InputSchemaError` when a frame does not match its spec.
     """
     params = params or ScoringParams()
-    data = inputs.conformed()
+    data, revenue_warnings = _in_corporate(inputs.conformed(), params)
     earlier = None if previous is None else conform_frame(PREVIOUS_SCORES, previous)
     window = Window.ending(as_of, params.window_months)
-    prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params)
+    prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params, data.dated_rates)
     linked = link_history(data.stage_history, prepared.frame, as_of, data.stage_meta)
     figures = account_figures(data, prepared.frame, linked, window, params)
     portfolio = _portfolio(figures, prepared.frame, window, params)
@@ -104,7 +112,7 @@ def score_portfolio(
         portfolio=portfolio,
         stage_durations=stage_durations(linked, prepared.frame, as_of),
         stage_counts=stage_counts(linked, prepared.frame),
-        warnings=collect_warnings([*prepared.warnings, *account_quality_warnings(figures)]),
+        warnings=collect_warnings([*prepared.warnings, revenue_warnings, *account_quality_warnings(figures)]),
     )
 
 
@@ -152,7 +160,7 @@ def core_kpis(inputs: ScoringInputs, *, as_of: date, params: ScoringParams | Non
     params = params or ScoringParams()
     data = inputs.conformed()
     window = Window.ending(as_of, params.window_months)
-    prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params)
+    prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params, data.dated_rates)
     every = [*revenue_aggregations(window), *pipeline_aggregations(window, params.score.recent_win_days)]
     aggregations = [aggregation for aggregation in every if aggregation.name in _CORE_AGGREGATIONS]
     row = (

@@ -10,6 +10,7 @@ from scoring.errors import DuplicateKeyError, InputSchemaError
 
 __all__ = [
     "ACCOUNTS",
+    "DATED_RATES",
     "FRAME_SPECS",
     "OPPORTUNITIES",
     "PREVIOUS_SCORES",
@@ -72,6 +73,7 @@ ACCOUNTS = FrameSpec(
         ColumnSpec("industry", pl.String()),
         ColumnSpec("employees", pl.Int64()),
         ColumnSpec("annual_revenue", pl.Float64()),
+        _optional("currency", pl.String()),  # of annual_revenue; null: already in the corporate currency
         ColumnSpec("country", pl.String()),
         ColumnSpec("owner", pl.String()),
         ColumnSpec("parent_key", pl.String()),
@@ -140,6 +142,16 @@ RATES = FrameSpec(
     (_required("currency", pl.String()), _required("rate_to_corporate", pl.Float64())),
     unique_key="currency",
 )
+# Rates by date (Salesforce DatedConversionRate, rebased): an opportunity closed on or after `valid_from`
+# takes the rate of its currency's latest such row; before the first one, or with no close date, `RATES`.
+DATED_RATES = FrameSpec(
+    "dated_rates",
+    (
+        _required("currency", pl.String()),
+        _required("valid_from", pl.Date()),
+        _required("rate_to_corporate", pl.Float64()),
+    ),
+)
 # The last scoring run's per-account results (`ScoringResult.previous_scores()`), for the change reason.
 PREVIOUS_SCORES = FrameSpec(
     "previous",
@@ -158,7 +170,8 @@ PREVIOUS_SCORES = FrameSpec(
     unique_key="key",
 )
 FRAME_SPECS: dict[str, FrameSpec] = {
-    spec.name: spec for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, STAGE_META, USAGE, RATES, PREVIOUS_SCORES)
+    spec.name: spec
+    for spec in (ACCOUNTS, OPPORTUNITIES, STAGE_HISTORY, STAGE_META, USAGE, RATES, DATED_RATES, PREVIOUS_SCORES)
 }
 
 
@@ -234,7 +247,8 @@ def empty_frame(spec: FrameSpec) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class ScoringInputs:
-    """The normalized store read into frames; stage history, stage metadata and usage may be left out."""
+    """The normalized store read into frames; stage history, stage metadata, usage and dated rates may be left
+    out."""
 
     accounts: pl.DataFrame
     opportunities: pl.DataFrame
@@ -242,6 +256,7 @@ class ScoringInputs:
     stage_history: pl.DataFrame = field(default_factory=lambda: empty_frame(STAGE_HISTORY))
     usage: pl.DataFrame = field(default_factory=lambda: empty_frame(USAGE))
     stage_meta: pl.DataFrame = field(default_factory=lambda: empty_frame(STAGE_META))
+    dated_rates: pl.DataFrame = field(default_factory=lambda: empty_frame(DATED_RATES))
 
     def conformed(self) -> ScoringInputs:
         """The same inputs, each frame checked and conformed to its spec (see `conform_frame`)."""
@@ -252,4 +267,5 @@ class ScoringInputs:
             stage_history=conform_frame(STAGE_HISTORY, self.stage_history),
             usage=conform_frame(USAGE, self.usage),
             stage_meta=conform_frame(STAGE_META, self.stage_meta),
+            dated_rates=conform_frame(DATED_RATES, self.dated_rates),
         )

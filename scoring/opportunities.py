@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from scoring.calendar import add_months_series
-from scoring.errors import InputSchemaError
+from scoring.frames import DATED_RATES, empty_frame
 from scoring.keys import positions
+from scoring.money import corporate_rates, opportunity_rates
 from scoring.params import ScoringParams
 from scoring.quality import WarningCode, opportunity_warnings
 
@@ -23,20 +24,6 @@ __all__ = [
 ]
 
 DEFAULT_TERM_MONTHS = 12
-
-
-def corporate_rates(rates: pl.DataFrame, currency: str) -> dict[str, float]:
-    """Rate to the corporate currency by currency; the corporate currency is 1.0 unless the table names it.
-
-    Raises `InputSchemaError` when a rate is not a finite number above 0.
-    """
-    rate = pl.col("rate_to_corporate")
-    if rates.select((~(rate.is_finite() & (rate > 0))).any()).item():
-        raise InputSchemaError("rates", "rate_to_corporate", "every rate must be a finite number above 0")
-    table = dict(
-        zip(rates.get_column("currency").to_list(), rates.get_column("rate_to_corporate").to_list(), strict=True)
-    )
-    return {currency: 1.0, **table}
 
 
 def _probability(params: ScoringParams) -> pl.Expr:
@@ -55,7 +42,7 @@ def _contract_ends(opportunities: pl.DataFrame) -> pl.Series:
     return add_months_series(dates.get_column("start"), dates.get_column("term"))
 
 
-def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: dict[str, float]) -> pl.LazyFrame:
+def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: pl.Series) -> pl.LazyFrame:
     """The opportunities with their account's row number (null: unknown account), rate and defaults."""
     account_index = positions(opportunities.get_column("account_key"), accounts.get_column("key"))
     start = pl.coalesce("start_date", "close_date")
@@ -64,7 +51,7 @@ def _defaulted(opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: dict[
         opportunities.lazy()
         .with_columns(
             pl.lit(account_index).alias("account_index"),
-            pl.col("currency").replace_strict(rates, default=None, return_dtype=pl.Float64()).alias("rate"),
+            pl.lit(rates).alias("rate"),
             pl.col("recurring").fill_null(True),
             pl.col("term_months").fill_null(DEFAULT_TERM_MONTHS),
             (pl.col("is_closed") | pl.col("is_won")).alias("closed"),
@@ -201,11 +188,17 @@ class PreparedOpportunities:
 
 
 def prepare_opportunities(
-    opportunities: pl.DataFrame, accounts: pl.DataFrame, rates: pl.DataFrame, params: ScoringParams
+    opportunities: pl.DataFrame,
+    accounts: pl.DataFrame,
+    rates: pl.DataFrame,
+    params: ScoringParams,
+    dated_rates: pl.DataFrame | None = None,
 ) -> PreparedOpportunities:
-    """Convert, default and date the (conformed) opportunities of the known accounts."""
+    """Convert (see `scoring.money`), default and date the (conformed) opportunities of the known accounts."""
+    dated = empty_frame(DATED_RATES) if dated_rates is None else dated_rates
+    rate = opportunity_rates(opportunities, corporate_rates(rates, params.currency), dated)
     flagged = (
-        _defaulted(opportunities, accounts, corporate_rates(rates, params.currency))
+        _defaulted(opportunities, accounts, rate)
         .with_columns(pl.when(pl.col("contract")).then(pl.col("end_date")).alias("end_date"), *_derived(params))
         .with_columns(pl.col("_probability_raw").clip(0.0, 1.0).alias("probability"))
         .collect()

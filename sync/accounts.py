@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, bindparam, update
 from sqlmodel import Session, SQLModel, col, select
 
+from sync.currency import crm_currencies
 from sync.enrich_precedence import load_overrides, overlay, set_wallets
 from sync.identity import AccountRecord, assign_keys, merge_values
 from sync.store import session
@@ -31,13 +32,15 @@ class IdentityOutcome:
 
 _LOADED = ("connection", "crm", "source_id", "domain", "link_id", "merged_into", "deleted_at", "modstamp", "created_at",
            "parent_source_id", "name", "industry", "employees", "annual_revenue", "country", "owner", "account_key",
-           "field_changed_at")  # fmt: skip
+           "field_changed_at", "currency")  # fmt: skip
 
 
 def _load(engine: Engine) -> list[AccountRecord]:
     """Every source account, as identity needs it: the columns it reads, not ORM objects with their raw records
-    (decoding each record's raw JSON was more than half of an identity pass)."""
+    (decoding each record's raw JSON was more than half of an identity pass). A record's currency is the one
+    it names, else its CRM's corporate currency."""
     table: Table = SourceAccount.__table__  # type: ignore[attr-defined]
+    own = crm_currencies(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(*(table.c[name] for name in _LOADED))).all()
     return [
@@ -47,7 +50,7 @@ def _load(engine: Engine) -> list[AccountRecord]:
             parent_source_id=r.parent_source_id,
             values={"name": r.name, "domain": r.domain, "industry": r.industry, "employees": r.employees,
                     "annual_revenue": r.annual_revenue, "country": r.country, "owner": r.owner,
-                    "key": r.account_key},
+                    "key": r.account_key, "currency": r.currency or own.get(r.connection)},
             changed_at=_stamps(r.field_changed_at),
         )
         for r in rows

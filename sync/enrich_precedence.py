@@ -61,6 +61,8 @@ def overlay(row: dict[str, Any], override: Override | None) -> dict[str, Any]:
             continue
         if merged.get(name) in (None, "") or rule == "source":
             merged[name] = value
+            if name == "annual_revenue":
+                merged["currency"] = None  # an enrichment source's money is in our corporate currency
     return merged
 
 

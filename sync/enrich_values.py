@@ -15,7 +15,7 @@ PROBLEM = "_problem"
 NUMBER = r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$"  # 1234, 1,234, 1234.50; not 1e3, not 1.234,5
 MONTH = r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[T ].*)?$"  # 2026-03, 2026-03-15, 2026-03-15T10:00:00
 MAX_INT = 2_147_483_647  # the store's INTEGER
-MAX_MONEY = 10**18  # the store's NUMERIC(24, 6)
+MAX_MONEY = 10**18  # the store's NUMERIC(28, 10): 18 digits before the point
 MAX_TEXT = 128
 
 

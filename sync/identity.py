@@ -131,17 +131,18 @@ def merge_values(
     live = [r for r in group if not r.deleted] or group
     merged: dict[str, Any] = {}
     for field in MERGED_FIELDS:
-        rule = precedence.get(field, default)
-        merged[field] = _pick(live, field, rule)
+        chosen = _chosen(live, field, precedence.get(field, default))
+        merged[field] = None if chosen is None else chosen.values[field]
+    # Annual revenue keeps the currency of the record it came from (`currency`: null for ours).
+    revenue = _chosen(live, "annual_revenue", precedence.get("annual_revenue", default))
+    merged["currency"] = None if revenue is None else revenue.values.get("currency")
     return merged
 
 
-def _pick(records: list[AccountRecord], field: str, rule: str) -> Any:
+def _chosen(records: list[AccountRecord], field: str, rule: str) -> AccountRecord | None:
     with_value = [r for r in records if r.values.get(field) not in (None, "")]
     if not with_value:
         return None
     if rule == "most_recent":
-        chosen = max(with_value, key=lambda r: (r.value_changed_at(field), r.crm))
-    else:
-        chosen = min(with_value, key=lambda r: (0 if r.crm == rule else 1, r.source_id))
-    return chosen.values[field]
+        return max(with_value, key=lambda r: (r.value_changed_at(field), r.crm))
+    return min(with_value, key=lambda r: (0 if r.crm == rule else 1, r.source_id))

@@ -11,7 +11,7 @@ from typing import Any
 from sync.domains import normalise_domain
 
 Row = dict[str, Any]
-MONEY_LIMIT = Decimal(10) ** 18  # money columns are NUMERIC(24, 6): 18 digits before the point
+MONEY_LIMIT = Decimal(10) ** 18  # money columns are NUMERIC(28, 10): 18 digits before the point
 INT_LIMIT = 2**31 - 1  # integer columns are 32-bit on PostgreSQL
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
-from sync.normalise import BadRecord, Context, Row, as_bool, as_datetime, as_decimal, as_int, require_id
+from sync.normalise import BadRecord, Context, Row, as_bool, as_date, as_datetime, as_decimal, as_int, require_id
 
 
 def salesforce_stage_history(record: Mapping[str, Any], ctx: Context) -> list[Row]:
@@ -102,4 +102,26 @@ def salesforce_currency(record: Mapping[str, Any], ctx: Context) -> Row:
     rate = as_decimal(record.get("ConversionRate"), "ConversionRate", str(code))
     if not code or rate is None or rate <= 0:
         raise BadRecord(str(code), "currency without IsoCode or a positive ConversionRate")
-    return {"currency": str(code), "origin": f"crm:{ctx.connection}", "rate": Decimal(1) / rate, "updated_at": ctx.now}
+    return {"currency": str(code), "origin": f"crm:{ctx.connection}", "rate": _inverse(rate), "updated_at": ctx.now}
+
+
+def salesforce_dated_rate(record: Mapping[str, Any], ctx: Context) -> Row:
+    """Salesforce DatedConversionRate -> dated_currency_rate row (the inverse rate, as for CurrencyType)."""
+    sid = require_id(record, "Id")
+    code = record.get("IsoCode")
+    rate = as_decimal(record.get("ConversionRate"), "ConversionRate", sid)
+    start = as_date(record.get("StartDate"), "StartDate", sid)
+    if not code or rate is None or rate <= 0 or start is None:
+        raise BadRecord(sid, "dated rate without IsoCode, StartDate or a positive ConversionRate")
+    return {
+        "origin": f"crm:{ctx.connection}", "source_id": sid, "currency": str(code)[:3], "start_date": start,
+        "next_start_date": as_date(record.get("NextStartDate"), "NextStartDate", sid), "rate": _inverse(rate),
+        "updated_at": ctx.now,
+    }  # fmt: skip
+
+
+def _inverse(conversion_rate: Decimal) -> Decimal:
+    """1 / ConversionRate to more digits than the store keeps (it rounds to 18 decimals on every dialect)."""
+    with localcontext() as exact:
+        exact.prec = 40
+        return Decimal(1) / conversion_rate

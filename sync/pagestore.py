@@ -16,6 +16,7 @@ from sync import normalise_related as r
 from sync.normalise import BadRecord, Context, Row
 from sync.tables import (
     CurrencyRate,
+    DatedCurrencyRate,
     Opportunity,
     ProductLine,
     Quarantine,
@@ -52,6 +53,9 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("salesforce", "OpportunityLineItem"): Target(ProductLine, RECORD_KEYS, _one(r.salesforce_line_item)),
     ("salesforce", "CurrencyType"): Target(CurrencyRate, ("currency", "origin"), _one(r.salesforce_currency), False),
+    ("salesforce", "DatedConversionRate"): Target(
+        DatedCurrencyRate, ("origin", "source_id"), _one(r.salesforce_dated_rate), False
+    ),
     ("hubspot", "companies"): Target(SourceAccount, RECORD_KEYS, _one(n.hubspot_company)),
     ("hubspot", "deals"): Target(Opportunity, RECORD_KEYS, _one(n.hubspot_deal)),
     ("hubspot", "pipelines"): Target(StageMeta, ("connection", "stage"), _one(r.hubspot_stage_meta), False),

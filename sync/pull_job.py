@@ -13,7 +13,7 @@ from config import Deployment, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec
 from sync.accounts import apply_identity
 from sync.api_usage import close_budget, open_budget
-from sync.currency import store_config_rates
+from sync.currency import store_config_rates, store_crm_currency
 from sync.pull import ProgressSink, PullRequest, pull_stream
 from sync.reconcile import audit, audited
 from sync.repair import differing_windows, reread
@@ -21,8 +21,8 @@ from sync.runs import RunRecorder
 from sync.tables import utcnow
 
 STREAM_ORDER = (
-    "OpportunityStage", "CurrencyType", "Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem",
-    "pipelines", "companies", "deals",
+    "OpportunityStage", "CurrencyType", "DatedConversionRate", "Account", "Opportunity", "OpportunityHistory",
+    "OpportunityLineItem", "pipelines", "companies", "deals",
 )  # fmt: skip
 ConnectorFactory = Callable[[Deployment, str, Job], Connector]
 
@@ -78,6 +78,7 @@ def read_sources(
             connector = factory(deployment, source.connection, job)
             opened.append(connector)
             open_budget(engine, job.name, connector)
+            store_crm_currency(engine, source.connection, _corporate_currency(connector, recorder))
             work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:
@@ -91,6 +92,18 @@ def read_sources(
             close_budget(engine, job.name, connector)
             connector.close()
     return None
+
+
+def _corporate_currency(connector: Connector, recorder: RunRecorder) -> str | None:
+    """The CRM's own corporate currency; a CRM that cannot say (an API the credentials may not reach) is an
+    error on the run, not a failed job: the currency last read stays, else records without one count as ours."""
+    try:
+        return connector.corporate_currency()
+    except StopError:
+        raise
+    except ConnectorError as exc:
+        recorder.error("currency", f"{connector.name}: could not read its corporate currency: {exc}", code=exc.code)
+        return None
 
 
 def audit_and_repair(

@@ -22,7 +22,7 @@ from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
 from scoring.quality import warning_records
 from sync.columns import Money, UTCDateTime
-from sync.currency import effective_rates
+from sync.currency import crm_currencies, currency_of, effective_rates
 from sync.errors import StoreError
 from sync.sqlite_read import SqliteReadError, read_sqlite
 from sync.store import session
@@ -166,17 +166,22 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-def _input_selects() -> dict[str, Select[Any]]:
-    """What scoring reads: live accounts, live opportunities and line items, stage history and metadata, usage."""
+def _input_selects(ours: str, own: dict[str, str]) -> dict[str, Select[Any]]:
+    """What scoring reads: live accounts, live opportunities and line items, stage history and metadata, usage.
+
+    Money comes with the currency it is in: the record's, else its CRM's corporate currency (`own`, by
+    connection), else ours (`ours`: a CRM that does not say, an enrichment source's annual revenue)."""
     a, o, p = _table(Account).c, _table(Opportunity).c, _table(ProductLine).c
     h, u, m = _table(StageHistory).c, _table(Usage).c, _table(StageMeta).c
     return {
         "accounts": sa_select(
-            a.key, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.country, a.owner, a.parent_key,
+            a.key, a.name, a.domain, a.industry, a.employees, a.annual_revenue,
+            currency_of(a.currency, None, ours, own).label("currency"), a.country, a.owner, a.parent_key,
             a.wallet_estimate, a.created_at,
         ).where(a.deleted_at.is_(None)),
         "opportunities": sa_select(
-            (o.connection + ":" + o.source_id).label("key"), o.account_key, o.amount, o.currency, o.stage,
+            (o.connection + ":" + o.source_id).label("key"), o.account_key, o.amount,
+            currency_of(o.currency, o.connection, ours, own).label("currency"), o.stage,
             o.is_closed, o.is_won, o.close_date, o.created_at, o.type, o.recurring, o.term_months, o.start_date,
             o.probability,
         ).where(o.deleted_at.is_(None)),
@@ -212,7 +217,7 @@ def _opportunities(opps: pl.DataFrame, lines: pl.DataFrame, accounts: pl.DataFra
 def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tuple[ScoringInputs, pl.DataFrame | None]:
     """The input frames and, when `run` is given, its scores, read together (one snapshot on SQLite)."""
     rates = effective_rates(engine, deployment.currency)
-    selects = _input_selects()
+    selects = _input_selects(deployment.currency.corporate, crm_currencies(engine))
     if run is not None:
         selects["previous"] = _previous_select(engine, run.id)
     frames = _frames(engine, selects)
@@ -220,10 +225,11 @@ def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tup
     inputs = ScoringInputs(
         accounts=accounts,
         opportunities=_opportunities(frames["opportunities"], frames["product_lines"], accounts),
-        rates=pl.DataFrame({"currency": list(rates), "rate_to_corporate": [float(r) for r in rates.values()]}),
+        rates=rates.frame(),
         stage_history=frames["stage_history"],
         usage=frames["usage"],
         stage_meta=frames["stage_meta"],
+        dated_rates=rates.dated_frame(),
     )
     return inputs, _as_previous(frames.get("previous"), run)
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from sync.columns import Money, UTCDateTime
+from sync.columns import Money, Rate, UTCDateTime
 
 MAX_ROW_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL: a larger id names no row (and would not bind)
 
@@ -25,6 +25,10 @@ def _ts(*, nullable: bool = True, index: bool = False) -> Any:
 
 def _money() -> Any:
     return Field(default=None, sa_column=Column(Money(), nullable=True))
+
+
+def _rate() -> Any:
+    return Field(default=None, sa_column=Column(Rate(), nullable=True))
 
 
 def _json() -> Any:
@@ -79,6 +83,8 @@ class Account(SQLModel, table=True):
     country: str | None = Field(default=None, max_length=128)
     owner: str | None = Field(default=None, max_length=128)
     parent_key: str | None = Field(default=None, max_length=96)
+    # The currency `annual_revenue` is in (its record's, else its CRM's corporate currency); null: ours.
+    currency: str | None = Field(default=None, max_length=3)
     wallet_estimate: Decimal | None = _money()
     created_at: datetime | None = _ts()
     deleted_at: datetime | None = _ts()
@@ -187,13 +193,39 @@ class ProductLine(SQLModel, table=True):
 
 
 class CurrencyRate(SQLModel, table=True):
-    """Units of corporate currency per unit of `currency`, from config or the CRM."""
+    """Units of corporate currency per unit of `currency`: ours for origin `config`, the CRM's own for
+    origin `crm:<connection>` (Salesforce CurrencyType, rebased when scoring reads them)."""
 
     __tablename__ = "currency_rate"
 
     currency: str = Field(primary_key=True, max_length=3)
     origin: str = Field(primary_key=True, max_length=64)
-    rate: Decimal | None = _money()
+    rate: Decimal | None = _rate()
+    updated_at: datetime | None = _ts()
+
+
+class DatedCurrencyRate(SQLModel, table=True):
+    """A Salesforce dated exchange rate (DatedConversionRate): units of the org's corporate currency per unit
+    of `currency` for opportunities closed from `start_date` until the currency's next range starts."""
+
+    __tablename__ = "dated_currency_rate"
+
+    origin: str = Field(primary_key=True, max_length=64)
+    source_id: str = Field(primary_key=True, max_length=64)
+    currency: str = Field(max_length=3)
+    start_date: date
+    next_start_date: date | None = None
+    rate: Decimal | None = _rate()
+    updated_at: datetime | None = _ts()
+
+
+class CrmCurrency(SQLModel, table=True):
+    """A connection's own corporate currency: the currency of its money values whose record names none."""
+
+    __tablename__ = "crm_currency"
+
+    connection: str = Field(primary_key=True, max_length=64)
+    currency: str = Field(max_length=3)
     updated_at: datetime | None = _ts()
 
 

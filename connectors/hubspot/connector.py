@@ -25,6 +25,7 @@ from connectors.hubspot.apis import build_apis
 from connectors.hubspot.convert import RecordConverter
 from connectors.hubspot.fetch import fetch_records
 from connectors.hubspot.pipelines import read_stages
+from connectors.hubspot.portal import company_currency
 from connectors.hubspot.provisioning import create_missing_properties
 from connectors.hubspot.ratelimit import Clock, RetryPolicy, SystemClock, Throttle
 from connectors.hubspot.reader import StreamReader, count_live
@@ -144,6 +145,10 @@ class HubSpotConnector:
     def describe(self, obj: str) -> ObjectSchema:
         """The object's properties now (one call)."""
         return fetch_schema(self.transport, self.apis.properties, obj)
+
+    def corporate_currency(self) -> str | None:
+        """The portal's company currency, from the account details (one call)."""
+        return company_currency(self.transport, self.apis.pipelines)
 
     def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
         """Create missing properties in group `accountsync`; refuse incompatible existing ones."""

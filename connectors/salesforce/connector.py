@@ -41,6 +41,7 @@ from connectors.salesforce.session import OrgSession, RetryPolicy
 from connectors.salesforce.soql import count as count_soql
 from connectors.salesforce.soql import select
 from connectors.salesforce.streams import (
+    DATED_RATES_STREAM,
     MULTI_CURRENCY_STREAM,
     DescribeFields,
     StreamPlan,
@@ -112,15 +113,18 @@ class SalesforceConnector:
         """Specs for `objects`, fields intersected with describe (missing ones in `field_errors`).
 
         `extra_fields` adds to the connection's extra fields for this call (e.g. the write-back targets).
-        CurrencyType is left out unless the org is multi-currency; an object the org does not have is left
+        CurrencyType is left out unless the org is multi-currency; it brings DatedConversionRate along when the
+        org has advanced currency management (else that is left out too); an object the org does not have is left
         out with an error under `field_errors(name)["*"]`.
         """
         names = self.object_names()
+        if MULTI_CURRENCY_STREAM in objects and DATED_RATES_STREAM in names and DATED_RATES_STREAM not in objects:
+            objects = [*objects, DATED_RATES_STREAM]
         wanted = {obj: tuple(dict.fromkeys([*self.extra_fields.get(obj, ()), *(extra_fields or {}).get(obj, ())]))
                   for obj in objects}  # fmt: skip
         specs = []
         for obj in objects:
-            if obj == MULTI_CURRENCY_STREAM and obj not in names:
+            if obj in (MULTI_CURRENCY_STREAM, DATED_RATES_STREAM) and obj not in names:
                 continue
             definition = stream_def(obj)
             if definition.object not in names:
@@ -144,6 +148,17 @@ class SalesforceConnector:
         fields = self._fields(spec.object)
         types = {f: str(fields.get(f.lower(), {}).get("type", "string")) for f in spec.fields}
         return StreamPlan(spec, RecordShape(spec.fields, types), {}, definition.tracks_deletes, definition.bulk)
+
+    def corporate_currency(self) -> str | None:
+        """The org's corporate currency: CurrencyType's `IsCorporate` row in a multi-currency org, else the
+        Organization's `DefaultCurrencyIsoCode` (the one currency of a single-currency org)."""
+        if MULTI_CURRENCY_STREAM in self.object_names():
+            soql, field = "SELECT IsoCode FROM CurrencyType WHERE IsCorporate = true", "IsoCode"
+        else:
+            soql, field = "SELECT DefaultCurrencyIsoCode FROM Organization", "DefaultCurrencyIsoCode"
+        rows = self.org.call("corporate currency", lambda sf: sf.query(soql))["records"]
+        code = rows[0].get(field) if rows else None
+        return str(code) if code else None
 
     # -- reading -----------------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from connectors.salesforce.convert import RecordShape
 
 CURSOR_FIELDS: Final = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
 MULTI_CURRENCY_STREAM: Final = "CurrencyType"
+# Advanced currency management's dated rates: pulled with CurrencyType when the org has them.
+DATED_RATES_STREAM: Final = "DatedConversionRate"
 DescribeFields = Mapping[str, Mapping[str, Any]]  # lower-cased field name -> describe's field entry
 
 
@@ -63,6 +65,10 @@ STREAMS: Final[Mapping[str, StreamDef]] = {
             "CurrencyType", "CurrencyType",
             ("Id", "IsoCode", "ConversionRate", "DecimalPlaces", "IsActive", "IsCorporate"), incremental=False,
             bulk=False,
+        ),
+        StreamDef(
+            "DatedConversionRate", "DatedConversionRate",
+            ("Id", "IsoCode", "ConversionRate", "StartDate", "NextStartDate"), bulk=False,
         ),
     )
 }  # fmt: skip

@@ -43,6 +43,7 @@ class HubSpotAccount:
         self.rejections: dict[str, dict[int, tuple[str, str]]] = {}  # type -> id -> (code, message)
         self.locked: dict[str, set[int]] = {}  # type -> ids another write holds
         self.association_page_size = 500
+        self.company_currency = "USD"  # the portal's company currency (account details' `companyCurrency`)
 
     @classmethod
     def from_world(cls, spec: WorldSpec) -> HubSpotAccount:

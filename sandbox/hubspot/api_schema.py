@@ -5,11 +5,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.hubspot.default_properties import CURRENCY_CODES
 from sandbox.hubspot.http_io import json_response, query_flag, read_json
 from sandbox.hubspot.pipelines import pipelines_json
 from sandbox.hubspot.served import Served
 
 __all__ = [
+    "account_details",
     "create_group",
     "create_property",
     "get_group",
@@ -84,3 +86,18 @@ async def list_stages(served: Served, request: Request) -> Response:
     pipeline = pipelines_json(request.path_params["object_type"], request.path_params["pipeline_id"])
     stages = pipeline["stages"]
     return json_response({"results": stages}, records=len(stages), request=request)
+
+
+async def account_details(served: Served, request: Request) -> Response:
+    """GET /account-info/v3/details: the portal's id, time zone and currencies (HubSpot's account info API)."""
+    with served.lock:
+        account = served.account
+        currency = getattr(account, "company_currency", "USD")  # an org pickled before it had one
+        others = [] if account.spec is None or not account.spec.multi_currency else [
+            code for code in CURRENCY_CODES if code != currency]  # fmt: skip
+        body = {
+            "portalId": account.portal_id, "accountType": "STANDARD", "timeZone": "US/Eastern",
+            "companyCurrency": currency, "additionalCurrencies": others, "utcOffset": "-05:00",
+            "utcOffsetMilliseconds": -18000000, "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1",
+        }  # fmt: skip
+    return json_response(body, records=1, request=request)

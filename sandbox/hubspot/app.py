@@ -63,6 +63,7 @@ def _routes(served: Served) -> list[Route]:
         ("/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", s.list_stages, "GET"),
         ("/crm/v4/associations/{from_type}/{to_type}/batch/read", a.batch_read_associations, "POST"),
         ("/crm/v4/objects/{object_type}/{object_id}/associations/{to_type}", a.get_associations, "GET"),
+        ("/account-info/v3/details", s.account_details, "GET"),
     ]
     return [Route(path, _bind(served, handler), methods=[method]) for path, handler, method in table]
 

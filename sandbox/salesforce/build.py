@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from sandbox.catalog import CURRENCIES, FAMILIES, OWNERS, RATES, STAGE_BY_KEY, STAGES
+from sandbox.catalog import CURRENCIES, FAMILIES, OWNERS, RATES, STAGE_BY_KEY, STAGES, dated_rates
 from sandbox.salesforce.derived import (
     ExpectedRevenue,
     FromParent,
     LineName,
+    NextStartDate,
     OpportunityName,
     StageFlag,
     StageProbability,
@@ -52,8 +53,8 @@ class Tables:
         return self.by_name[name.lower()]
 
 
-def empty_tables(multi_currency: bool) -> Tables:
-    schema = org_schema(multi_currency)
+def empty_tables(multi_currency: bool, dated_rates: bool = False) -> Tables:
+    schema = org_schema(multi_currency, dated_rates)
     world = {"account", "opportunity"}
     by_name = {d.name.lower(): Table(d, world_counters=d.name.lower() in world) for d in schema}
     tables = Tables(schema, by_name)
@@ -63,7 +64,7 @@ def empty_tables(multi_currency: bool) -> Tables:
 
 def build(spec: WorldSpec) -> Tables:
     """Every Salesforce record of the world, in id order."""
-    tables = empty_tables(spec.multi_currency)
+    tables = empty_tables(spec.multi_currency, spec.dated_rates)
     _reference_data(tables, spec)
     accounts, opportunities = tables["Account"], tables["Opportunity"]
     for company in companies(spec):
@@ -176,6 +177,10 @@ def _org_and_permissions(tables: Tables, spec: WorldSpec, start: int) -> None:
                 "IsoCode": code, "ConversionRate": RATES[code], "DecimalPlaces": 0 if code == "JPY" else 2,
                 "IsActive": True, "IsCorporate": code == "USD", **audit,
             })  # fmt: skip
+    if spec.multi_currency and spec.dated_rates:
+        for code, start_day, rate in dated_rates(spec.start.year + 1, spec.now.year):
+            tables["DatedConversionRate"].append({"IsoCode": code, "StartDate": to_days(start_day),
+                                                  "ConversionRate": rate, **audit})  # fmt: skip
     sets = tables["PermissionSet"]
     profile = sets.append({"Name": "X00e8d000001AbCdEAA", "Label": "Integration Profile", "IsOwnedByProfile": True,
                            **audit})  # fmt: skip
@@ -211,6 +216,11 @@ def _derive(tables: Tables) -> None:
     _replace(opportunities, "Probability", DerivedColumn(StageProbability(stage)))
     _derive_history(tables)
     _derive_line_items(tables)
+    if "datedconversionrate" in tables.by_name:
+        rates = tables["DatedConversionRate"]
+        _replace(
+            rates, "NextStartDate", DerivedColumn(NextStartDate(rates.columns["IsoCode"], rates.columns["StartDate"]))
+        )
     for table in tables.by_name.values():
         if "LastModifiedDate" in table.columns and "SystemModstamp" in table.columns:
             table.replace_column("LastModifiedDate", AliasColumn(table.columns["SystemModstamp"]))

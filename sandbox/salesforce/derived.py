@@ -39,6 +39,22 @@ class StageProbability:
 
 
 @dataclass(frozen=True, slots=True)
+class NextStartDate:
+    """DatedConversionRate.NextStartDate: the StartDate of the same currency's next range (null for the last)."""
+
+    iso_code: Column
+    start: Column
+
+    def __call__(self, row: int) -> Any:
+        code, start = self.iso_code.get(row), self.start.get(row)
+        if code is None or start is None:
+            return None
+        later = [s for r in range(len(self.start.data))
+                 if self.iso_code.get(r) == code and (s := self.start.get(r)) is not None and s > start]  # fmt: skip
+        return min(later, default=None)
+
+
+@dataclass(frozen=True, slots=True)
 class FromParent:
     """A value of the parent record (a history row's amount, a line item's currency)."""
 

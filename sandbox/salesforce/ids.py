@@ -21,6 +21,7 @@ KEY_PREFIXES: Final = {
     "OpportunityStage": "01J",
     "Product2": "01t",
     "CurrencyType": "01L",
+    "DatedConversionRate": "04w",
     "Organization": "00D",
     "CustomField": "00N",
     "PermissionSet": "0PS",

@@ -203,6 +203,21 @@ def currency_type() -> ObjectDef:
     return ObjectDef("CurrencyType", "Currency Type", "Currency Types", KEY_PREFIXES["CurrencyType"], fields)
 
 
+def dated_conversion_rate() -> ObjectDef:
+    """Advanced currency management's dated rates (Object Reference: DatedConversionRate); NextStartDate is
+    read-only, the StartDate of the currency's next range."""
+    fields = (
+        *id_fields()[:1],
+        replace(picklist("IsoCode", "Currency ISO Code", CURRENCIES), nillable=False, updateable=False),
+        replace(number("ConversionRate", "Conversion Rate", "double", 18, 6), nillable=False),
+        replace(day("StartDate", "Start Date"), nillable=False, updateable=False),
+        read_only(day("NextStartDate", "Next Start Date")),
+        *system_fields(),
+    )
+    prefix = KEY_PREFIXES["DatedConversionRate"]
+    return ObjectDef("DatedConversionRate", "Dated Conversion Rate", "Dated Conversion Rates", prefix, fields)
+
+
 def organization() -> ObjectDef:
     fields = tuple(
         read_only(f)
@@ -265,8 +280,8 @@ def field_permissions() -> ObjectDef:
     )
 
 
-def org_schema(multi_currency: bool) -> Schema:
-    """Every object type of the org."""
+def org_schema(multi_currency: bool, dated_rates: bool = False) -> Schema:
+    """Every object type of the org; DatedConversionRate only with advanced currency management."""
     schema = Schema()
     for definition in (
         account(multi_currency), opportunity(multi_currency), opportunity_history(multi_currency),
@@ -276,4 +291,6 @@ def org_schema(multi_currency: bool) -> Schema:
         schema.add(definition)
     if multi_currency:
         schema.add(currency_type())
+    if multi_currency and dated_rates:
+        schema.add(dated_conversion_rate())
     return schema

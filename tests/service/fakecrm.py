@@ -92,6 +92,9 @@ class FakeConnector:
     def describe(self, obj: str) -> ObjectSchema:
         return ObjectSchema(obj, {})
 
+    def corporate_currency(self) -> str | None:
+        return None  # a CRM that does not say: its records' money is taken to be in ours
+
     def create_fields(self, obj: str, fields: Sequence[Any]) -> None:
         return None
 

@@ -114,6 +114,9 @@ class FakeConnector:
     def describe(self, obj: str) -> ObjectSchema:
         return ObjectSchema(obj, dict(self.crm_state.schema.get(obj, {})))
 
+    def corporate_currency(self) -> str | None:
+        return None  # a CRM that does not say: its records' money is taken to be in ours
+
     def create_fields(self, obj: str, fields: Sequence[FieldSpec]) -> None:
         kinds = {"number": "double", "percent": "percent", "text": "string", "longtext": "textarea", "date": "date"}
         for f in fields:

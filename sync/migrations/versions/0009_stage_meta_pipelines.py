@@ -5,7 +5,7 @@ and 8): HubSpot gives each pipeline a label and a displayOrder, Salesforce has o
 stored before keep null: the next pull of the stage metadata (a full read each run) fills them.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 03:45:00.000000
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlmodel
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
