@@ -278,6 +278,38 @@ def test_config_reload_follows_the_file_and_keeps_the_old_one_when_invalid(lite_
     assert names == ["nightly", "weekly"]
 
 
+HOSTILE_CONFIGS = [
+    ("alias bomb", "a0: &a0 [" + ", ".join(["lol"] * 9) + "]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)), ":5:35: refused: the file "
+     "expands to more than 50,000 values through the alias *a3"),
+    ("nested 100,000 deep", "a: " + "[" * 100_000 + "]" * 100_000, ":1:35: refused: nested deeper than 32 levels"),
+    ("5,000-digit integer", "version: " + "1" * 5000, ":1:10: refused: an integer of 5,000 characters"),
+    ("UTF-16", "version: 1\n".encode("utf-16"), ":1:1: the file is UTF-16 (byte order mark)"),
+    ("not UTF-8", b"version: 1\njobs: \xe9\n", ":2:7: not UTF-8: byte 0xE9"),
+    ("/dev/zero", "/dev/zero", ": not a regular file (a character device)"),
+    ("/dev/urandom", "/dev/urandom", ": not a regular file (a character device)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "expected"), [h[1:] for h in HOSTILE_CONFIGS], ids=[h[0] for h in HOSTILE_CONFIGS])
+def test_config_reload_refuses_a_hostile_file_with_its_place_and_keeps_the_jobs(
+    lite_client, lite_tokens, config_path, content, expected
+) -> None:
+    admin = bearer(lite_tokens["admin"])
+    if isinstance(content, str) and content.startswith("/dev/"):
+        config_path.unlink()
+        config_path.symlink_to(content)  # the service's config file now points at a device
+    elif isinstance(content, bytes):
+        config_path.write_bytes(content)
+    else:
+        config_path.write_text(content)
+    response = lite_client.post("/api/config/reload", headers=admin)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"config not reloaded: {config_path}{expected}")
+    names = [j["name"] for j in lite_client.get("/api/jobs", headers=admin).json()["jobs"]]
+    assert names == ["nightly", "manual"]
+
+
 def test_metrics_report_runs_queue_records_calls_and_rejections(store, client) -> None:
     enqueue(store, job="nightly")
     done = enqueue(store, job="manual").run_id
