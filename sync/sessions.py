@@ -53,11 +53,13 @@ def form_key(session_id: str) -> str:
     return hashlib.sha256(f"form|{session_id}".encode()).hexdigest()
 
 
-def open_session(engine: Engine, token: str, *, replacing: str | None = None) -> tuple[Caller, OpenedSession] | None:
+def open_session(
+    engine: Engine, token: str, *, replacing: str | None = None, least: str = "viewer"
+) -> tuple[Caller, OpenedSession] | None:
     """Sign in with an API token: a new session of that token (the one it replaces, if any, ends); None when
-    the token is unknown or revoked."""
+    the token is unknown, revoked, or its role is below `least` (a `metrics` token never opens the dashboard)."""
     caller = authenticate(engine, token)
-    if caller is None:
+    if caller is None or not caller.may(least):
         return None
     opened = OpenedSession(PREFIX + secrets.token_urlsafe(32), utcnow() + LIFETIME)
     with session(engine) as s, s.begin():

@@ -13,7 +13,8 @@ from sync import StoreError
 
 DESCRIPTION = """Admin API of accountsync: jobs and their schedules, the run queue and history, ranked accounts and
 portfolio KPIs. Authenticate with `Authorization: Bearer <token>` (`accountsync tokens create NAME --role R`):
-`viewer` reads, `operator` also queues and cancels runs, `admin` also manages tokens and reloads the config."""
+`metrics` scrapes `/metrics` only, `viewer` reads, `operator` also queues and cancels runs, `admin` also manages
+tokens and reloads the config."""
 
 
 def create_app(state: ApiState) -> FastAPI:

@@ -78,6 +78,7 @@ def require(role: str) -> Callable[..., Caller]:
     return dependency
 
 
+Scraper = Annotated[Caller, Depends(require("metrics"))]
 Viewer = Annotated[Caller, Depends(require("viewer"))]
 Operator = Annotated[Caller, Depends(require("operator"))]
 Admin = Annotated[Caller, Depends(require("admin"))]

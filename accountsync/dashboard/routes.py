@@ -83,7 +83,9 @@ def login(request: Request, state: State, token: Annotated[str, Form(max_length=
     opened = open_session(state.engine, token.strip(), replacing=request.cookies.get(COOKIE))
     if opened is None:
         request.state.form_key = expected
-        refused = _render(request, "login.html", None, error="That token is not valid (unknown or revoked).")
+        refused = _render(
+            request, "login.html", None, error="That token is not valid here (unknown, revoked, or metrics only)."
+        )
         refused.status_code = status.HTTP_401_UNAUTHORIZED
         return refused
     response = RedirectResponse("/jobs", status_code=status.HTTP_303_SEE_OTHER)

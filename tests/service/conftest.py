@@ -52,7 +52,7 @@ jobs:
       - connection: sf
         objects: [Opportunity]
 """
-ROLES = ("viewer", "operator", "admin")
+ROLES = ("metrics", "viewer", "operator", "admin")
 
 
 def write_config(tmp_path: Path, text: str = DEPLOYMENT_YAML) -> Path:

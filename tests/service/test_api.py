@@ -11,14 +11,14 @@ from sync import SourceAccount, SyncRun, WritebackRejection, current_revision, s
 from sync.queue import claim, enqueue
 from sync.tokens import token_hash
 
-from .conftest import ROLES, bearer, make_client, seed_scores, write_config
+from .conftest import ROLES, bearer, make_client, seed_scores, sign_in, write_config
 from .fakecrm import SECRET
 
 # (method, path, body, least role); None: open to anyone
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, str | None]] = [
     ("GET", "/healthz", None, None),
     ("GET", "/readyz", None, None),
-    ("GET", "/metrics", None, None),
+    ("GET", "/metrics", None, "metrics"),
     ("GET", "/api/jobs", None, "viewer"),
     ("GET", "/api/runs", None, "viewer"),
     ("GET", "/api/runs/{run}", None, "viewer"),
@@ -267,6 +267,25 @@ def test_readyz_says_ready_with_the_revision(lite_store, lite_client) -> None:
     }
 
 
+def test_metrics_need_a_token_and_a_metrics_token_reads_nothing_else(lite_store, lite_client, lite_tokens) -> None:
+    enqueue(lite_store, job="nightly")
+    anonymous = lite_client.get("/metrics")
+    assert anonymous.status_code == 401
+    assert "nightly" not in anonymous.text
+    scraper = bearer(lite_tokens["metrics"])
+    scraped = lite_client.get("/metrics", headers=scraper)
+    assert scraped.status_code == 200
+    assert 'accountsync_queue_depth{job="nightly"} 1.0' in scraped.text
+    for path in ("/api/jobs", "/api/runs", "/api/accounts", "/api/kpis", "/api/tokens"):
+        assert lite_client.get(path, headers=scraper).status_code == 403, path
+
+
+def test_a_metrics_token_cannot_open_the_dashboard(lite_client, lite_tokens) -> None:
+    refused = sign_in(lite_client, lite_tokens["metrics"])
+    assert refused.status_code == 401
+    assert "accountsync_session" not in refused.headers.get("set-cookie", "")
+
+
 def test_config_reload_follows_the_file_and_keeps_the_old_one_when_invalid(lite_client, lite_tokens, config_path):
     admin = bearer(lite_tokens["admin"])
     config_path.write_text(config_path.read_text().replace("name: manual", "name: weekly"))
@@ -310,7 +329,7 @@ def test_config_reload_refuses_a_hostile_file_with_its_place_and_keeps_the_jobs(
     assert names == ["nightly", "manual"]
 
 
-def test_metrics_report_runs_queue_records_calls_and_rejections(store, client) -> None:
+def test_metrics_report_runs_queue_records_calls_and_rejections(store, client, tokens) -> None:
     enqueue(store, job="nightly")
     done = enqueue(store, job="manual").run_id
     with session(store) as s, s.begin():
@@ -320,7 +339,7 @@ def test_metrics_report_runs_queue_records_calls_and_rejections(store, client) -
         run.counts, run.api_calls = {"read": 7, "inserted": 5}, {"sf": 9}
         s.add(WritebackRejection(run_id=done, connection="sf", object="Account", record_id="1", code="X",
                                  message="no", created_at=utcnow()))  # fmt: skip
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=bearer(tokens["metrics"])).text
     assert 'accountsync_queue_depth{job="nightly"} 1.0' in text
     assert 'accountsync_runs{job="manual",kind="sync",status="succeeded"} 1.0' in text
     assert 'accountsync_records_total{job="manual",outcome="read"} 7.0' in text
