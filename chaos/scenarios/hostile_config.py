@@ -90,7 +90,7 @@ def run(ctx: Context, row: Row) -> None:
 
 
 def _through_the_cli(ctx: Context, row: Row, served: Served, files: list[str]) -> None:
-    slowest = 0.0
+    slowest, problems = 0.0, 0
     for file in files:
         for command in COMMANDS:
             answer = served.cli(*command, file, timeout=TIMEOUT)
@@ -98,15 +98,17 @@ def _through_the_cli(ctx: Context, row: Row, served: Served, files: list[str]) -
             slowest = max(slowest, answer.seconds)
             problem = _problem(answer, 2) or _located(file, answer.err.strip())
             if problem is not None:
+                problems += 1
                 row.fail(f"`accountsync {' '.join(command)} {Path(file).name}`: {problem}")
     row.notes.append(f"CLI: {len(files)} hostile files x {len(COMMANDS)} commands, each in a process capped at "
-                     f"1 GiB; slowest answer {slowest:.1f} s")  # fmt: skip
+                     f"1 GiB: {problems} problem(s); slowest answer {slowest:.1f} s")  # fmt: skip
     ctx.say(f"   {row.notes[-1]}")
 
 
 def _read_only_store(ctx: Context, row: Row, served: Served) -> None:
     """The store opened read-only (SQLite's mode=ro: root ignores file permissions, SQLite does not)."""
     read_only = f"sqlite:///file:{served.root / 'accountsync.db'}?mode=ro&uri=true"
+    problems = 0
     for args in (("tokens", "create", "chaos-ro"), ("run", JOB, "-c", str(served.config_path))):
         answer = served.cli(*args, timeout=TIMEOUT, DATABASE_URL=read_only)
         row.runs += 1
@@ -114,8 +116,9 @@ def _read_only_store(ctx: Context, row: Row, served: Served) -> None:
         if problem is None and "readonly" not in answer.err:
             problem = f"the line does not say the store is read-only: {answer.err[-200:]!r}"
         if problem is not None:
+            problems += 1
             row.fail(f"read-only store, `accountsync {args[0]}`: {problem}")
-    row.notes.append("read-only store: `tokens create` and `run` each one line, exit 1")
+    row.notes.append(f"read-only store: `tokens create` and `run`: {problems} problem(s)")
 
 
 def _install(config: Path, file: str, valid: str) -> Callable[[], None]:
@@ -137,7 +140,7 @@ def _through_reload(ctx: Context, row: Row, served: Served, files: list[str]) ->
     admin = {"Authorization": f"Bearer {served.token('chaos-admin', 'admin')}"}
     valid = served.config_path.read_text(encoding="utf-8")
     before = served.rss_mib()
-    peak = before
+    peak, problems = before, 0
     with served.client() as client:
         for file in files:
             restore = _install(served.config_path, file, valid)
@@ -154,17 +157,19 @@ def _through_reload(ctx: Context, row: Row, served: Served, files: list[str]) ->
             row.http_5xx += status >= 500
             peak = max(peak, served.rss_mib())
             if problem is not None:
+                problems += 1
                 row.fail(f"reload of {Path(file).name}: {problem}")
             if not served.alive():
-                row.fail("`accountsync serve` died")
+                row.fail(f"`accountsync serve` died at the reload of {Path(file).name}")
+                row.notes.append(f"reload: the service died at {Path(file).name} ({problems} problem(s) before)")
                 return
         jobs = client.get("/api/jobs", headers=admin).json().get("jobs", [])
         row.check([j["name"] for j in jobs] == [JOB], f"the jobs in force changed: {jobs}")
         again = client.post("/api/config/reload", headers=admin)
         row.check(again.status_code == 200, f"the valid config did not reload: {again.status_code}")
     row.check(peak - before <= RSS_GROWTH_MIB, f"the service grew from {before:.0f} to {peak:.0f} MiB")
-    row.notes.append(f"reload: {len(files)} hostile files refused with 422; service memory {before:.0f} MiB before, "
-                     f"{peak:.0f} MiB at most")  # fmt: skip
+    row.notes.append(f"reload: {len(files)} hostile files: {problems} problem(s); service memory {before:.0f} MiB "
+                     f"before, {peak:.0f} MiB at most")  # fmt: skip
     ctx.say(f"   {row.notes[-1]}")
 
 
