@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+import httpx
+
 from chaos.report import Row
 from chaos.served import JOB, Answer, Served
 from chaos.suite import Context
@@ -163,14 +165,17 @@ def _through_reload(ctx: Context, row: Row, served: Served, files: list[str]) ->
                 row.fail(f"`accountsync serve` died at the reload of {Path(file).name}")
                 row.notes.append(f"reload: the service died at {Path(file).name} ({problems} problem(s) before)")
                 return
-        jobs = client.get("/api/jobs", headers=admin).json().get("jobs", [])
-        row.check([j["name"] for j in jobs] == [JOB], f"the jobs in force changed: {jobs}")
-        again = client.post("/api/config/reload", headers=admin)
-        row.check(again.status_code == 200, f"the valid config did not reload: {again.status_code}")
-    row.check(peak - before <= RSS_GROWTH_MIB, f"the service grew from {before:.0f} to {peak:.0f} MiB")
-    row.notes.append(f"reload: {len(files)} hostile files: {problems} problem(s); service memory {before:.0f} MiB "
-                     f"before, {peak:.0f} MiB at most")  # fmt: skip
-    ctx.say(f"   {row.notes[-1]}")
+        row.notes.append(f"reload: {len(files)} hostile files: {problems} problem(s); service memory {before:.0f} "
+                         f"MiB before, {peak:.0f} MiB at most")  # fmt: skip
+        ctx.say(f"   {row.notes[-1]}")
+        row.check(peak - before <= RSS_GROWTH_MIB, f"the service grew from {before:.0f} to {peak:.0f} MiB")
+        try:
+            jobs = client.get("/api/jobs", headers=admin, timeout=TIMEOUT).json().get("jobs", [])
+            row.check([j["name"] for j in jobs] == [JOB], f"the jobs in force changed: {jobs}")
+            again = client.post("/api/config/reload", headers=admin, timeout=TIMEOUT)
+            row.check(again.status_code == 200, f"the valid config did not reload: {again.status_code}")
+        except httpx.HTTPError as exc:
+            row.fail(f"the service stopped answering after the hostile reloads: {type(exc).__name__}")
 
 
 def _reload_problem(served: Served, file: str, status: int, body: str) -> str | None:
