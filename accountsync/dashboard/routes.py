@@ -13,14 +13,14 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from accountsync.api.auth import COOKIE, same_origin
+from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from sync import queue
 from sync.browse import get_run, list_runs
 from sync.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
 from sync.scheduler import next_fire_times
 from sync.sessions import LIFETIME, end_session, form_key, open_session, session_caller
-from sync.tokens import Caller
+from sync.tokens import Caller, authenticate
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -35,11 +35,18 @@ class LoginRequired(Exception):
 
 
 def page_caller(request: Request, state: State) -> Caller:
-    """The signed-in user of a page (a FastAPI dependency); the page's forms get the session's form key.
+    """The signed-in user of a page (a FastAPI dependency), by a bearer token (scripts: no browser sends one by
+    itself) or else the session cookie; only a session's pages get a form key.
 
     Raises:
-        LoginRequired: no live session (none, signed out, expired, or its token revoked).
+        LoginRequired: no valid token and no live session (none, signed out, expired, or its token revoked).
     """
+    token = bearer_token(request)
+    if token is not None:
+        caller = authenticate(state.engine, token) if token else None
+        if caller is None or not caller.may("viewer"):
+            raise LoginRequired
+        return caller
     session_id = request.cookies.get(COOKIE)
     found = session_caller(state.engine, session_id) if session_id else None
     if found is None or session_id is None:

@@ -278,6 +278,7 @@ def test_metrics_need_a_token_and_a_metrics_token_reads_nothing_else(lite_store,
     assert 'accountsync_queue_depth{job="nightly"} 1.0' in scraped.text
     for path in ("/api/jobs", "/api/runs", "/api/accounts", "/api/kpis", "/api/tokens"):
         assert lite_client.get(path, headers=scraper).status_code == 403, path
+    assert lite_client.get("/jobs", headers=scraper, follow_redirects=False).headers["location"] == "/login"
 
 
 def test_a_metrics_token_cannot_open_the_dashboard(lite_client, lite_tokens) -> None:
