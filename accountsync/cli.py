@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from accountsync import (
     cli_account,
@@ -52,3 +53,12 @@ def main() -> None:
     except (StoreError, SyncError) as exc:
         err.print(f"error: {exc}", markup=False)
         raise SystemExit(EXIT_FAILURE) from None
+    except DBAPIError as exc:  # a store that refuses a write outside a run (read-only file, full disk): one line
+        err.print(f"error: {store_refused(exc)}", markup=False)
+        raise SystemExit(EXIT_FAILURE) from None
+
+
+def store_refused(exc: DBAPIError) -> str:
+    """The driver's first line, never the statement or its parameters (they may hold a token's hash)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return f"the store refused the command ({reason}): check that it is writable and reachable"

@@ -18,7 +18,7 @@ import httpx
 __all__ = ["ROLES", "ROUTES", "Caller", "LoadResult", "Route", "auth_matrix", "expected_status", "fuzz", "load",
            "percentile"]  # fmt: skip
 
-ROLES: Final = ("viewer", "operator", "admin")
+ROLES: Final = ("metrics", "viewer", "operator", "admin")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ ROUTES: Final = (
     Route("POST", "/api/config/reload", "admin"),
     Route("GET", "/healthz", None),
     Route("GET", "/readyz", None),
-    Route("GET", "/metrics", None),
+    Route("GET", "/metrics", "metrics"),
 )  # fmt: skip
 
 

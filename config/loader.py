@@ -14,6 +14,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from config.crosscheck import cross_check
 from config.errors import ConfigFileError, ConfigInvalid, LocatedError
+from config.limits import LimitedLoader, LimitExceeded, read_text
 from config.models import Deployment
 
 Path_ = tuple[str | int, ...]
@@ -76,14 +77,11 @@ def load_deployment(file: str | Path, environ: Mapping[str, str] | None = None) 
 
 
 def parse_document(file: str | Path) -> Document:
-    """Parse YAML keeping the mark of every key, refusing duplicate keys."""
+    """Parse YAML keeping the mark of every key, refusing duplicate keys and what passes `config.limits`."""
     name = str(file)
+    text = read_text(file)
     try:
-        text = Path(file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigFileError(name, exc.strerror or str(exc)) from None
-    try:
-        loader = yaml.SafeLoader(text)  # the reader checks every character here
+        loader = LimitedLoader(text)  # the reader checks every character here
     except yaml.reader.ReaderError as exc:
         raise _reader_error(name, text, exc) from None
     try:
@@ -93,6 +91,9 @@ def parse_document(file: str | Path) -> Document:
         marks: dict[Path_, Mark] = {(): Mark(node.start_mark.line + 1, node.start_mark.column + 1)}
         _collect_marks(name, node, (), marks)
         data = loader.construct_document(node)
+    except LimitExceeded as exc:
+        line, col = (exc.problem_mark.line + 1, exc.problem_mark.column + 1) if exc.problem_mark else (None, None)
+        raise ConfigFileError(name, f"refused: {exc.problem}", line, col) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)

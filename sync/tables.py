@@ -411,3 +411,16 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime | None = _ts()
     revoked_at: datetime | None = _ts()
     last_used_at: datetime | None = _ts()
+
+
+class DashboardSession(SQLModel, table=True):
+    """A dashboard sign-in: the cookie's random id stored only as a hash, its token, expiry and revocation."""
+
+    __tablename__ = "dashboard_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=128, unique=True)
+    token_id: int = Field(foreign_key="api_token.id", index=True)
+    created_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts(nullable=False)
+    revoked_at: datetime | None = _ts()

@@ -1,8 +1,8 @@
 """Admin-API bearer tokens: generated once, stored only as a SHA-256 hash, each with a role.
 
-Roles are ordered: `viewer` reads, `operator` also triggers and cancels runs, `admin` also manages tokens and
-reloads the config. A token is shown once, at creation; the store keeps its hash, so a leaked database dump
-holds no usable token.
+Roles are ordered: `metrics` only scrapes `/metrics` (a Prometheus token that reads nothing else), `viewer`
+reads, `operator` also triggers and cancels runs, `admin` also manages tokens and reloads the config. A token
+is shown once, at creation; the store keeps its hash, so a leaked database dump holds no usable token.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sync.errors import SyncError
 from sync.store import session
 from sync.tables import ApiToken, utcnow
 
-ROLES = ("viewer", "operator", "admin")
+ROLES = ("metrics", "viewer", "operator", "admin")
 PREFIX = "as_"
 LAST_USED_EVERY = timedelta(minutes=1)  # `last_used_at` is a hint: no write on every request
 

@@ -6,19 +6,23 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
 from accountsync.api import routes_accounts, routes_admin, routes_health, routes_jobs, routes_runs
+from accountsync.api.headers import SecurityHeaders, mount_docs
 from accountsync.api.state import ApiState
 from accountsync.dashboard.routes import mount_dashboard
 from sync import StoreError
 
 DESCRIPTION = """Admin API of accountsync: jobs and their schedules, the run queue and history, ranked accounts and
 portfolio KPIs. Authenticate with `Authorization: Bearer <token>` (`accountsync tokens create NAME --role R`):
-`viewer` reads, `operator` also queues and cancels runs, `admin` also manages tokens and reloads the config."""
+`metrics` scrapes `/metrics` only, `viewer` reads, `operator` also queues and cancels runs, `admin` also manages
+tokens and reloads the config."""
 
 
 def create_app(state: ApiState) -> FastAPI:
     """Build the app over `state` (the store, the deployment in force)."""
-    app = FastAPI(title="accountsync", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="accountsync", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.accountsync = state
+    app.add_middleware(SecurityHeaders)
+    mount_docs(app)
     for module in (routes_health, routes_jobs, routes_runs, routes_accounts, routes_admin):
         app.include_router(module.router)
     mount_dashboard(app)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Kind = Literal["job", "full", "sync", "account", "writeback", "dry_run"]
-Role = Literal["viewer", "operator", "admin"]
+Role = Literal["metrics", "viewer", "operator", "admin"]
 RunStatus = Literal["queued", "running", "succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled"]
 Tier = Literal["A", "B", "C", "D"]
 
@@ -52,7 +52,7 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$", description="Unique.")
-    role: Role = Field(description="viewer, operator or admin.")
+    role: Role = Field(description="metrics (scrapes /metrics only), viewer, operator or admin.")
 
 
 class SourceOut(Out):

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 
+from accountsync.api.auth import AUTH_RESPONSES, Scraper
 from accountsync.api.bodies import HealthOut
 from accountsync.api.state import ApiState, state_of
 from accountsync.metrics import CONTENT_TYPE, render
@@ -39,8 +40,10 @@ def readyz(state: State) -> HealthOut | JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}})  # fmt: skip
-def metrics(state: State) -> Response:
-    """Runs by status, durations, records, API calls, rejections and queue depth, from the run rows."""
+            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."},
+                       **AUTH_RESPONSES})  # fmt: skip
+def metrics(_caller: Scraper, state: State) -> Response:
+    """Runs by status, durations, records, API calls, rejections and queue depth, from the run rows. Needs a
+    bearer token of any role; a `metrics` token (for Prometheus) can read nothing else."""
     assert state.registry is not None
     return Response(render(state.registry), media_type=CONTENT_TYPE)

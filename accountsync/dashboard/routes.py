@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from accountsync.api.auth import COOKIE, presented_token
+from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from sync import queue
 from sync.browse import get_run, list_runs
 from sync.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
 from sync.scheduler import next_fire_times
+from sync.sessions import LIFETIME, end_session, form_key, open_session, session_caller
 from sync.tokens import Caller, authenticate
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(state_of)]
-SESSION_SECONDS = 12 * 3600
+LOGIN_COOKIE = "accountsync_login"  # the sign-in form's key, before there is a session (double submit)
+FormKey = Annotated[str, Form(max_length=200)]
 
 
 class LoginRequired(Exception):
@@ -31,48 +35,84 @@ class LoginRequired(Exception):
 
 
 def page_caller(request: Request, state: State) -> Caller:
-    """The signed-in user of a page (a FastAPI dependency).
+    """The signed-in user of a page (a FastAPI dependency), by a bearer token (scripts: no browser sends one by
+    itself) or else the session cookie; only a session's pages get a form key.
 
     Raises:
-        LoginRequired: no valid session cookie.
+        LoginRequired: no valid token and no live session (none, signed out, expired, or its token revoked).
     """
-    token, _ = presented_token(request)
-    caller = authenticate(state.engine, token) if token else None
-    if caller is None:
+    token = bearer_token(request)
+    if token is not None:
+        caller = authenticate(state.engine, token) if token else None
+        if caller is None or not caller.may("viewer"):
+            raise LoginRequired
+        return caller
+    session_id = request.cookies.get(COOKIE)
+    found = session_caller(state.engine, session_id) if session_id else None
+    if found is None or session_id is None:
         raise LoginRequired
-    return caller
+    request.state.form_key = form_key(session_id)
+    return found.caller
 
 
 User = Annotated[Caller, Depends(page_caller)]
 
 
 def _render(request: Request, name: str, caller: Caller | None, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"caller": caller, **context})
+    form = getattr(request.state, "form_key", None)
+    return templates.TemplateResponse(request, name, {"caller": caller, "form_key": form, **context})
+
+
+def _refused(reason: str) -> Response:
+    return PlainTextResponse(f"refused: {reason}", status_code=status.HTTP_403_FORBIDDEN)
 
 
 @router.get("/login")
-def login_form(request: Request) -> HTMLResponse:
-    """Sign in with an API token."""
-    return _render(request, "login.html", None, error=None)
+def login_form(request: Request, state: State) -> HTMLResponse:
+    """Sign in with an API token; the form carries a key also set as a cookie, which another site cannot read."""
+    key = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    request.state.form_key = key
+    page = _render(request, "login.html", None, error=None)
+    page.set_cookie(LOGIN_COOKIE, key, max_age=3600, httponly=True, samesite="strict", secure=state.secure_cookies,
+                    path="/login")  # fmt: skip
+    return page
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, state: State, token: Annotated[str, Form(max_length=200)]) -> Response:
-    """Check the token and keep it in an HttpOnly, SameSite=Strict session cookie."""
-    caller = authenticate(state.engine, token.strip())
-    if caller is None:
-        refused = _render(request, "login.html", None, error="That token is not valid (unknown or revoked).")
+def login(request: Request, state: State, token: Annotated[str, Form(max_length=200)], csrf: FormKey = "") -> Response:
+    """Check the form comes from our page, then the token; open a new server-side session (any old one ends) and
+    put only its random id in an HttpOnly, SameSite=Strict cookie."""
+    expected = request.cookies.get(LOGIN_COOKIE) or ""
+    if not same_origin(request):
+        return _refused("a sign-in posted from another site")
+    if not expected or not hmac.compare_digest(csrf.encode(), expected.encode()):
+        return _refused("the sign-in form's key is missing or stale: open /login again")
+    opened = open_session(state.engine, token.strip(), replacing=request.cookies.get(COOKIE))
+    if opened is None:
+        request.state.form_key = expected
+        refused = _render(
+            request, "login.html", None, error="That token is not valid here (unknown, revoked, or metrics only)."
+        )
         refused.status_code = status.HTTP_401_UNAUTHORIZED
         return refused
     response = RedirectResponse("/jobs", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(COOKIE, token.strip(), max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+    seconds = int(LIFETIME.total_seconds())
+    response.set_cookie(COOKIE, opened[1].session_id, max_age=seconds, httponly=True, samesite="strict",
                         secure=state.secure_cookies, path="/")  # fmt: skip
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    """Forget the session."""
+@router.post("/logout", response_model=None)
+def logout(request: Request, state: State, csrf: FormKey = "") -> Response:
+    """End the session on the server (a copy of the cookie is refused from now on) and forget the cookie."""
+    session_id = request.cookies.get(COOKIE)
+    if not same_origin(request):
+        return _refused("a sign-out posted from another site")
+    if session_id and session_caller(state.engine, session_id) is not None:
+        if not hmac.compare_digest(csrf.encode(), form_key(session_id).encode()):
+            return _refused("the sign-out form's key is missing or stale")
+        end_session(state.engine, session_id)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -9,6 +9,7 @@ from chaos.scenarios import (
     config_fuzz,
     daily_budget,
     drift,
+    hostile_config,
     kill_sync,
     kill_writeback,
     locks,
@@ -17,6 +18,7 @@ from chaos.scenarios import (
     pg_kill,
     secrets,
     storms,
+    web_security,
 )
 from chaos.suite import Scenario
 
@@ -35,6 +37,42 @@ SCENARIOS: list[Scenario] = [
     Scenario(pg_kill.NAME, 4, pg_kill.run, "PostgreSQL connections terminated mid-run; the next run loses nothing"),
     Scenario(malformed.NAME, 2, malformed.run, "malformed CRM records: skipped with reasons, all else stored"),
     Scenario(config_fuzz.NAME, 1, config_fuzz.run, "fuzzed config files: valid or located errors, never a traceback"),
+    Scenario(
+        hostile_config.NAME,
+        1,
+        hostile_config.run,
+        "alias bomb, deep nesting, huge integers, UTF-16, "
+        "/dev/zero... through the CLI and the API's reload: one located line each",
+        "security",
+    ),
+    Scenario(
+        web_security.THEFT,
+        1,
+        web_security.theft,
+        "a session cookie copied before sign-out, expiry, a new sign-in or its token's revocation is refused after it",
+        "security",
+    ),
+    Scenario(
+        web_security.CROSS_SITE,
+        1,
+        web_security.cross_site,
+        "sign-in, sign-out and session posts from another site are refused (Origin, form key)",
+        "security",
+    ),
+    Scenario(
+        web_security.HEADERS,
+        1,
+        web_security.headers,
+        "every answer has a CSP without inline script, no framing, nosniff, a Referrer-Policy",
+        "security",
+    ),
+    Scenario(
+        web_security.METRICS,
+        1,
+        web_security.metrics,
+        "/metrics without a token says nothing; a metrics token scrapes and reads nothing else",
+        "security",
+    ),
     Scenario(api.NAME, 1, api.run, "admin API: auth matrix, schemathesis, 50 clients for 60 s while syncs run"),
     Scenario(secrets.NAME, 1, secrets.run, "no secret in any output, log, store, run history, API answer or page"),
 ]

@@ -18,6 +18,7 @@ import httpx
 from chaos.api_probe import ROLES, Caller, auth_matrix, fuzz, load, save
 from chaos.checks import clean_exit, settle, verify_store
 from chaos.report import Row
+from chaos.served import sign_in
 from chaos.stack import JOB, Stack, StackSpec
 from chaos.suite import Context
 
@@ -112,15 +113,19 @@ def _probe(ctx: Context, row: Row, stack: Stack, seed: int) -> None:
 
 def _matrix(ctx: Context, row: Row, base: str, bearer: dict[str, dict[str, str]], tokens: dict[str, str],
             revoked: str, params: dict[str, str], keep: list[str]) -> None:  # fmt: skip
+    with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as browser:
+        session = sign_in(browser, tokens["operator"]).cookies.get("accountsync_session") or ""
+    row.check(bool(session), "the operator could not sign in to the dashboard")
+    ctx.book.add(session_cookie=session)
     callers = [
         Caller("anonymous", None, authenticated=False),
         Caller("garbage-token", None, {"Authorization": "Bearer not-a-token"}, authenticated=False),
         Caller("basic-auth", None, {"Authorization": "Basic dXNlcjpwYXNz"}, authenticated=False),
         Caller("revoked-token", None, {"Authorization": f"Bearer {revoked}"}, authenticated=False),
         *(Caller(role, role, bearer[role]) for role in ROLES),
-        Caller("operator-cookie", "operator", cookies={"accountsync_session": tokens["operator"]}),
-        Caller("operator-cookie+csrf", "operator", {"X-Requested-With": "fetch"},
-               {"accountsync_session": tokens["operator"]}),
+        Caller("operator-cookie", "operator", cookies={"accountsync_session": session}),
+        Caller("operator-cookie+csrf", "operator", {"X-Requested-With": "fetch"}, {"accountsync_session": session}),
+        Caller("token-as-cookie", None, cookies={"accountsync_session": tokens["operator"]}, authenticated=False),
     ]  # fmt: skip
     spec = httpx.get(f"{base}/openapi.json", timeout=30).json()
     operations = {(m.upper(), p) for p, item in spec.get("paths", {}).items() for m in item}
@@ -141,7 +146,7 @@ def _dashboard(ctx: Context, row: Row, stack: Stack, base: str, token: str, para
             answer = client.get(page.format(**params))
             row.check(answer.status_code == 303 and answer.headers.get("location") == "/login",
                       f"dashboard {page} signed out: {answer.status_code}")  # fmt: skip
-        signed = client.post("/login", data={"token": token})
+        signed = sign_in(client, token)
         row.check(signed.status_code == 303, f"dashboard sign-in: {signed.status_code}")
         for page in PAGES:
             answer = client.get(page.format(**params))

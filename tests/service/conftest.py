@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -51,7 +52,7 @@ jobs:
       - connection: sf
         objects: [Opportunity]
 """
-ROLES = ("viewer", "operator", "admin")
+ROLES = ("metrics", "viewer", "operator", "admin")
 
 
 def write_config(tmp_path: Path, text: str = DEPLOYMENT_YAML) -> Path:
@@ -133,6 +134,22 @@ def client(store: Any, config_path: Path) -> Iterator[TestClient]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+FORM_KEY = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def form_key(page: str) -> str:
+    """The CSRF key a dashboard page's form carries."""
+    found = FORM_KEY.search(page)
+    assert found is not None, page[:500]
+    return found.group(1)
+
+
+def sign_in(client: Any, token: str, **headers: str) -> Any:
+    """Sign in as a browser does: open /login (its form key), post the form; the answer, not followed."""
+    key = form_key(client.get("/login").text)
+    return client.post("/login", data={"token": token, "csrf": key}, headers=headers, follow_redirects=False)
 
 
 def seed_scores(engine: Any, n: int = 6, as_of: date = date(2026, 11, 1)) -> int:

@@ -11,14 +11,14 @@ from sync import SourceAccount, SyncRun, WritebackRejection, current_revision, s
 from sync.queue import claim, enqueue
 from sync.tokens import token_hash
 
-from .conftest import ROLES, bearer, make_client, seed_scores, write_config
+from .conftest import ROLES, bearer, make_client, seed_scores, sign_in, write_config
 from .fakecrm import SECRET
 
 # (method, path, body, least role); None: open to anyone
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, str | None]] = [
     ("GET", "/healthz", None, None),
     ("GET", "/readyz", None, None),
-    ("GET", "/metrics", None, None),
+    ("GET", "/metrics", None, "metrics"),
     ("GET", "/api/jobs", None, "viewer"),
     ("GET", "/api/runs", None, "viewer"),
     ("GET", "/api/runs/{run}", None, "viewer"),
@@ -268,6 +268,26 @@ def test_readyz_says_ready_with_the_revision(lite_store, lite_client) -> None:
     }
 
 
+def test_metrics_need_a_token_and_a_metrics_token_reads_nothing_else(lite_store, lite_client, lite_tokens) -> None:
+    enqueue(lite_store, job="nightly")
+    anonymous = lite_client.get("/metrics")
+    assert anonymous.status_code == 401
+    assert "nightly" not in anonymous.text
+    scraper = bearer(lite_tokens["metrics"])
+    scraped = lite_client.get("/metrics", headers=scraper)
+    assert scraped.status_code == 200
+    assert 'accountsync_queue_depth{job="nightly"} 1.0' in scraped.text
+    for path in ("/api/jobs", "/api/runs", "/api/accounts", "/api/kpis", "/api/tokens"):
+        assert lite_client.get(path, headers=scraper).status_code == 403, path
+    assert lite_client.get("/jobs", headers=scraper, follow_redirects=False).headers["location"] == "/login"
+
+
+def test_a_metrics_token_cannot_open_the_dashboard(lite_client, lite_tokens) -> None:
+    refused = sign_in(lite_client, lite_tokens["metrics"])
+    assert refused.status_code == 401
+    assert "accountsync_session" not in refused.headers.get("set-cookie", "")
+
+
 def test_config_reload_follows_the_file_and_keeps_the_old_one_when_invalid(lite_client, lite_tokens, config_path):
     admin = bearer(lite_tokens["admin"])
     config_path.write_text(config_path.read_text().replace("name: manual", "name: weekly"))
@@ -279,7 +299,39 @@ def test_config_reload_follows_the_file_and_keeps_the_old_one_when_invalid(lite_
     assert names == ["nightly", "weekly"]
 
 
-def test_metrics_report_runs_queue_records_calls_and_rejections(store, client) -> None:
+HOSTILE_CONFIGS = [
+    ("alias bomb", "a0: &a0 [" + ", ".join(["lol"] * 9) + "]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)), ":5:35: refused: the file "
+     "expands to more than 50,000 values through the alias *a3"),
+    ("nested 100,000 deep", "a: " + "[" * 100_000 + "]" * 100_000, ":1:35: refused: nested deeper than 32 levels"),
+    ("5,000-digit integer", "version: " + "1" * 5000, ":1:10: refused: an integer of 5,000 characters"),
+    ("UTF-16", "version: 1\n".encode("utf-16"), ":1:1: the file is UTF-16 (byte order mark)"),
+    ("not UTF-8", b"version: 1\njobs: \xe9\n", ":2:7: not UTF-8: byte 0xE9"),
+    ("/dev/zero", "/dev/zero", ": not a regular file (a character device)"),
+    ("/dev/urandom", "/dev/urandom", ": not a regular file (a character device)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "expected"), [h[1:] for h in HOSTILE_CONFIGS], ids=[h[0] for h in HOSTILE_CONFIGS])
+def test_config_reload_refuses_a_hostile_file_with_its_place_and_keeps_the_jobs(
+    lite_client, lite_tokens, config_path, content, expected
+) -> None:
+    admin = bearer(lite_tokens["admin"])
+    if isinstance(content, str) and content.startswith("/dev/"):
+        config_path.unlink()
+        config_path.symlink_to(content)  # the service's config file now points at a device
+    elif isinstance(content, bytes):
+        config_path.write_bytes(content)
+    else:
+        config_path.write_text(content)
+    response = lite_client.post("/api/config/reload", headers=admin)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"config not reloaded: {config_path}{expected}")
+    names = [j["name"] for j in lite_client.get("/api/jobs", headers=admin).json()["jobs"]]
+    assert names == ["nightly", "manual"]
+
+
+def test_metrics_report_runs_queue_records_calls_and_rejections(store, client, tokens) -> None:
     enqueue(store, job="nightly")
     done = enqueue(store, job="manual").run_id
     with session(store) as s, s.begin():
@@ -289,7 +341,7 @@ def test_metrics_report_runs_queue_records_calls_and_rejections(store, client) -
         run.counts, run.api_calls = {"read": 7, "inserted": 5}, {"sf": 9}
         s.add(WritebackRejection(run_id=done, connection="sf", object="Account", record_id="1", code="X",
                                  message="no", created_at=utcnow()))  # fmt: skip
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=bearer(tokens["metrics"])).text
     assert 'accountsync_queue_depth{job="nightly"} 1.0' in text
     assert 'accountsync_runs{job="manual",kind="job",status="succeeded"} 1.0' in text
     assert 'accountsync_records_total{job="manual",outcome="read"} 7.0' in text

@@ -13,7 +13,7 @@ import pytest
 from sync import build_engine, upgrade
 from sync.tokens import create_token
 
-from .conftest import Replica, seed_scores, write_config
+from .conftest import Replica, seed_scores, sign_in, write_config
 from .fakecrm import SECRET
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,9 +23,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 def test_pages_need_a_session_and_login_sets_a_strict_httponly_cookie(lite_client, lite_tokens) -> None:
     assert lite_client.get("/jobs", follow_redirects=False).headers["location"] == "/login"
-    refused = lite_client.post("/login", data={"token": "as_wrong"}, follow_redirects=False)
+    refused = sign_in(lite_client, "as_wrong")
     assert refused.status_code == 401
-    response = lite_client.post("/login", data={"token": lite_tokens["viewer"]}, follow_redirects=False)
+    response = sign_in(lite_client, lite_tokens["viewer"])
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie
@@ -38,7 +38,7 @@ def test_pages_need_a_session_and_login_sets_a_strict_httponly_cookie(lite_clien
 
 
 def test_a_session_cannot_change_state_without_the_dashboard_header(lite_client, lite_tokens) -> None:
-    lite_client.post("/login", data={"token": lite_tokens["operator"]})
+    sign_in(lite_client, lite_tokens["operator"])
     assert lite_client.post("/api/jobs/nightly/runs", json={}).status_code == 403
     ok = lite_client.post("/api/jobs/nightly/runs", json={}, headers={"X-Requested-With": "accountsync"})
     assert ok.status_code == 201
@@ -46,7 +46,7 @@ def test_a_session_cannot_change_state_without_the_dashboard_header(lite_client,
 
 def test_every_page_renders_without_secrets(lite_store, lite_client, lite_tokens) -> None:
     seed_scores(lite_store)
-    lite_client.post("/login", data={"token": lite_tokens["admin"]})
+    sign_in(lite_client, lite_tokens["admin"])
     run = lite_client.post("/api/jobs/nightly/runs", json={}, headers={"X-Requested-With": "accountsync"}).json()
     for path in ("/jobs", "/runs", f"/runs/{run['run']['id']}", "/accounts", "/accounts?tier=A&min_score=50",
                  "/accounts/sf:acc2", "/kpis", "/runs/99999", "/accounts/nope"):  # fmt: skip
@@ -76,6 +76,8 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
+        console: list[str] = []  # Chromium reports each Content-Security-Policy refusal here
+        page.on("console", lambda message: console.append(message.text))
         page.goto(f"{replica.url}/jobs")
         expect(page).to_have_url(f"{replica.url}/login")
         page.fill("#token", token)
@@ -92,6 +94,8 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
         expect(page.locator("#run-read")).to_have_text("24")
         expect(page.locator("#steps tbody tr")).to_have_count(4)  # "Run now" is the whole job
         expect(page.locator('#steps tr[data-step="score"] .status')).to_have_text("succeeded")
+        page.reload()  # the finished run's bar as the server draws it: its width set from data by the static JS
+        expect(page.locator("#run-bar .bar span")).to_have_attribute("style", "width: 100%;")
         page.screenshot(path=str(shots / "run-done.png"), full_page=True)
         seeded = build_engine(url)  # the pages below are checked against hand-made scores and KPIs: the newest
         seed_scores(seeded)  # scoring run again, after the one the job stored
@@ -121,6 +125,7 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
         page.locator("#stage-durations").screenshot(path=str(shots / "kpis-stages.png"))
         html = page.content()
         browser.close()
+    assert [m for m in console if "Content Security Policy" in m] == []
     assert SECRET not in html
     assert token not in html
     assert sorted(f.name for f in shots.iterdir()) == ["account.png", "accounts.png", "jobs.png", "kpis-stages.png",
@@ -135,9 +140,9 @@ def test_an_operator_can_resync_one_account_from_its_page(lite_store, lite_clien
     seed_scores(lite_store)
     with session(lite_store) as s, s.begin():
         s.add(SourceAccount(connection="salesforce", crm="salesforce", source_id="acc2", account_key="sf:acc2"))
-    lite_client.post("/login", data={"token": lite_tokens["viewer"]})
+    sign_in(lite_client, lite_tokens["viewer"])
     assert "Resync this account" not in lite_client.get("/accounts/sf:acc2").text
-    lite_client.post("/login", data={"token": lite_tokens["operator"]})
+    sign_in(lite_client, lite_tokens["operator"])
     page = lite_client.get("/accounts/sf:acc2").text
     assert 'data-account="sf:acc2"' in page
     assert "Resync this account (nightly)" in page
@@ -145,3 +150,53 @@ def test_an_operator_can_resync_one_account_from_its_page(lite_store, lite_clien
                               headers={"X-Requested-With": "accountsync"})  # fmt: skip
     assert queued.status_code == 201
     assert queued.json()["run"]["params"]["account"] == "sf:acc2"
+
+
+@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (apt-get install chromium)")
+def test_a_browser_refuses_a_cross_site_sign_in_and_a_stolen_cookie_dies_at_sign_out(tmp_path: Path, replicas):
+    """Chromium posts the sign-in form from another site (as an attacker's page does), then signs in for real,
+    copies its cookie, signs out, and replays the copy from a second browser."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    engine = build_engine(url)
+    upgrade(engine)
+    token = create_token(engine, name="ops-lead", role="operator")
+    attacker = create_token(engine, name="attacker", role="viewer")
+    engine.dispose()
+    replica = Replica("web", write_config(tmp_path), url, tmp_path)
+    replicas.append(replica)
+    replica.wait_ready()
+    evil = (
+        f'<form id="f" method="post" action="{replica.url}/login"><input name="token" value="{attacker}">'
+        '<input name="csrf" value="guessed"></form><script>document.getElementById("f").submit()</script>'
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        victim = browser.new_context()
+        page = victim.new_page()
+        page.route("http://evil.example/**", lambda route: route.fulfill(body=evil, content_type="text/html"))
+        with page.expect_response(f"{replica.url}/login") as posted:
+            page.goto("http://evil.example/")
+        assert posted.value.status == 403
+        assert "another site" in page.content()
+        assert [c["name"] for c in victim.cookies(replica.url)] == []
+        page.goto(f"{replica.url}/login")
+        page.fill("#token", token)
+        page.click("#sign-in")
+        expect(page.locator("h1")).to_have_text("Jobs")
+        [stolen] = [c for c in victim.cookies(replica.url) if c["name"] == "accountsync_session"]
+        assert stolen["value"] != token
+        thief = browser.new_context()
+        thief.add_cookies([stolen])
+        thief_page = thief.new_page()
+        thief_page.goto(f"{replica.url}/jobs")
+        expect(thief_page.locator("h1")).to_have_text("Jobs")  # a live session's copy works...
+        page.click("text=Sign out")
+        expect(page).to_have_url(f"{replica.url}/login")
+        thief_page.goto(f"{replica.url}/jobs")
+        expect(thief_page).to_have_url(f"{replica.url}/login")  # ...and dies with the sign-out
+        answer = thief.request.get(f"{replica.url}/api/jobs")
+        assert answer.status == 401
+        browser.close()
+    assert replica.stop() == 0

@@ -11,9 +11,10 @@ def test_roles_include_the_roles_below_them(lite_store) -> None:
     made = {role: create_token(lite_store, name=role, role=role) for role in ROLES}
     callers = {role: authenticate(lite_store, token) for role, token in made.items()}
     assert [[c is not None and c.may(r) for r in ROLES] for c in callers.values()] == [
-        [True, False, False],
-        [True, True, False],
-        [True, True, True],
+        [True, False, False, False],  # metrics: scrapes /metrics and nothing else
+        [True, True, False, False],
+        [True, True, True, False],
+        [True, True, True, True],
     ]
 
 

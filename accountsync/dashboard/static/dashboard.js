@@ -91,7 +91,13 @@
     }
   }
 
+  // Bars carry their width as data (the Content-Security-Policy allows no inline style attribute).
+  function sizeBars() {
+    for (const span of document.querySelectorAll(".bar span[data-width]")) { span.style.width = span.dataset.width + "%"; }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    sizeBars();
     for (const button of document.querySelectorAll("button.run-now")) { button.addEventListener("click", () => runNow(button)); }
     const table = document.getElementById("runs");
     if (table) setTimeout(() => pollRuns(table), 1000);
