@@ -69,7 +69,7 @@ def _uvicorn(app: ASGIApp, rt: Runtime) -> uvicorn.Server:
     config = uvicorn.Config(
         app, ssl_certfile=str(rt.tls.cert_path), ssl_keyfile=str(rt.tls.key_path), lifespan="off",
         log_level="warning", http="h11", loop="asyncio", access_log=False, timeout_graceful_shutdown=2,
-        server_header=False, date_header=True, proxy_headers=False,
+        server_header=False, date_header=False, proxy_headers=False,  # Date: sandbox.wirecase, canonical case
     )  # fmt: skip
     return uvicorn.Server(config)
 

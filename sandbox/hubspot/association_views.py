@@ -6,7 +6,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from sandbox.hubspot.associations import AssociationType
-from sandbox.hubspot.errors import ValidationError
+from sandbox.hubspot.errors import ApiError, ValidationError
 from sandbox.hubspot.object_types import ObjectType, object_type
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def v3_block(account: HubSpotAccount, otype: ObjectType, object_id: int, asked: 
     for name in asked:
         try:
             to_type = object_type(name)
-        except ValidationError:
+        except ApiError:  # object_type's 400 for a name this portal does not serve
             continue
         results = [
             {"id": str(other_id), "type": kind.v3_name}
