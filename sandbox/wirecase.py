@@ -19,6 +19,7 @@ __all__ = ["CanonicalHeadersMiddleware", "canonical_name"]
 
 # Words whose canonical spelling is not the capitalised word (Salesforce and HubSpot spell these so).
 _WORDS: Final = {
+    "notfound": "NotFound",
     "hubspot": "HubSpot",
     "ratelimit": "RateLimit",
     "numberofrecords": "NumberOfRecords",

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from sandbox.hubspot.associations import AssociationStore
 from sandbox.hubspot.default_properties import schema_for
-from sandbox.hubspot.object_types import OBJECT_TYPES, ObjectType, object_type
+from sandbox.hubspot.object_types import OBJECT_TYPES, PORTAL_ID, ObjectType, object_type
 from sandbox.hubspot.properties import PropertySchema
 from sandbox.hubspot.ratelimit import LimitSettings, RateLimiter
 from sandbox.hubspot.search import SearchEngine
@@ -20,7 +20,6 @@ from sandbox.world import WorldSpec
 
 __all__ = ["HubSpotAccount"]
 
-PORTAL_ID: Final = 48_213_507
 APP_ID: Final = 2_814_339
 
 

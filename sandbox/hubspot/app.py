@@ -7,6 +7,7 @@ from typing import Any, Final
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -80,6 +81,25 @@ async def _api_error(request: Request, exc: Exception) -> Response:
                     headers={"X-HubSpot-Correlation-Id": cid})  # fmt: skip
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """No route (404) or no such method on it (405): HubSpot's JSON error, never Starlette's plain text.
+
+    HubSpot marks an unrouted path with `X-HubSpot-NotFound: true` (seen in client logs, e.g.
+    github.com/HGData/mk-node-hubspot issue 150).
+    """
+    assert isinstance(exc, HTTPException)
+    cid = _correlation(request)
+    category, message = ("OBJECT_NOT_FOUND", "resource not found")
+    headers = {"X-HubSpot-Correlation-Id": cid}
+    if exc.status_code == 404:
+        headers["X-HubSpot-NotFound"] = "true"
+    else:
+        category, message = "METHOD_NOT_ALLOWED", f"HTTP method {request.method} is not supported by this URL"
+        headers |= dict(exc.headers or {})
+    body = ApiError(exc.status_code, category, message).encoded(cid)
+    return Response(body, status_code=exc.status_code, media_type=_JSON, headers=headers)
+
+
 def _unauthorized(cid: str, message: str = AUTH_MESSAGE) -> Response:
     body = {"status": "error", "message": message, "correlationId": cid, "category": "INVALID_AUTHENTICATION"}
     headers = {"X-HubSpot-Auth-Failure": "401 Unauthorized", "X-HubSpot-Correlation-Id": cid}
@@ -130,7 +150,7 @@ class HubSpotGate:
 def create_app(account: HubSpotAccount, ctx: SandboxContext) -> ASGIApp:
     """The HubSpot API over `account`; every handler holds `ctx.lock` while it touches the account."""
     served = Served(account, ctx.lock, ctx.base_url.rstrip("/"), ctx.credentials.hs_token)
-    app = Starlette(routes=_routes(served), exception_handlers={ApiError: _api_error})
+    app = Starlette(routes=_routes(served), exception_handlers={ApiError: _api_error, HTTPException: _http_error})
     return HubSpotGate(app, served)
 
 

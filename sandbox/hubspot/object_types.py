@@ -7,7 +7,9 @@ from typing import Final
 
 from sandbox.hubspot.errors import ApiError
 
-__all__ = ["OBJECT_TYPES", "ObjectType", "object_type"]
+__all__ = ["OBJECT_TYPES", "PORTAL_ID", "ObjectType", "object_type", "record_url"]
+
+PORTAL_ID: Final = 48_213_507
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +46,8 @@ def object_type(name: str) -> ObjectType:
     if found is None:
         raise ApiError(400, "VALIDATION_ERROR", f"Unable to infer object type from: {name}")
     return found
+
+
+def record_url(type_name: str, object_id: int | str) -> str:
+    """The record's page in HubSpot's app, as the `url` of every object the API returns."""
+    return f"https://app.hubspot.com/contacts/{PORTAL_ID}/record/{object_type(type_name).type_id}/{object_id}"

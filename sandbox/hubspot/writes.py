@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sandbox.hubspot.associations import types_between
 from sandbox.hubspot.deal_rules import derived_stage_values
@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 Stored = dict[str, str | int | None]
+# Unique though the properties API says `hasUniqueValue: false` (HubSpot dedupes contacts by email).
+ALWAYS_UNIQUE: Final = frozenset({("contacts", "email")})
 _NOT_MERGED = frozenset({"hs_object_id", "createdate", "hs_lastmodifieddate", "lastmodifieddate",
                          "hs_merged_object_ids"})  # fmt: skip
 
@@ -72,14 +74,19 @@ def validate(account: HubSpotAccount, otype: ObjectType, given: Any, row: int | 
     if issues:
         raise property_values_error(issues, account.portal_id)
     for name, value in values.items():
-        prop = store.schema.get(name)
-        if value is None or prop is None or not prop.has_unique_value:
+        if value is None or not _is_unique(store, name):
             continue
         other = account.uniques.lookup(store, name, str(value))
         if other is not None and other != row:
-            raise Conflict(f"A {otype.singular} with {name} {value} already exists. Existing ID: "
-                           f"{store.ids[other]}", context={name: [str(value)]})  # fmt: skip
+            raise _taken(otype, name, str(value), store.ids[other])
     return values
+
+
+def _taken(otype: ObjectType, name: str, value: str, existing: int) -> Conflict:
+    if (otype.name, name) in ALWAYS_UNIQUE:  # HubSpot's own words for a contact's email
+        return Conflict(f"Contact already exists. Existing ID: {existing}", context={name: [value]})
+    return Conflict(f"A {otype.singular} with {name} {value} already exists. Existing ID: {existing}",
+                    context={name: [value]})  # fmt: skip
 
 
 def apply_write(account: HubSpotAccount, otype: ObjectType, row: int, values: Stored,
@@ -100,6 +107,8 @@ def apply_write(account: HubSpotAccount, otype: ObjectType, row: int, values: St
 
 
 def _is_unique(store: ObjectStore, name: str) -> bool:
+    if (store.object_type, name) in ALWAYS_UNIQUE:
+        return True
     prop = store.schema.get(name)
     return prop is not None and prop.has_unique_value
 
