@@ -126,7 +126,7 @@ class SalesforceApp:
                     return _json(200, token(self.org, self.ctx, body, headers))
                 if path.rstrip("/") == DATA_PREFIX and method == "GET":
                     return _json(200, rest.versions())
-                if path.startswith(DATA_PREFIX + "/v"):
+                if path.startswith((DATA_PREFIX + "/v", DATA_PREFIX + "/latest")):
                     return self._api(method, path, query, headers, body)
                 return _render(error_reply(not_found()))
             except OAuthError as error:
@@ -136,7 +136,8 @@ class SalesforceApp:
 
     def _api(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
         parts = [p for p in path[len(DATA_PREFIX) + 1 :].split("/") if p]
-        version = parts[0][1:]
+        # `latest` stands for the newest version (REST API Developer Guide, Versions: "Version alias").
+        version = f"{rest.MAX_VERSION}.0" if parts[0] == "latest" else parts[0][1:]
         if not rest.known_version(version):
             return _render(error_reply(not_found()))
         org = self.org

@@ -1,0 +1,145 @@
+"""Salesforce REST and Bulk 2.0 driven with plain HTTP, each checked against the developer guides' examples.
+
+Examples are the bodies shown in the REST API Developer Guide (dome_versions, dome_sobject_create,
+dome_upsert, resources_composite_sobjects_collections_update, errorcodes) and the Bulk API 2.0 Developer
+Guide (create_job, get_job_info), with their example values.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from sandbox.server import Sandbox
+
+V = "/services/data/v62.0"
+HEADERS = ("Content-Type", "Date", "Sforce-Limit-Info")
+VERSION: dict[str, Any] = {"label": "Summer '14", "url": "/services/data/v31.0", "version": "31.0"}
+SAVED: dict[str, Any] = {"id": "001D000000IqhSLIAZ", "errors": [], "success": True}
+UPSERTED: dict[str, Any] = {**SAVED, "created": False}
+ERROR = {"statusCode": "MALFORMED_ID", "message": "malformed id 001RM000003oLrB000", "fields": []}
+FAILED: dict[str, Any] = {"success": False, "errors": [ERROR]}
+REST_ERROR: list[dict[str, Any]] = [{"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED", "fields": []}]
+NOT_FOUND: list[dict[str, Any]] = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+INGEST_JOB: dict[str, Any] = {
+    "id": "7505fEXAMPLE4C2AAM", "operation": "upsert", "object": "Account", "createdById": "0055fEXAMPLEtG4AAM",
+    "createdDate": "2022-01-02T21:33:43.000+0000", "systemModstamp": "2022-01-02T21:33:43.000+0000",
+    "state": "Open", "externalIdFieldName": "Id", "concurrencyMode": "Parallel", "contentType": "CSV",
+    "apiVersion": 62.0, "contentUrl": "services/data/v62.0/jobs/ingest/7505fEXAMPLE4C2AAM/batches",
+    "lineEnding": "LF", "columnDelimiter": "COMMA",
+}  # fmt: skip
+
+
+def some_accounts(http: requests.Session, sb: Sandbox, n: int) -> list[str]:
+    soql = f"SELECT Id FROM Account ORDER BY Id LIMIT {n}"
+    return [r["Id"] for r in http.get(f"{sb.sf_url}{V}/query", params={"q": soql}).json()["records"]]
+
+
+def test_versions_are_listed_without_a_session_up_to_the_current_release(
+    contract_sandbox: Sandbox, hs_http: requests.Session, contract: Any
+) -> None:
+    hs_http.headers.pop("Authorization")  # a session without any Salesforce token
+    listed = hs_http.get(f"{contract_sandbox.sf_url}/services/data/")
+    contract.check(listed, 200, ("Content-Type", "Date"), [VERSION])
+    versions = listed.json()
+    assert versions[0] == VERSION
+    assert versions[-1] == {"label": "Summer '26", "url": "/services/data/v67.0", "version": "67.0"}
+
+
+def test_the_newest_version_and_its_latest_alias_are_served(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    for version in ("v67.0", "latest"):
+        answer = sf_http.get(f"{contract_sandbox.sf_url}/services/data/{version}/sobjects/Account/describe")
+        contract.check(answer, 200, HEADERS)
+        assert answer.json()["name"] == "Account"
+
+
+def test_create_answers_201_with_location(contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any) -> None:
+    made = sf_http.post(f"{contract_sandbox.sf_url}{V}/sobjects/Account", json={"Name": "Contract Create"})
+    contract.check(made, 201, (*HEADERS, "Location"), SAVED)
+    assert made.headers["Location"] == f"{V}/sobjects/Account/{made.json()['id']}"
+    assert sf_http.get(contract_sandbox.sf_url + made.headers["Location"]).json()["Name"] == "Contract Create"
+
+
+def test_upsert_updates_with_200_and_creates_with_201_and_location(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    url = f"{contract_sandbox.sf_url}{V}/sobjects/Account/HubSpot_Company_Id__c/contract-ext-1"
+    created = sf_http.patch(url, json={"Name": "Contract Upsert"})
+    contract.check(created, 201, (*HEADERS, "Location"), {**SAVED, "created": True})
+    again = sf_http.patch(url, json={"Name": "Contract Upsert 2"})
+    contract.check(again, 200, HEADERS, UPSERTED)
+    assert again.json() == {"id": created.json()["id"], "success": True, "errors": [], "created": False}
+    by_id = sf_http.patch(f"{contract_sandbox.sf_url}{V}/sobjects/Account/Id/{created.json()['id']}",
+                          json={"Name": "Contract Upsert 3"})  # fmt: skip
+    contract.check(by_id, 200, HEADERS, UPSERTED)
+
+
+def test_collections_report_each_failure_in_its_own_result_inside_a_200(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    good, gone = some_accounts(sf_http, contract_sandbox, 2)
+    contract_sandbox.admin("delete", "salesforce", object="Account", ids=[gone])
+    records = [
+        {"attributes": {"type": "Account"}, "id": good, "Industry": "Energy"},
+        {"attributes": {"type": "Account"}, "id": "001RM000003oLrB000", "Name": "x"},
+        {"attributes": {"type": "Account"}, "id": gone, "Name": "x"},
+        {"attributes": {"type": "Account"}, "id": good, "NoSuchField__c": "x"},
+        {"attributes": {"type": "NoSuchObject"}, "id": good, "Name": "x"},
+    ]
+    answer = sf_http.patch(f"{contract_sandbox.sf_url}{V}/composite/sobjects",
+                           json={"allOrNone": False, "records": records})  # fmt: skip
+    contract.check(answer, 200, HEADERS)
+    first, *failures = answer.json()
+    contract.shape(SAVED, first)
+    for failure in failures:
+        contract.shape(FAILED, failure)
+    assert [f["errors"][0]["statusCode"] for f in failures] == [
+        "INVALID_CROSS_REFERENCE_KEY", "ENTITY_IS_DELETED", "INVALID_FIELD", "INVALID_TYPE",
+    ]  # fmt: skip
+
+
+def test_a_deleted_record_answers_entity_is_deleted_with_fields(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    made = sf_http.post(f"{contract_sandbox.sf_url}{V}/sobjects/Account", json={"Name": "Soon Gone"}).json()["id"]
+    assert sf_http.delete(f"{contract_sandbox.sf_url}{V}/sobjects/Account/{made}").status_code == 204
+    contract.check(sf_http.get(f"{contract_sandbox.sf_url}{V}/sobjects/Account/{made}"), 404, HEADERS, REST_ERROR)
+
+
+def test_an_unknown_resource_is_salesforces_json_404(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    contract.check(sf_http.get(f"{contract_sandbox.sf_url}{V}/no/such/thing"), 404, HEADERS, NOT_FOUND)
+
+
+def test_bulk_ingest_upsert_on_id_updates_and_creates(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    (existing,) = some_accounts(sf_http, contract_sandbox, 1)
+    jobs = f"{contract_sandbox.sf_url}{V}/jobs/ingest"
+    job = sf_http.post(jobs, json={"object": "Account", "operation": "upsert", "externalIdFieldName": "Id",
+                                   "lineEnding": "LF"})  # fmt: skip
+    contract.check(job, 200, HEADERS, INGEST_JOB)
+    job_id = job.json()["id"]
+    csv = f"Id,Name\n{existing},Bulk Upserted\n,\n"
+    uploaded = sf_http.put(f"{jobs}/{job_id}/batches", data=csv, headers={"Content-Type": "text/csv"})
+    assert uploaded.status_code == 201
+    assert sf_http.patch(f"{jobs}/{job_id}", json={"state": "UploadComplete"}).status_code == 200
+    state = ""
+    while state not in ("JobComplete", "Failed", "Aborted"):
+        time.sleep(0.05)
+        state = sf_http.get(f"{jobs}/{job_id}").json()["state"]
+    assert state == "JobComplete"
+    ok = sf_http.get(f"{jobs}/{job_id}/successfulResults")
+    contract.check(ok, 200, ("Content-Type", "Sforce-Limit-Info"))
+    lines = ok.text.splitlines()
+    assert lines[0] == '"sf__Id","sf__Created","Id","Name"'
+    assert lines[1] == f'"{existing}","false","{existing}","Bulk Upserted"'
+    failed = sf_http.get(f"{jobs}/{job_id}/failedResults").text.splitlines()
+    assert len(lines) - 1 + len(failed) - 1 == 2  # the blank row is created or refused (Name required), never lost
+    described = sf_http.get(f"{contract_sandbox.sf_url}{V}/sobjects/Account/{existing}").json()
+    assert described["Name"] == "Bulk Upserted"
