@@ -143,3 +143,62 @@ def test_bulk_ingest_upsert_on_id_updates_and_creates(
     assert len(lines) - 1 + len(failed) - 1 == 2  # the blank row is created or refused (Name required), never lost
     described = sf_http.get(f"{contract_sandbox.sf_url}{V}/sobjects/Account/{existing}").json()
     assert described["Name"] == "Bulk Upserted"
+
+
+ACCOUNT_TYPES = {
+    "AccountNumber": "string", "Phone": "phone", "Fax": "phone", "Website": "url", "BillingStreet": "textarea",
+    "BillingCity": "string", "BillingState": "string", "BillingPostalCode": "string", "BillingCountry": "string",
+    "BillingLatitude": "double", "BillingGeocodeAccuracy": "picklist", "BillingAddress": "address",
+    "ShippingAddress": "address", "Description": "textarea", "ParentId": "reference", "OwnerId": "reference",
+    "Type": "picklist", "Rating": "picklist", "Industry": "picklist", "AnnualRevenue": "currency",
+    "NumberOfEmployees": "int", "PhotoUrl": "url", "LastActivityDate": "date",
+}  # fmt: skip
+STANDARD_OBJECTS = ("Account", "Opportunity", "Contact", "OpportunityContactRole", "AccountContactRelation",
+                    "OpportunityLineItem", "Product2", "PricebookEntry", "User", "AccountTeamMember")  # fmt: skip
+ADDRESS: dict[str, Any] = {  # REST API Developer Guide, "Address Compound Fields" example
+    "city": "San Francisco", "country": "US", "geocodeAccuracy": None, "latitude": None, "longitude": None,
+    "postalCode": "94105", "state": "CA", "street": "1 Market St",
+}  # fmt: skip
+
+
+def test_account_describes_the_standard_fields_with_their_real_types(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    described = sf_http.get(f"{contract_sandbox.sf_url}{V}/sobjects/Account/describe")
+    contract.check(described, 200, HEADERS)
+    fields = {f["name"]: f for f in described.json()["fields"]}
+    assert {name: fields[name]["type"] for name in ACCOUNT_TYPES} == ACCOUNT_TYPES
+    assert fields["BillingCity"]["compoundFieldName"] == "BillingAddress"
+    assert (fields["BillingAddress"]["filterable"], fields["BillingAddress"]["createable"]) == (False, False)
+    assert fields["BillingAddress"]["soapType"] == "urn:address"
+
+
+def test_every_standard_object_a_crm_integration_reads_is_listed_and_described(
+    contract_sandbox: Sandbox, sf_http: requests.Session
+) -> None:
+    listed = {o["name"] for o in sf_http.get(f"{contract_sandbox.sf_url}{V}/sobjects").json()["sobjects"]}
+    assert set(STANDARD_OBJECTS) <= listed
+    for name in STANDARD_OBJECTS:
+        described = sf_http.get(f"{contract_sandbox.sf_url}{V}/sobjects/{name}/describe").json()
+        assert len(described["fields"]) >= 8, name
+
+
+def test_rest_reads_an_address_as_one_object(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    soql = "SELECT Id, BillingCity, BillingAddress FROM Account WHERE BillingCountry != null LIMIT 5"
+    page = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": soql})
+    contract.check(page, 200, HEADERS)
+    for record in page.json()["records"]:
+        contract.shape(ADDRESS, record["BillingAddress"])
+        assert record["BillingAddress"]["city"] == record["BillingCity"]
+
+
+def test_bulk_refuses_a_compound_field_with_salesforces_words(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    job = {"operation": "query", "query": "SELECT Id, BillingAddress FROM Account"}
+    refused = sf_http.post(f"{contract_sandbox.sf_url}{V}/jobs/query", json=job)
+    example = [{"errorCode": "API_ERROR", "message": "Selecting compound data not supported in Bulk Query"}]
+    contract.check(refused, 400, ("Content-Type", "Sforce-Limit-Info"), example)
+    assert refused.json() == example

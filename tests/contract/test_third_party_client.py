@@ -48,7 +48,9 @@ def live_ids(sb: Sandbox, object_name: str) -> set[str]:
 def test_bulk_reads_every_account_and_opportunity_with_exact_case_headers(
     contract_sandbox: Sandbox, sf_http: requests.Session
 ) -> None:
-    accounts = list(bulk_query(sf_http, contract_sandbox.sf_url, "SELECT Id, Name FROM Account"))
+    accounts = list(
+        bulk_query(sf_http, contract_sandbox.sf_url, "SELECT Id, Name, BillingCity, Phone, Website FROM Account")
+    )
     deals = list(bulk_query(sf_http, contract_sandbox.sf_url, "SELECT Id, AccountId, Amount FROM Opportunity"))
     assert {a["Id"] for a in accounts} == live_ids(contract_sandbox, "Account")
     assert len(accounts) == len({a["Id"] for a in accounts})
