@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.context import SandboxContext
 from sandbox.faults import ADMIN_PREFIX, Fault
-from sandbox.hubspot import api_associations, api_batch, api_objects, api_schema
+from sandbox.hubspot import api_associations, api_batch, api_meta, api_objects, api_schema
 from sandbox.hubspot.account import HubSpotAccount
 from sandbox.hubspot.errors import ApiError, RateLimited, new_correlation_id
 from sandbox.hubspot.served import Served
@@ -39,8 +39,16 @@ def _bind(served: Served, handler: Handler) -> Callable[[Request], Awaitable[Res
 
 
 def _routes(served: Served) -> list[Route]:
-    o, b, s, a = api_objects, api_batch, api_schema, api_associations
+    o, b, s, a, m = api_objects, api_batch, api_schema, api_associations, api_meta
     table: list[tuple[str, Handler, str]] = [
+        ("/crm/v3/owners", m.list_owners, "GET"),
+        ("/crm/v3/owners/{owner_id}", m.get_owner, "GET"),
+        ("/crm/v3/schemas", m.list_schemas, "GET"),
+        ("/crm/v3/schemas/{object_type}", m.get_schema, "GET"),
+        ("/properties/v2/{object_type}/properties", m.legacy_properties, "GET"),
+        ("/crm/v3/properties/{object_type}/batch/create", m.batch_create_properties, "POST"),
+        ("/crm/v3/associations/{from_type}/{to_type}/batch/create", m.batch_create_associations_v3, "POST"),
+        ("/crm/v4/associations/{from_type}/{to_type}/batch/create", m.batch_create_associations_v4, "POST"),
         ("/crm/v3/objects/{object_type}", o.list_objects, "GET"),
         ("/crm/v3/objects/{object_type}", o.create_object, "POST"),
         ("/crm/v3/objects/{object_type}/search", o.search_objects, "POST"),

@@ -36,6 +36,15 @@ OBJECT_TYPES: Final = (
     ObjectType("contacts", "contact", "0-1", 151, "lastmodifieddate",
                ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
                ("email", "firstname", "lastname")),
+    ObjectType("tickets", "ticket", "0-5", 1_900_000_000, "hs_lastmodifieddate",
+               ("content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline", "hs_pipeline_stage",
+                "hs_ticket_category", "hs_ticket_priority", "subject"), ("subject", "content")),
+    ObjectType("products", "product", "0-7", 1_400_000_000, "hs_lastmodifieddate",
+               ("createdate", "description", "hs_lastmodifieddate", "hs_object_id", "name", "price"),
+               ("name", "description")),
+    ObjectType("line_items", "line_item", "0-8", 2_300_000_000, "hs_lastmodifieddate",
+               ("amount", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_product_id", "name", "price",
+                "quantity"), ("name",)),
 )  # fmt: skip
 _BY_NAME: Final = {key: t for t in OBJECT_TYPES for key in (t.name, t.singular, t.type_id)}
 

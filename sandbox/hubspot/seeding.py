@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Final
 
+from sandbox.catalog import FAMILIES
 from sandbox.hubspot.associations import AssociationStore
 from sandbox.hubspot.deal_rules import probability_text
 from sandbox.hubspot.default_properties import INDUSTRY_VALUES, SF_LINK_PROPERTY
@@ -109,6 +110,17 @@ def _deal_values(d: Deal, owner: int) -> dict[str, str | int | None]:
     return values
 
 
+PRODUCT_BASE: Final = 1_400_000_000
+
+
+def _add_products(store: ObjectStore, stamp: int) -> None:
+    """The product library: one product per family, as the Salesforce half's Product2 rows."""
+    for n, (family, name) in enumerate(FAMILIES.items()):
+        values: dict[str, str | int | None] = {"name": name, "price": str(1000 * (n + 1)),
+                                               "hs_sku": f"{family[:4].upper()}-{100 + n}"}  # fmt: skip
+        store.append(PRODUCT_BASE + n, stamp, stamp, values, bulk=True)
+
+
 def _add_company(stores: dict[str, ObjectStore], c: Company) -> None:
     store = stores["companies"]
     row = store.append(company_id(c.index), _ms(c.created_at), _ms(c.modified_at), _company_values(c), bulk=True)
@@ -141,7 +153,8 @@ def _add_deals(stores: dict[str, ObjectStore], links: AssociationStore, spec: Wo
 
 
 def seed(spec: WorldSpec, stores: dict[str, ObjectStore], links: AssociationStore) -> None:
-    """Fill the stores with the world's HubSpot companies and deals (in ascending id order)."""
+    """Fill the stores with the world's products, HubSpot companies and deals (in ascending id order)."""
+    _add_products(stores["products"], _ms(spec.start))
     for c in companies(spec):
         if not c.in_hubspot:
             continue
