@@ -6,6 +6,7 @@ import base64
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
+from sandbox.salesforce.aggregates import is_aggregate
 from sandbox.salesforce.errors import ApiError, not_found
 from sandbox.salesforce.jobs import FINAL_STATES, Job
 from sandbox.salesforce.query import plan, run
@@ -62,6 +63,8 @@ def _create(org: SalesforceOrg, call: Call) -> Reply:
     soql = body.get("query")
     if not isinstance(soql, str) or not soql.strip():
         raise ApiError(400, "INVALIDJOB", "Query is required for query jobs")
+    if is_aggregate(soql):
+        raise ApiError(400, "API_ERROR", "Aggregate queries are not supported by Bulk API 2.0")
     bound = plan(soql, org.by_name, operation == "queryAll")
     if bound.query.count_only:
         raise ApiError(400, "API_ERROR", "Aggregate queries are not supported by Bulk API 2.0")

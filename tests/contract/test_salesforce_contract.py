@@ -202,3 +202,34 @@ def test_bulk_refuses_a_compound_field_with_salesforces_words(
     example = [{"errorCode": "API_ERROR", "message": "Selecting compound data not supported in Bulk Query"}]
     contract.check(refused, 400, ("Content-Type", "Sforce-Limit-Info"), example)
     assert refused.json() == example
+
+
+# Industry and the sum are nullable (a group of accounts without an industry, a sum over no values).
+AGGREGATE: dict[str, Any] = {"attributes": {"type": "AggregateResult"}, "Industry": None, "n": 3, "expr0": None}
+
+
+def test_aggregates_answer_aggregate_results_counted_as_the_org_holds_them(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    soql = "SELECT Industry, COUNT(Id) n, SUM(AnnualRevenue) FROM Account GROUP BY Industry"
+    page = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": soql})
+    contract.check(page, 200, HEADERS, {"totalSize": 1, "done": True, "records": [AGGREGATE]})
+    table = contract_sandbox.sf_org.table("Account")  # type: ignore[attr-defined]
+    expected: dict[str | None, list[float | None]] = {}
+    for row in table.rows(False):
+        expected.setdefault(table.get(row, "Industry"), []).append(table.get(row, "AnnualRevenue"))
+    got = {r["Industry"]: (r["n"], r["expr0"]) for r in page.json()["records"]}
+    sums = {k: [x for x in v if x is not None] for k, v in expected.items()}
+    assert got == {k: (len(v), float(sum(sums[k])) if sums[k] else None) for k, v in expected.items()}
+    assert page.json()["totalSize"] == len(expected)
+    total = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": "SELECT COUNT(Id) FROM Account"}).json()
+    assert total["records"][0]["expr0"] == sum(len(v) for v in expected.values())
+
+
+def test_an_ungrouped_field_beside_an_aggregate_is_malformed(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    soql = "SELECT Name, COUNT(Id) FROM Account"
+    refused = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": soql})
+    contract.check(refused, 400, HEADERS, [{"message": "m", "errorCode": "MALFORMED_QUERY"}])
+    assert refused.json()[0]["message"] == "Field must be grouped or aggregated: Name"
