@@ -85,7 +85,8 @@ def aggregate_query(soql: str, tables: Mapping[str, Table], include_deleted: boo
     """The REST answer to an aggregate query: one AggregateResult per group, in first-seen group order."""
     shape = _SHAPE.match(soql)
     if shape is None:
-        raise _malformed("Aggregate queries support SELECT ... FROM ... [WHERE ...] [GROUP BY ...] [LIMIT n]")
+        raise _malformed("unexpected token in an aggregate query (this org answers SELECT ... FROM ... [WHERE ...] "
+                         "[GROUP BY fields] [LIMIT n])")  # fmt: skip
     items = _items(shape.group("select"))
     groups = [g.strip() for g in (shape.group("group") or "").split(",") if g.strip()]
     grouped = {g.lower() for g in groups}
