@@ -114,3 +114,19 @@ def test_an_object_bulk_does_not_support_is_read_through_rest(sf_conn: SfConn) -
     connector.close()
     assert [p.position.mode for p in pages] == ["rest"]
     assert len(pages[0].records) >= 5
+
+
+def test_a_compound_address_asked_for_is_read_through_bulk_as_its_components(sandbox: Any, sf_conn: SfConn) -> None:
+    connector = connect("sandbox-sf", sf_conn(), bulk_threshold=1, page_size=200, bulk=SMALL_CHUNKS, retry=FAST_RETRY,
+                        extra_fields={"Account": ["BillingAddress", "Phone"]})  # fmt: skip
+    [spec] = connector.streams(["Account"])
+    pages = list(connector.read(spec, Window(None, END)))
+    connector.close()
+    assert {p.position.mode for p in pages} == {"bulk"}
+    assert "BillingAddress" not in spec.fields
+    assert {"BillingStreet", "BillingCity", "BillingPostalCode", "BillingCountry", "Phone"} <= set(spec.fields)
+    table = sandbox.sf_org.table("Account")
+    truth = {table.id_of(r): (table.get(r, "BillingCity"), table.get(r, "Phone")) for r in table.rows(True)}
+    read = {r["Id"]: (r["BillingCity"], r["Phone"]) for p in pages for r in p.records}
+    assert read
+    assert {i: truth[i] for i in read} == read
