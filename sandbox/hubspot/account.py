@@ -9,6 +9,7 @@ from typing import Any, Final
 from sandbox.hubspot.associations import AssociationStore
 from sandbox.hubspot.default_properties import schema_for
 from sandbox.hubspot.object_types import OBJECT_TYPES, PORTAL_ID, ObjectType, object_type
+from sandbox.hubspot.other_links import OtherLinks
 from sandbox.hubspot.properties import PropertySchema
 from sandbox.hubspot.ratelimit import LimitSettings, RateLimiter
 from sandbox.hubspot.search import SearchEngine
@@ -35,6 +36,7 @@ class HubSpotAccount:
             t.name: ObjectStore(t.name, self.schemas[t.name], t.modified_name) for t in OBJECT_TYPES
         }
         self.links = AssociationStore(object_type("deals").id_base, object_type("companies").id_base)
+        self.other_links = OtherLinks()  # contacts, line items, tickets
         self.clock = MonotonicClock()
         self.limiter = RateLimiter(limits or LimitSettings(), PORTAL_ID, APP_ID)
         self.search = SearchEngine()
@@ -47,7 +49,7 @@ class HubSpotAccount:
     def from_world(cls, spec: WorldSpec) -> HubSpotAccount:
         """The world's HubSpot companies (hubspot-only and both) and the deals HubSpot owns."""
         account = cls(spec)
-        seed(spec, account.stores, account.links)
+        seed(spec, account.stores, account.links, account.other_links)
         return account
 
     def store_of(self, name: str) -> tuple[ObjectType, ObjectStore]:
@@ -76,6 +78,6 @@ class HubSpotAccount:
                 "merged": len(store.merged_into),
                 "rows": len(store.ids),
             }
-        out["associations"] = self.links.count()
+        out["associations"] = self.links.count() + self.other_links.count()
         out["limits"] = self.limiter.snapshot()
         return out

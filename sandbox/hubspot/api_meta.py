@@ -13,10 +13,12 @@ from sandbox.hubspot.associations import types_between
 from sandbox.hubspot.errors import ApiError, ObjectNotFound, ValidationError
 from sandbox.hubspot.http_io import json_response, query_flag, query_int, read_json
 from sandbox.hubspot.object_types import OBJECT_TYPES, ObjectType, object_type
+from sandbox.hubspot.other_links import other_kind
 from sandbox.hubspot.properties import PropertyDef
 from sandbox.hubspot.seeding import owner_id, user_id
 from sandbox.hubspot.served import Served
 from sandbox.hubspot.timestamps import iso_ms
+from sandbox.hubspot.writes import link
 
 __all__ = [
     "batch_create_associations_v3",
@@ -176,7 +178,7 @@ async def batch_create_properties(served: Served, request: Request) -> Response:
 def _pair(served: Served, request: Request) -> tuple[ObjectType, ObjectType]:
     from_type = object_type(request.path_params["from_type"])
     to_type = object_type(request.path_params["to_type"])
-    if types_between(from_type.name, to_type.name) is None:
+    if types_between(from_type.name, to_type.name) is None and other_kind(from_type.name, to_type.name) is None:
         raise ValidationError(f"No associations are defined between {from_type.name} and {to_type.name}")
     return from_type, to_type
 
@@ -191,8 +193,7 @@ def _link(served: Served, from_type: ObjectType, from_id: Any, to_type: ObjectTy
         if row is None or not store.is_live(row):
             raise ValidationError(f"{otype.singular.title()} {text} does not exist", context={"id": [text]})
         ids.append(int(text))
-    deal, company = ids if from_type.name == "deals" else ids[::-1]
-    served.account.links.add(deal, company, primary=False)
+    link(served.account, from_type.name, ids[0], to_type.name, ids[1], primary=False)
     return ids[0], ids[1]
 
 

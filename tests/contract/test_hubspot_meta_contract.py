@@ -141,3 +141,22 @@ def test_products_tickets_and_line_items_are_objects(
     ticket = hs_http.post(f"{contract_sandbox.hs_url}/crm/v3/objects/tickets", json=new_ticket)
     contract.check(ticket, 201, HEADERS)
     assert ticket.json()["url"].endswith(f"/record/0-5/{ticket.json()['id']}")
+
+
+def test_a_line_item_created_on_a_deal_shows_in_the_deals_associations(
+    contract_sandbox: Sandbox, hs_http: requests.Session, contract: Any
+) -> None:
+    (deal,) = _live_ids(contract_sandbox, "deals", 1)
+    to_deal = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 20}]
+    body = {"properties": {"name": "Seats", "quantity": "3", "price": "100"},
+            "associations": [{"to": {"id": str(deal)}, "types": to_deal}]}  # fmt: skip
+    made = hs_http.post(f"{contract_sandbox.hs_url}/crm/v3/objects/line_items", json=body)
+    contract.check(made, 201, HEADERS)
+    read = hs_http.get(f"{contract_sandbox.hs_url}/crm/v3/objects/deals/{deal}", params={"associations": "line_items"})
+    block = {"line_items": {"results": [{"id": "1", "type": "deal_to_line_item"}]}}
+    contract.shape(block, read.json()["associations"])
+    assert {r["id"] for r in read.json()["associations"]["line_items"]["results"]} == {made.json()["id"]}
+    wrong = hs_http.post(f"{contract_sandbox.hs_url}/crm/v3/objects/line_items",
+                         json={**body, "associations": [{"to": {"id": str(deal)}, "types": [
+                             {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 999}]}]})  # fmt: skip
+    contract.check(wrong, 400, ("Content-Type",))

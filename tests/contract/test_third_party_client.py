@@ -89,3 +89,20 @@ def test_hubspot_lists_every_company_and_deal_with_line_item_and_contact_associa
         assert len(ids) == len(set(ids))
         assert set(ids) == live_hubspot_ids(contract_sandbox, object_type)
         assert all(isinstance(r["properties"], dict) and r["createdAt"] and r["updatedAt"] for r in records)
+
+
+def test_companies_carry_their_contacts_as_the_portal_associates_them(
+    contract_sandbox: Sandbox, hs_http: requests.Session
+) -> None:
+    account = contract_sandbox.hs_account
+    records = list(hubspot_list(hs_http, contract_sandbox.hs_url, "companies"))
+    shown = {str(r["id"]): {a["id"] for a in r.get("associations", {}).get("contacts", {}).get("results", [])}
+             for r in records}  # fmt: skip
+    contacts = account.stores["contacts"]  # type: ignore[attr-defined]
+    truth = {
+        company: {str(contacts.ids[row]) for row in contacts.live_rows_from(0)
+                  if int(company) in account.other_links.targets("contacts", contacts.ids[row], "companies")}  # type: ignore[attr-defined]
+        for company in shown
+    }  # fmt: skip
+    assert shown == truth
+    assert sum(map(len, shown.values())) > 0
