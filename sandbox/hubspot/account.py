@@ -36,7 +36,7 @@ class HubSpotAccount:
             t.name: ObjectStore(t.name, self.schemas[t.name], t.modified_name) for t in OBJECT_TYPES
         }
         self.links = AssociationStore(object_type("deals").id_base, object_type("companies").id_base)
-        self.other_links = OtherLinks()  # contacts, line items, tickets
+        self.other_links = OtherLinks({t.name: t.id_base for t in OBJECT_TYPES})  # contacts, line items, tickets
         self.clock = MonotonicClock()
         self.limiter = RateLimiter(limits or LimitSettings(), PORTAL_ID, APP_ID)
         self.search = SearchEngine()

@@ -125,7 +125,7 @@ def _add_contact(store: ObjectStore, others: OtherLinks, c: Company) -> None:
     values: dict[str, str | int | None] = {"firstname": first, "lastname": last, "email": email}
     contact_id = store.next_id(CONTACT_BASE)
     store.append(contact_id, _ms(c.created_at), _ms(c.created_at), values, bulk=True)
-    others.add("contacts", contact_id, "companies", company_id(c.index))
+    others.add("contacts", contact_id, "companies", company_id(c.index), bulk=True)
 
 
 def _add_products(store: ObjectStore, stamp: int) -> None:
@@ -180,6 +180,7 @@ def seed(spec: WorldSpec, stores: dict[str, ObjectStore], links: AssociationStor
     for store in stores.values():
         store.rebuild_index()
     links.finish()
+    others.finish()
     deal_store = stores["deals"]
     deal_store.seed_history = WorldHistory(spec, deal_store.ids[-1] if deal_store.ids else 0)
 
