@@ -233,3 +233,14 @@ def test_an_ungrouped_field_beside_an_aggregate_is_malformed(
     refused = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": soql})
     contract.check(refused, 400, HEADERS, [{"message": "m", "errorCode": "MALFORMED_QUERY"}])
     assert refused.json()[0]["message"] == "Field must be grouped or aggregated: Name"
+
+
+def test_an_empty_name_is_a_missing_required_field(
+    contract_sandbox: Sandbox, sf_http: requests.Session, contract: Any
+) -> None:
+    (target,) = some_accounts(sf_http, contract_sandbox, 1)
+    refused = sf_http.patch(f"{contract_sandbox.sf_url}{V}/sobjects/Account/{target}", json={"Name": ""})
+    example = [{"message": "Required fields are missing: [Name]", "errorCode": "REQUIRED_FIELD_MISSING",
+                "fields": ["Name"]}]  # fmt: skip
+    contract.check(refused, 400, HEADERS, example)
+    assert refused.json() == example
