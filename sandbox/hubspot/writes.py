@@ -75,6 +75,8 @@ def validate(account: HubSpotAccount, otype: ObjectType, given: Any, row: int | 
             issues.append(issue)
     if issues:
         raise property_values_error(issues, account.portal_id)
+    if otype.name == "contacts" and isinstance(values.get("email"), str):  # HubSpot keeps emails lower-cased
+        values["email"] = str(values["email"]).lower()
     for name, value in values.items():
         if value is None or not _is_unique(store, name):
             continue

@@ -119,7 +119,7 @@ def test_a_second_contact_with_the_same_email_is_a_conflict(
     url = f"{contract_sandbox.hs_url}/crm/v3/objects/contacts"
     first = hs_http.post(url, json={"properties": {"email": "bh@contract.example", "firstname": "Brian"}})
     contract.check(first, 201, RATE_HEADERS, RECORD, PROPERTIES)
-    again = hs_http.post(url, json={"properties": {"email": "bh@contract.example"}})
+    again = hs_http.post(url, json={"properties": {"email": "BH@Contract.Example"}})
     contract.check(again, 409, ("Content-Type", "X-HubSpot-Correlation-Id"), CONFLICT)
     assert again.json()["message"] == f"Contact already exists. Existing ID: {first.json()['id']}"
 
