@@ -244,3 +244,15 @@ def test_an_empty_name_is_a_missing_required_field(
                 "fields": ["Name"]}]  # fmt: skip
     contract.check(refused, 400, HEADERS, example)
     assert refused.json() == example
+
+
+def test_an_over_long_uri_is_414_and_over_long_headers_431(
+    contract_sandbox: Sandbox, sf_http: requests.Session
+) -> None:
+    fields = ", ".join(["Name"] * 2_500)  # 20,000 bytes once URL-encoded: over the 16,384 a URI may take
+    long_uri = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": f"SELECT {fields} FROM Account"})
+    assert long_uri.status_code == 414
+    short = "SELECT Id FROM Account LIMIT 1"
+    heavy = sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": short}, headers={"X-Padding": "x" * 16_400})
+    assert heavy.status_code == 431
+    assert sf_http.get(f"{contract_sandbox.sf_url}{V}/query", params={"q": short}).status_code == 200
