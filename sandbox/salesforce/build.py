@@ -18,7 +18,7 @@ from sandbox.salesforce.derived import (
 )
 from sandbox.salesforce.objects import org_schema
 from sandbox.salesforce.schema import Schema
-from sandbox.salesforce.store import DELETED, LIVE, AliasColumn, DerivedColumn, NoValue, Table
+from sandbox.salesforce.store import DELETED, LIVE, AliasColumn, Column, DerivedColumn, NoValue, Table
 from sandbox.salesforce.synthetic import (
     ADDRESS_PARTS,
     Address,
@@ -255,6 +255,8 @@ def _derive(tables: Tables) -> None:
     _derive_history(tables)
     _derive_line_items(tables)
     _derive_account_contact(tables)
+    # A grant per field of any object: far more distinct values than a one-byte picklist column holds.
+    _replace(tables["FieldPermissions"], "Field", Column("str"))
     _derive_price_book(tables)
     for table in tables.by_name.values():
         _derive_addresses(table)
