@@ -164,7 +164,7 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        scope = {**scope, "state": dict(scope.get("state") or {}), RAW_SEND: send}
+        scope = {**scope, "state": dict(scope.get("state") or {}), RAW_SEND: scope.get(RAW_SEND, send)}
         status, started, at, recorded = 0, time.perf_counter(), datetime.now(UTC), False
 
         async def watch(message: Message) -> None:

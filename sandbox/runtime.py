@@ -24,6 +24,7 @@ from sandbox.mutator import Mutator
 from sandbox.persist import load_state, save_state
 from sandbox.requestlog import RequestLog, RequestLogMiddleware
 from sandbox.tls import TlsFiles, issue_tls
+from sandbox.wirecase import CanonicalHeadersMiddleware
 from sandbox.world import CrmName, WorldSpec
 
 __all__ = ["CRMS", "Half", "Runtime", "SandboxConfig", "build_apps", "build_runtime", "default_halves"]
@@ -167,5 +168,5 @@ def build_apps(rt: Runtime) -> tuple[ASGIApp, ASGIApp]:
     for crm in CRMS:
         half = rt.halves[crm]
         faulted = FaultMiddleware(half.create_app(rt.orgs[crm], rt.contexts[crm]), rt.faults, crm, half.render_fault)
-        apps.append(RequestLogMiddleware(_Dispatch(admin, faulted), rt.log, crm))
+        apps.append(CanonicalHeadersMiddleware(RequestLogMiddleware(_Dispatch(admin, faulted), rt.log, crm)))
     return apps[0], apps[1]

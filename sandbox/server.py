@@ -35,6 +35,7 @@ from sandbox.world import CrmName
 __all__ = ["Sandbox", "SandboxConfig", "SandboxContext", "SandboxCredentials", "build_apps", "build_runtime"]
 
 _READY_SECONDS: Final = 30.0
+_MAX_HEAD: Final = 64 * 1024
 MANIFEST: Final = "sandbox.json"
 
 
@@ -69,7 +70,10 @@ def _uvicorn(app: ASGIApp, rt: Runtime) -> uvicorn.Server:
     config = uvicorn.Config(
         app, ssl_certfile=str(rt.tls.cert_path), ssl_keyfile=str(rt.tls.key_path), lifespan="off",
         log_level="warning", http="h11", loop="asyncio", access_log=False, timeout_graceful_shutdown=2,
-        server_header=False, date_header=True, proxy_headers=False,
+        server_header=False, date_header=False, proxy_headers=False,  # Date: sandbox.wirecase, canonical case
+        # h11 refuses a request head above 16 KiB with a bare 400; let 64 KiB through so the halves can answer
+        # an over-long URI or header block the way each CRM does (Salesforce: 414 / 431).
+        h11_max_incomplete_event_size=_MAX_HEAD,
     )  # fmt: skip
     return uvicorn.Server(config)
 

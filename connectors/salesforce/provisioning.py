@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from simple_salesforce.api import Salesforce
+
 from connectors.base import FieldSpec
 from connectors.errors import ConnectorError, DataError, FatalError, ProvisioningError
 from connectors.salesforce.metadata_package import PERMISSION_SET, field_metadata
 from connectors.salesforce.session import OrgSession
 from connectors.salesforce.soql import string_literal
 from connectors.salesforce.streams import DescribeFields
+from connectors.salesforce.writer import COLLECTION_SIZE, batches_of
 
 
 class FieldsRefusedError(ProvisioningError):
@@ -89,20 +92,26 @@ def _user_by_name(org: OrgSession) -> str:
     return str(rows[0]["Id"])
 
 
+def _collection_post(body: dict[str, Any]) -> Callable[[Salesforce], Any]:
+    """One sObject Collections create call for `body` (bound now: the loop's next body must not leak in)."""
+    return lambda sf: sf.restful("composite/sobjects", method="POST", json=body)
+
+
 def grant_fields(org: OrgSession, obj: str, names: Sequence[str]) -> dict[str, str]:
-    """Read and edit on each field for our permission set, in one collection call; returns refusals."""
+    """Read and edit on each field for our permission set, 200 a collection call (its limit); returns refusals."""
     parent = permission_set_id(org)
-    records = [
-        {"attributes": {"type": "FieldPermissions"}, "ParentId": parent, "SobjectType": obj, "Field": f"{obj}.{name}",
-         "PermissionsRead": True, "PermissionsEdit": True}
-        for name in names
-    ]  # fmt: skip
-    body = {"allOrNone": False, "records": records}
-    answers = org.call("grant field access", lambda sf: sf.restful("composite/sobjects", method="POST", json=body))
     refused = {}
-    for name, answer in zip(names, answers or [], strict=False):
-        errors = answer.get("errors") or []
-        if not answer.get("success") and not any(e.get("statusCode") == "DUPLICATE_VALUE" for e in errors):
-            first = errors[0] if errors else {}
-            refused[name] = f"grant refused: {first.get('statusCode', 'UNKNOWN')}: {first.get('message', '')}"
+    for batch in batches_of(names, COLLECTION_SIZE):
+        records = [
+            {"attributes": {"type": "FieldPermissions"}, "ParentId": parent, "SobjectType": obj,
+             "Field": f"{obj}.{name}", "PermissionsRead": True, "PermissionsEdit": True}
+            for name in batch
+        ]  # fmt: skip
+        body = {"allOrNone": False, "records": records}
+        answers = org.call("grant field access", _collection_post(body))
+        for name, answer in zip(batch, answers or [], strict=False):
+            errors = answer.get("errors") or []
+            if not answer.get("success") and not any(e.get("statusCode") == "DUPLICATE_VALUE" for e in errors):
+                first = errors[0] if errors else {}
+                refused[name] = f"grant refused: {first.get('statusCode', 'UNKNOWN')}: {first.get('message', '')}"
     return refused

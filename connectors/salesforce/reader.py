@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
@@ -12,6 +12,7 @@ from connectors.salesforce.convert import ConversionError, convert_records, to_d
 from connectors.salesforce.session import OrgSession
 from connectors.salesforce.soql import select
 from connectors.salesforce.streams import StreamPlan
+from connectors.salesforce.widequery import URI_BUDGET, encoded_length, field_groups, join_groups
 
 QueryAnswer = Mapping[str, Any]
 
@@ -47,13 +48,22 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
     moves the position past them.
     """
     spec = plan.spec
-    answer = pages.first(select(spec.object, spec.fields, spec.cursor_field, window, after))
+
+    def fits(fields: Sequence[str]) -> bool:
+        return encoded_length(select(spec.object, tuple(fields), spec.cursor_field, window, after)) <= URI_BUDGET
+
+    keep = ("Id", spec.cursor_field) if spec.cursor_field else ("Id",)
+    driving, *others = field_groups(spec.fields, keep, fits)
+    answer = pages.first(select(spec.object, driving, spec.cursor_field, window, after))
     position = after or Position("rest")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-next-page") as ahead:
         while True:
             done = bool(answer.get("done", True)) or not answer.get("nextRecordsUrl")
             upcoming = None if done else ahead.submit(pages.more, str(answer["nextRecordsUrl"]))
-            rows = [plan.shape.flatten(r) for r in answer.get("records") or []]
+            raw = list(answer.get("records") or [])
+            if others:  # more fields than one URL carries: the rest joined on Id
+                join_groups(raw, spec.object, others, lambda soql: all_records(pages, soql))
+            rows = [plan.shape.flatten(r) for r in raw]
             if rows:
                 position = position_after("rest", spec.cursor_field, rows[-1])
             if done:
@@ -63,6 +73,16 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             if upcoming is None:
                 return
             answer = upcoming.result()
+
+
+def all_records(pages: QueryPages, soql: str) -> Iterator[dict[str, Any]]:
+    """Every record a query answers, following `nextRecordsUrl`."""
+    answer = pages.first(soql)
+    while True:
+        yield from answer.get("records") or []
+        if answer.get("done", True) or not answer.get("nextRecordsUrl"):
+            return
+        answer = pages.more(str(answer["nextRecordsUrl"]))
 
 
 class SdkQueryPages:

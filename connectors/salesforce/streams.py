@@ -74,6 +74,10 @@ STREAMS: Final[Mapping[str, StreamDef]] = {
 }  # fmt: skip
 
 
+# Compound fields (describe types): one JSON value in REST, refused by the Bulk APIs.
+COMPOUND_TYPES: Final = frozenset({"address", "location"})
+
+
 def stream_def(name: str) -> StreamDef:
     """The known stream, or a plain one for any other object (Id, cursor and the configured extras)."""
     return STREAMS.get(name) or StreamDef(name, name, ("Id",), tracks_deletes=True)
@@ -115,6 +119,12 @@ def resolve(path: str, obj_fields: DescribeFields, describe: Callable[[str], Des
     return ".".join([*names, str(found["name"])]), str(found.get("type", "string"))
 
 
+def components(fields: DescribeFields, compound: str) -> list[tuple[str, str]]:
+    """(name, type) of the fields describe says make up `compound` (BillingCity, ... for BillingAddress)."""
+    return [(str(f["name"]), str(f.get("type", "string"))) for f in fields.values()
+            if str(f.get("compoundFieldName") or "").lower() == compound.lower()]  # fmt: skip
+
+
 def plan_stream(definition: StreamDef, extras: Sequence[str], describe: Callable[[str], DescribeFields]) -> StreamPlan:
     """Intersect the stream's fields and the configured extras with describe; missing ones become field errors."""
     fields = describe(definition.object)
@@ -130,6 +140,13 @@ def plan_stream(definition: StreamDef, extras: Sequence[str], describe: Callable
         except LookupError as exc:
             if name not in definition.optional:
                 errors[name] = f"{definition.object}: {exc}"
+            continue
+        if sf_type in COMPOUND_TYPES:  # Bulk refuses compound fields: read the fields that make one up
+            parts = components(fields, canonical) if "." not in canonical else []
+            if not parts:
+                errors[name] = f"{definition.object}: compound field `{canonical}` has no readable components"
+            for part, part_type in parts:
+                chosen.setdefault(part, part_type)
             continue
         chosen.setdefault(canonical, sf_type)
     spec = StreamSpec(

@@ -8,7 +8,8 @@ from typing import Any, Final
 
 from sandbox.hubspot.associations import AssociationStore
 from sandbox.hubspot.default_properties import schema_for
-from sandbox.hubspot.object_types import OBJECT_TYPES, ObjectType, object_type
+from sandbox.hubspot.object_types import OBJECT_TYPES, PORTAL_ID, ObjectType, object_type
+from sandbox.hubspot.other_links import OtherLinks
 from sandbox.hubspot.properties import PropertySchema
 from sandbox.hubspot.ratelimit import LimitSettings, RateLimiter
 from sandbox.hubspot.search import SearchEngine
@@ -20,7 +21,6 @@ from sandbox.world import WorldSpec
 
 __all__ = ["HubSpotAccount"]
 
-PORTAL_ID: Final = 48_213_507
 APP_ID: Final = 2_814_339
 
 
@@ -36,6 +36,7 @@ class HubSpotAccount:
             t.name: ObjectStore(t.name, self.schemas[t.name], t.modified_name) for t in OBJECT_TYPES
         }
         self.links = AssociationStore(object_type("deals").id_base, object_type("companies").id_base)
+        self.other_links = OtherLinks({t.name: t.id_base for t in OBJECT_TYPES})  # contacts, line items, tickets
         self.clock = MonotonicClock()
         self.limiter = RateLimiter(limits or LimitSettings(), PORTAL_ID, APP_ID)
         self.search = SearchEngine()
@@ -49,7 +50,7 @@ class HubSpotAccount:
     def from_world(cls, spec: WorldSpec) -> HubSpotAccount:
         """The world's HubSpot companies (hubspot-only and both) and the deals HubSpot owns."""
         account = cls(spec)
-        seed(spec, account.stores, account.links)
+        seed(spec, account.stores, account.links, account.other_links)
         return account
 
     def store_of(self, name: str) -> tuple[ObjectType, ObjectStore]:
@@ -78,6 +79,6 @@ class HubSpotAccount:
                 "merged": len(store.merged_into),
                 "rows": len(store.ids),
             }
-        out["associations"] = self.links.count()
+        out["associations"] = self.links.count() + self.other_links.count()
         out["limits"] = self.limiter.snapshot()
         return out

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.context import SandboxContext
 from sandbox.faults import ADMIN_PREFIX, Fault
-from sandbox.hubspot import api_associations, api_batch, api_objects, api_schema
+from sandbox.hubspot import api_associations, api_batch, api_meta, api_objects, api_schema
 from sandbox.hubspot.account import HubSpotAccount
 from sandbox.hubspot.errors import ApiError, RateLimited, new_correlation_id
 from sandbox.hubspot.served import Served
@@ -38,8 +39,16 @@ def _bind(served: Served, handler: Handler) -> Callable[[Request], Awaitable[Res
 
 
 def _routes(served: Served) -> list[Route]:
-    o, b, s, a = api_objects, api_batch, api_schema, api_associations
+    o, b, s, a, m = api_objects, api_batch, api_schema, api_associations, api_meta
     table: list[tuple[str, Handler, str]] = [
+        ("/crm/v3/owners", m.list_owners, "GET"),
+        ("/crm/v3/owners/{owner_id}", m.get_owner, "GET"),
+        ("/crm/v3/schemas", m.list_schemas, "GET"),
+        ("/crm/v3/schemas/{object_type}", m.get_schema, "GET"),
+        ("/properties/v2/{object_type}/properties", m.legacy_properties, "GET"),
+        ("/crm/v3/properties/{object_type}/batch/create", m.batch_create_properties, "POST"),
+        ("/crm/v3/associations/{from_type}/{to_type}/batch/create", m.batch_create_associations_v3, "POST"),
+        ("/crm/v4/associations/{from_type}/{to_type}/batch/create", m.batch_create_associations_v4, "POST"),
         ("/crm/v3/objects/{object_type}", o.list_objects, "GET"),
         ("/crm/v3/objects/{object_type}", o.create_object, "POST"),
         ("/crm/v3/objects/{object_type}/search", o.search_objects, "POST"),
@@ -79,6 +88,25 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     media = None if exc.empty_body else _JSON
     return Response(exc.encoded(cid), status_code=exc.status, media_type=media,
                     headers={"X-HubSpot-Correlation-Id": cid})  # fmt: skip
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """No route (404) or no such method on it (405): HubSpot's JSON error, never Starlette's plain text.
+
+    HubSpot marks an unrouted path with `X-HubSpot-NotFound: true` (seen in client logs, e.g.
+    github.com/HGData/mk-node-hubspot issue 150).
+    """
+    assert isinstance(exc, HTTPException)
+    cid = _correlation(request)
+    category, message = ("OBJECT_NOT_FOUND", "resource not found")
+    headers = {"X-HubSpot-Correlation-Id": cid}
+    if exc.status_code == 404:
+        headers["X-HubSpot-NotFound"] = "true"
+    else:
+        category, message = "METHOD_NOT_ALLOWED", f"HTTP method {request.method} is not supported by this URL"
+        headers |= dict(exc.headers or {})
+    body = ApiError(exc.status_code, category, message).encoded(cid)
+    return Response(body, status_code=exc.status_code, media_type=_JSON, headers=headers)
 
 
 def _unauthorized(cid: str, message: str = AUTH_MESSAGE) -> Response:
@@ -131,7 +159,7 @@ class HubSpotGate:
 def create_app(account: HubSpotAccount, ctx: SandboxContext) -> ASGIApp:
     """The HubSpot API over `account`; every handler holds `ctx.lock` while it touches the account."""
     served = Served(account, ctx.lock, ctx.base_url.rstrip("/"), ctx.credentials.hs_token)
-    app = Starlette(routes=_routes(served), exception_handlers={ApiError: _api_error})
+    app = Starlette(routes=_routes(served), exception_handlers={ApiError: _api_error, HTTPException: _http_error})
     return HubSpotGate(app, served)
 
 

@@ -6,8 +6,9 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from sandbox.hubspot.associations import AssociationType
-from sandbox.hubspot.errors import ValidationError
+from sandbox.hubspot.errors import ApiError, ValidationError
 from sandbox.hubspot.object_types import ObjectType, object_type
+from sandbox.hubspot.other_links import other_kind
 
 if TYPE_CHECKING:
     from sandbox.hubspot.account import HubSpotAccount
@@ -18,9 +19,13 @@ __all__ = ["decode_cursor", "encode_cursor", "live_targets", "v3_block", "v4_tar
 def live_targets(account: HubSpotAccount, otype: ObjectType, object_id: int,
                  to_name: str) -> list[tuple[int, tuple[AssociationType, ...]]]:  # fmt: skip
     """Associated LIVE records of type `to_name` (associations to archived records are hidden)."""
-    if {otype.name, to_name} != {"deals", "companies"}:
-        return []
     target = account.stores[to_name]
+    if {otype.name, to_name} != {"deals", "companies"}:
+        kind = other_kind(otype.name, to_name)
+        if kind is None:
+            return []
+        others = account.other_links.targets(otype.name, object_id, to_name)
+        return [(i, (kind,)) for i in others if (row := target.row_of(i)) is not None and target.is_live(row)]
     out = []
     for other_id, kinds in account.links.targets(otype.name, object_id):
         row = target.row_of(other_id)
@@ -35,7 +40,7 @@ def v3_block(account: HubSpotAccount, otype: ObjectType, object_id: int, asked: 
     for name in asked:
         try:
             to_type = object_type(name)
-        except ValidationError:
+        except ApiError:  # object_type's 400 for a name this portal does not serve
             continue
         results = [
             {"id": str(other_id), "type": kind.v3_name}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from sandbox.hubspot import commerce_properties
 from sandbox.hubspot.pipelines import PIPELINES
 from sandbox.hubspot.properties import Option, PropertyDef, PropertyGroup, PropertySchema
 
@@ -44,6 +45,69 @@ LIFECYCLE_VALUES: Final = (
 
 def _opts(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> tuple[Option, ...]:
     return tuple(Option(label, value, i) for i, (value, label) in enumerate(pairs))
+
+
+def _empty(name: str, label: str, group: str, description: str, kind: str = "string", field: str = "text",
+           **extra: object) -> PropertyDef:  # fmt: skip
+    """A default property generated records leave empty (stored only where written)."""
+    return PropertyDef(name, label, kind, field, group, description, sparse=True, **extra)  # type: ignore[arg-type]
+
+
+def _company_defaults(g: str) -> list[PropertyDef]:
+    """HubSpot's default company properties the world does not fill (crm-companies-v3 properties reference)."""
+    types = (("PROSPECT", "Prospect"), ("PARTNER", "Partner"), ("RESELLER", "Reseller"), ("VENDOR", "Vendor"),
+             ("OTHER", "Other"))  # fmt: skip
+    return [
+        _empty("description", "Description", g, "A short statement about the company's mission and goals.",
+               field="textarea", form_field=True),
+        _empty("phone", "Phone Number", g, "A company's primary phone number.", field="phonenumber", form_field=True),
+        _empty("address", "Street Address", g, "The street address of the company or organization.", form_field=True),
+        _empty("address2", "Street Address 2", g, "The additional address of the company or organization."),
+        _empty("city", "City", g, "The city where the company is located.", form_field=True),
+        _empty("state", "State/Region", g, "The state or region in which the company is located.", form_field=True),
+        _empty("zip", "Postal Code", g, "The postal or zip code of the company or organization.", form_field=True),
+        _empty("website", "Website URL", g, "The main website of the company or organization.", form_field=True),
+        _empty("type", "Type", g, "The optional classification of this company record.", "enumeration", "select",
+               options=_opts(types), form_field=True),
+        _empty("founded_year", "Year Founded", g, "The year the company was created."),
+        _empty("timezone", "Time Zone", g, "The time zone where the company is located."),
+        _empty("linkedin_company_page", "LinkedIn Company Page", g, "The URL of the LinkedIn company page."),
+        _empty("twitterhandle", "Twitter Handle", g, "The main Twitter handle of the company."),
+        _empty("about_us", "About Us", g, "A short statement about the company.", field="textarea"),
+        _empty("total_revenue", "Total Revenue", "companyactivity", "The sum of all closed won deals' amounts",
+               "number", "number", calculated=True, read_only_value=True),
+        _empty("num_associated_contacts", "Number of Associated Contacts", "companyactivity",
+               "The number of contacts associated with this company", "number", "number", calculated=True,
+               read_only_value=True),
+        _empty("num_associated_deals", "Number of Associated Deals", "companyactivity",
+               "The number of deals associated with this company", "number", "number", calculated=True,
+               read_only_value=True),
+    ]  # fmt: skip
+
+
+def _deal_defaults(g: str) -> list[PropertyDef]:
+    """HubSpot's default deal properties the world does not fill (crm-deals-v3 properties reference)."""
+    priorities = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
+    return [
+        _empty("description", "Deal Description", g, "Description of the deal", field="textarea", form_field=True),
+        _empty("hs_priority", "Priority", g, "The priority of the deal", "enumeration", "select",
+               options=_opts(priorities)),
+        _empty("hs_next_step", "Next step", g, "A short description of the next step for the deal"),
+        _empty("hs_forecast_amount", "Forecast amount", g, "The custom forecasted deal value", "number", "number"),
+        _empty("closed_lost_reason", "Closed Lost Reason", g, "Reason why this deal was lost", field="textarea"),
+        _empty("closed_won_reason", "Closed Won Reason", g, "Reason why this deal was won", field="textarea"),
+        _empty("num_associated_contacts", "Number of Contacts", "deal_activity",
+               "The number of contacts associated with this deal", "number", "number", calculated=True,
+               read_only_value=True),
+        _empty("hs_acv", "Annual contract value", g, "The annual contract value of this deal", "number", "number",
+               calculated=True, read_only_value=True),
+        _empty("hs_arr", "Annual recurring revenue", g, "The annual recurring revenue of this deal", "number",
+               "number", calculated=True, read_only_value=True),
+        _empty("hs_mrr", "Monthly recurring revenue", g, "The monthly recurring revenue of this deal", "number",
+               "number", calculated=True, read_only_value=True),
+        _empty("hs_tcv", "Total contract value", g, "The total contract value of this deal", "number", "number",
+               calculated=True, read_only_value=True),
+    ]  # fmt: skip
 
 
 def _common(group: str, kind: str) -> list[PropertyDef]:
@@ -87,6 +151,7 @@ def _companies() -> PropertySchema:
         PropertyDef("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", g,
                     "The qualification of companies to sales readiness.", options=_opts(LIFECYCLE_VALUES),
                     form_field=True),
+        *_company_defaults(g),
         *_common(g, "company"),
         PropertyDef(SF_LINK_PROPERTY, "Salesforce Account ID", "string", "text", g,
                     "The id of the matching Salesforce Account", has_unique_value=True, hubspot_defined=False,
@@ -158,6 +223,7 @@ def _deals() -> PropertySchema:
         PropertyDef("hs_deal_stage_probability", "Deal probability", "number", "number", g,
                     "The probability a deal will close, from the deal stage", calculated=True,
                     read_only_value=True),
+        *_deal_defaults(g),
         *_common(g, "deal"),
         *_stage_dates(),
     ]  # fmt: skip
@@ -180,11 +246,28 @@ def _contacts() -> PropertySchema:
                     read_only_value=True),
         PropertyDef("hubspot_owner_id", "Contact owner", "enumeration", "select", g, "The owner of the contact",
                     external_options=True, referenced_object_type="OWNER"),
+        _empty("phone", "Phone Number", g, "A contact's primary phone number", field="phonenumber", form_field=True),
+        _empty("mobilephone", "Mobile Phone Number", g, "A contact's mobile phone number", field="phonenumber"),
+        _empty("company", "Company Name", g, "Name of the contact's company", form_field=True),
+        _empty("jobtitle", "Job Title", g, "A contact's job title", form_field=True),
+        _empty("website", "Website URL", g, "Associated company website."),
+        _empty("address", "Street Address", g, "Contact's street address, including apartment or unit number."),
+        _empty("city", "City", g, "A contact's city of residence", form_field=True),
+        _empty("state", "State/Region", g, "The contact's state of residence.", form_field=True),
+        _empty("zip", "Postal Code", g, "The contact's zip code."),
+        _empty("country", "Country/Region", g, "The contact's country/region of residence."),
+        _empty("lifecyclestage", "Lifecycle Stage", g, "The qualification of contacts to sales readiness.",
+               "enumeration", "radio", options=_opts(LIFECYCLE_VALUES)),
+        _empty("associatedcompanyid", "Primary Associated Company ID", g,
+               "HubSpot defined ID of a contact's primary associated company in HubSpot.", "number", "number"),
     ]  # fmt: skip
     return PropertySchema("contacts", props, [PropertyGroup(g, "Contact information", 0)])
 
 
-_FACTORIES: Final = {"companies": _companies, "deals": _deals, "contacts": _contacts}
+_FACTORIES: Final = {
+    "companies": _companies, "deals": _deals, "contacts": _contacts, "products": commerce_properties.products,
+    "line_items": commerce_properties.line_items, "tickets": commerce_properties.tickets,
+}  # fmt: skip
 
 
 def schema_for(object_type: str) -> PropertySchema:

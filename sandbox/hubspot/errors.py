@@ -7,7 +7,7 @@ HubSpotError
  │    ├── ObjectNotFound       404 OBJECT_NOT_FOUND (or HubSpot's empty 404 body on single reads)
  │    ├── Conflict             409 CONFLICT (a unique value taken, a record locked by another write)
  │    └── AlreadyExists        409 OBJECT_ALREADY_EXISTS (property or property group name taken)
- └── RateLimited         429 with `errorType: RATE_LIMIT` and a `policyName` instead of `category`
+ └── RateLimited         429 with `errorType: RATE_LIMIT`, a `policyName` instead of `category`, and `requestId`
 """
 
 from __future__ import annotations
@@ -81,9 +81,12 @@ class ApiError(HubSpotError):
 
 
 class ValidationError(ApiError):
-    """400 VALIDATION_ERROR."""
+    """400 VALIDATION_ERROR; `errors[]` names each bad input (`in`: the field or parameter), as HubSpot does."""
 
     def __init__(self, message: str, **kwargs: Any) -> None:
+        if kwargs.get("errors") is None:
+            context = kwargs.get("context") or {}
+            kwargs["errors"] = [{"message": message, "in": name} for name in context] or [{"message": message}]
         super().__init__(400, "VALIDATION_ERROR", message, **kwargs)
 
 
@@ -131,6 +134,7 @@ class RateLimited(HubSpotError):
             "correlationId": correlation_id,
             "policyName": self.policy,
             "groupName": self.group_name,
+            "requestId": new_correlation_id(),
         }
 
 
@@ -158,8 +162,9 @@ class PropertyIssue:
 def property_values_error(issues: list[PropertyIssue], portal_id: int) -> ValidationError:
     """HubSpot's 400 for writes with unknown or invalid property values.
 
-    The list is embedded as a JSON string in the message, exactly as HubSpot does; the body carries
-    no structured `errors` list.
+    The list is embedded as a JSON string in the message, exactly as HubSpot does; `errors[]` repeats each
+    issue with the property it is `in`.
     """
     listing = orjson.dumps([issue.as_json(portal_id) for issue in issues]).decode()
-    return ValidationError(f"Property values were not valid: {listing}")
+    errors = [{"message": issue.message, "code": issue.code, "in": issue.name} for issue in issues]
+    return ValidationError(f"Property values were not valid: {listing}", errors=errors)

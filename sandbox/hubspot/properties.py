@@ -66,6 +66,7 @@ class PropertyDef:
     created_at: int = DEFINED_AT
     updated_at: int = DEFINED_AT
     option_values: frozenset[str] = field(default=frozenset(), compare=False)
+    sparse: bool = field(default=False, compare=False)  # empty on generated records: stored only where written
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "option_values", frozenset(o.value for o in self.options))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sandbox.hubspot.object_types import ObjectType
+from sandbox.hubspot.object_types import ObjectType, record_url
 from sandbox.hubspot.store import ARCHIVED, HistoryEntry, ObjectStore
 from sandbox.hubspot.timestamps import iso_ms, iso_pair
 
@@ -67,4 +67,5 @@ def object_json(store: ObjectStore, row: int, shape: ReadShape, *, trace_id: str
         out["archivedAt"] = iso_ms(store.archived_at.get(row, store.updated[row]))
     if trace_id is not None:
         out["objectWriteTraceId"] = trace_id
+    out["url"] = record_url(store.object_type, object_id)
     return out

@@ -120,6 +120,20 @@ def _groups(raw: Any) -> tuple[tuple[Filter, ...], ...]:
     return tuple(groups)
 
 
+def _with_top_level_filters(groups: tuple[tuple[Filter, ...], ...], raw: Any) -> tuple[tuple[Filter, ...], ...]:
+    """The older search form's top-level `filters` (ANDed): one group alone, else ANDed into every group."""
+    if raw is None or raw == []:
+        return groups
+    if not isinstance(raw, list):
+        raise ValidationError("Invalid input JSON: filters must be a list", context={"filters": [str(raw)[:100]]})
+    filters = tuple(_filter(f) for f in raw)
+    merged = tuple(g + filters for g in groups) if groups else (filters,)
+    if any(len(g) > MAX_FILTERS_PER_GROUP for g in merged) or sum(map(len, merged)) > MAX_FILTERS:
+        raise ValidationError(f"Too many filters: the maximum is {MAX_FILTERS_PER_GROUP} per group and "
+                              f"{MAX_FILTERS} in all.")  # fmt: skip
+    return merged
+
+
 def _sort(raw: Any) -> tuple[str, bool] | None:
     if raw is None or raw == []:
         return None
@@ -172,7 +186,7 @@ def parse_search(body: Any, raw_chars: int) -> SearchRequest:
     query = body.get("query")
     limit, after = _paging(body)
     return SearchRequest(
-        groups=_groups(body.get("filterGroups")),
+        groups=_with_top_level_filters(_groups(body.get("filterGroups")), body.get("filters")),
         sort=_sort(body.get("sorts")),
         query=str(query) if query not in (None, "") else None,
         properties=tuple(str(p) for p in properties) if properties else None,

@@ -8,9 +8,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Final
 
+from sandbox.catalog import FAMILIES
 from sandbox.hubspot.associations import AssociationStore
 from sandbox.hubspot.deal_rules import probability_text
 from sandbox.hubspot.default_properties import INDUSTRY_VALUES, SF_LINK_PROPERTY
+from sandbox.hubspot.other_links import OtherLinks
 from sandbox.hubspot.pipelines import PIPELINES, STAGE_MAP, find_stage
 from sandbox.hubspot.store import HistoryEntry, ObjectStore, Source
 from sandbox.hubspot.timestamps import datetime_to_ms
@@ -109,6 +111,31 @@ def _deal_values(d: Deal, owner: int) -> dict[str, str | int | None]:
     return values
 
 
+PRODUCT_BASE: Final = 1_400_000_000
+CONTACT_BASE: Final = 151  # HubSpot's first contact id in a new portal
+FIRST: Final = ("Alex", "Maria", "Sam", "Priya", "Jordan", "Chen", "Fatima", "Lukas", "Emma", "Hiro", "Olivia", "Noah")
+LAST: Final = ("Smith", "Garcia", "Müller", "Tanaka", "Brown", "Rossi", "Dubois", "Kelly", "Jansen", "Nguyen")
+
+
+def _add_contact(store: ObjectStore, others: OtherLinks, c: Company) -> None:
+    """The company's main contact, associated with it (HubSpot's contact_to_company)."""
+    first, last = FIRST[c.index % len(FIRST)], LAST[c.index // len(FIRST) % len(LAST)]
+    domain = c.domain if not c.public_domain else c.hs_domain
+    email = f"{first}.{last}.{c.index}@{domain}".lower() if c.public_domain else f"{first}.{last}@{domain}".lower()
+    values: dict[str, str | int | None] = {"firstname": first, "lastname": last, "email": email}
+    contact_id = store.next_id(CONTACT_BASE)
+    store.append(contact_id, _ms(c.created_at), _ms(c.created_at), values, bulk=True)
+    others.add("contacts", contact_id, "companies", company_id(c.index), bulk=True)
+
+
+def _add_products(store: ObjectStore, stamp: int) -> None:
+    """The product library: one product per family, as the Salesforce half's Product2 rows."""
+    for n, (family, name) in enumerate(FAMILIES.items()):
+        values: dict[str, str | int | None] = {"name": name, "price": str(1000 * (n + 1)),
+                                               "hs_sku": f"{family[:4].upper()}-{100 + n}"}  # fmt: skip
+        store.append(PRODUCT_BASE + n, stamp, stamp, values, bulk=True)
+
+
 def _add_company(stores: dict[str, ObjectStore], c: Company) -> None:
     store = stores["companies"]
     row = store.append(company_id(c.index), _ms(c.created_at), _ms(c.modified_at), _company_values(c), bulk=True)
@@ -140,17 +167,20 @@ def _add_deals(stores: dict[str, ObjectStore], links: AssociationStore, spec: Wo
                 links.add(store.ids[row], company_id(c.parent), primary=False, bulk=True)
 
 
-def seed(spec: WorldSpec, stores: dict[str, ObjectStore], links: AssociationStore) -> None:
-    """Fill the stores with the world's HubSpot companies and deals (in ascending id order)."""
+def seed(spec: WorldSpec, stores: dict[str, ObjectStore], links: AssociationStore, others: OtherLinks) -> None:
+    """Fill the stores with the world's products, HubSpot companies and deals (in ascending id order)."""
+    _add_products(stores["products"], _ms(spec.start))
     for c in companies(spec):
         if not c.in_hubspot:
             continue
         _add_company(stores, c)
         if c.merged_into is None:
             _add_deals(stores, links, spec, c)
+            _add_contact(stores["contacts"], others, c)
     for store in stores.values():
         store.rebuild_index()
     links.finish()
+    others.finish()
     deal_store = stores["deals"]
     deal_store.seed_history = WorldHistory(spec, deal_store.ids[-1] if deal_store.ids else 0)
 

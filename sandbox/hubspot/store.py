@@ -59,15 +59,15 @@ class ObjectStore:
         self.live_count = 0
         self.version = 0
         for prop in schema.all():
-            self.ensure_column(prop.name, prop.type)
+            self.ensure_column(prop.name, prop.type, sparse=prop.sparse)
 
     # ---- structure -------------------------------------------------------------------------------
-    def ensure_column(self, name: str, property_type: str) -> Column:
+    def ensure_column(self, name: str, property_type: str, *, sparse: bool = False) -> Column:
         if name in ("hs_object_id", "createdate", self.modified_name):
             return Column("str")  # virtual: read from ids / created / updated
         column = self.columns.get(name)
         if column is None:
-            column = Column(column_kind(property_type), len(self.ids))
+            column = Column(column_kind(property_type), len(self.ids), sparse=sparse)
             self.columns[name] = column
         return column
 

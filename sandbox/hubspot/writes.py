@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sandbox.hubspot.associations import types_between
 from sandbox.hubspot.deal_rules import derived_stage_values
 from sandbox.hubspot.errors import ApiError, Conflict, ObjectNotFound, ValidationError, property_values_error
 from sandbox.hubspot.object_types import ObjectType
+from sandbox.hubspot.other_links import other_kind, target_type_of
 from sandbox.hubspot.store import HistoryEntry, ObjectStore, Source
 from sandbox.hubspot.values import coerce_properties
 
@@ -20,12 +21,15 @@ __all__ = [
     "blocked",
     "create",
     "integration",
+    "link",
     "merge",
     "parse_id",
     "validate",
 ]
 
 Stored = dict[str, str | int | None]
+# Unique though the properties API says `hasUniqueValue: false` (HubSpot dedupes contacts by email).
+ALWAYS_UNIQUE: Final = frozenset({("contacts", "email")})
 _NOT_MERGED = frozenset({"hs_object_id", "createdate", "hs_lastmodifieddate", "lastmodifieddate",
                          "hs_merged_object_ids"})  # fmt: skip
 
@@ -71,15 +75,22 @@ def validate(account: HubSpotAccount, otype: ObjectType, given: Any, row: int | 
             issues.append(issue)
     if issues:
         raise property_values_error(issues, account.portal_id)
+    if otype.name == "contacts" and isinstance(values.get("email"), str):  # HubSpot keeps emails lower-cased
+        values["email"] = str(values["email"]).lower()
     for name, value in values.items():
-        prop = store.schema.get(name)
-        if value is None or prop is None or not prop.has_unique_value:
+        if value is None or not _is_unique(store, name):
             continue
         other = account.uniques.lookup(store, name, str(value))
         if other is not None and other != row:
-            raise Conflict(f"A {otype.singular} with {name} {value} already exists. Existing ID: "
-                           f"{store.ids[other]}", context={name: [str(value)]})  # fmt: skip
+            raise _taken(otype, name, str(value), store.ids[other])
     return values
+
+
+def _taken(otype: ObjectType, name: str, value: str, existing: int) -> Conflict:
+    if (otype.name, name) in ALWAYS_UNIQUE:  # HubSpot's own words for a contact's email
+        return Conflict(f"Contact already exists. Existing ID: {existing}", context={name: [value]})
+    return Conflict(f"A {otype.singular} with {name} {value} already exists. Existing ID: {existing}",
+                    context={name: [value]})  # fmt: skip
 
 
 def apply_write(account: HubSpotAccount, otype: ObjectType, row: int, values: Stored,
@@ -100,6 +111,8 @@ def apply_write(account: HubSpotAccount, otype: ObjectType, row: int, values: St
 
 
 def _is_unique(store: ObjectStore, name: str) -> bool:
+    if (store.object_type, name) in ALWAYS_UNIQUE:
+        return True
     prop = store.schema.get(name)
     return prop is not None and prop.has_unique_value
 
@@ -119,34 +132,48 @@ def create(account: HubSpotAccount, otype: ObjectType, values: Stored, associati
     for name, value in values.items():
         if _is_unique(store, name):
             account.uniques.noted(store, row, name, None, value)
-    for other_id, primary in pairs:
-        _link(account, otype, store.ids[row], other_id, primary)
+    for other, other_id, primary in pairs:
+        link(account, otype.name, store.ids[row], other, other_id, primary)
     return row
 
 
-def _association_inputs(account: HubSpotAccount, otype: ObjectType, raw: Any) -> list[tuple[int, bool]]:
-    """(target id, primary?) from a create's `associations`, refusing unknown targets and types."""
-    out: list[tuple[int, bool]] = []
+def _association_inputs(account: HubSpotAccount, otype: ObjectType, raw: Any) -> list[tuple[str, int, bool]]:
+    """(target type, target id, primary?) from a create's `associations`, refusing unknown targets and types.
+
+    The type ids say what the target is (279 from a contact: a company); without them a deal's target is a
+    company and a company's a deal.
+    """
+    out: list[tuple[str, int, bool]] = []
     for item in raw or []:
         to_id = parse_id(str((item.get("to") or {}).get("id", ""))) if isinstance(item, dict) else None
         types = item.get("types") or [] if isinstance(item, dict) else []
-        other = "companies" if otype.name == "deals" else "deals"
-        kinds = types_between(otype.name, other)
-        target = account.stores[other]
-        if to_id is None or kinds is None or (row := target.resolve(to_id)) is None or not target.is_live(row):
-            raise ValidationError(f"Invalid association: {other} {to_id} does not exist or cannot be associated")
         ids = {int(t.get("associationTypeId", 0)) for t in types if isinstance(t, dict)}
-        if not ids <= {kinds[0].type_id, kinds[1].type_id}:
+        other = _target_type(otype, ids)
+        pair = types_between(otype.name, other) if other else None
+        allowed = {k.type_id for k in pair} if pair else {k.type_id for k in [other_kind(otype.name, other or "")] if k}
+        target = account.stores.get(other or "")
+        if to_id is None or target is None or (row := target.resolve(to_id)) is None or not target.is_live(row):
+            raise ValidationError(f"Invalid association: {other} {to_id} does not exist or cannot be associated")
+        if not allowed or not ids <= allowed:
             raise ValidationError(f"Invalid association type ids {sorted(ids)} between {otype.name} and {other}")
-        out.append((target.ids[row], kinds[0].type_id in ids))
+        out.append((target.object_type, target.ids[row], bool(pair) and pair[0].type_id in ids))  # type: ignore[index]
     return out
 
 
-def _link(account: HubSpotAccount, otype: ObjectType, own_id: int, other_id: int, primary: bool) -> None:
-    if otype.name == "deals":
-        account.links.add(own_id, other_id, primary=primary)
+def _target_type(otype: ObjectType, ids: set[int]) -> str | None:
+    pair = types_between(otype.name, "companies" if otype.name == "deals" else "deals")
+    if pair is not None and (not ids or ids <= {k.type_id for k in pair}):
+        return "companies" if otype.name == "deals" else "deals"
+    return target_type_of(otype.name, min(ids)) if ids else None
+
+
+def link(account: HubSpotAccount, from_type: str, own_id: int, to_type: str, other_id: int, primary: bool) -> None:
+    """Associate two records (deal <-> company in the compact store, the rest among the other links)."""
+    if {from_type, to_type} == {"deals", "companies"}:
+        deal, company = (own_id, other_id) if from_type == "deals" else (other_id, own_id)
+        account.links.add(deal, company, primary=primary)
     else:
-        account.links.add(other_id, own_id, primary=primary)
+        account.other_links.add(from_type, own_id, to_type, other_id)
 
 
 def archive(account: HubSpotAccount, otype: ObjectType, row: int) -> None:

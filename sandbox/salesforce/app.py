@@ -50,6 +50,7 @@ _LITERAL: Final = frozenset(
     ]
 )
 DATA_PREFIX: Final = "/services/data"
+MAX_URI_AND_HEADERS: Final = 16_384
 UNKNOWN_EXCEPTION: Final = (
     "An unexpected error occurred. Please include this ErrorId if you contact support: 1902870386-52210 (-1416287745)"
 )
@@ -111,6 +112,10 @@ class SalesforceApp:
             more = message.get("more_body", False)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query = scope.get("query_string", b"").decode("latin-1")
+        too_long = _oversized(scope)
+        if too_long is not None:
+            await too_long(scope, receive, send)
+            return
         response = await anyio.to_thread.run_sync(self.handle, scope["method"], scope["path"], query, headers, body)
         state = scope.setdefault("state", {})
         state["sandbox_route"] = route_template(scope["path"], self.org)
@@ -126,7 +131,7 @@ class SalesforceApp:
                     return _json(200, token(self.org, self.ctx, body, headers))
                 if path.rstrip("/") == DATA_PREFIX and method == "GET":
                     return _json(200, rest.versions())
-                if path.startswith(DATA_PREFIX + "/v"):
+                if path.startswith((DATA_PREFIX + "/v", DATA_PREFIX + "/latest")):
                     return self._api(method, path, query, headers, body)
                 return _render(error_reply(not_found()))
             except OAuthError as error:
@@ -136,7 +141,8 @@ class SalesforceApp:
 
     def _api(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
         parts = [p for p in path[len(DATA_PREFIX) + 1 :].split("/") if p]
-        version = parts[0][1:]
+        # `latest` stands for the newest version (REST API Developer Guide, Versions: "Version alias").
+        version = f"{rest.MAX_VERSION}.0" if parts[0] == "latest" else parts[0][1:]
         if not rest.known_version(version):
             return _render(error_reply(not_found()))
         org = self.org
@@ -158,6 +164,19 @@ class SalesforceApp:
             reply = Reply(500, [{"message": UNKNOWN_EXCEPTION, "errorCode": "UNKNOWN_EXCEPTION"}])
         reply.headers.update(limit)
         return _render(reply, self.ctx.lock)
+
+
+def _oversized(scope: Scope) -> Response | None:
+    """Salesforce's limit on a request's URI plus headers (16,384 bytes): 414 when the URI alone is over it,
+    431 when the headers take it over (Salesforce Help, "Maximum number of rows returned by SOQL queries over
+    the REST API", article 000386264)."""
+    uri = len(scope.get("raw_path") or scope["path"].encode()) + 1 + len(scope.get("query_string", b""))
+    head = uri + sum(len(k) + len(v) + 4 for k, v in scope.get("headers", []))
+    if uri > MAX_URI_AND_HEADERS:
+        return Response("414 URI Too Long", 414, media_type="text/plain")
+    if head > MAX_URI_AND_HEADERS:
+        return Response("431 Request Header Fields Too Large", 431, media_type="text/plain")
+    return None
 
 
 def _json(status: int, body: Any) -> Response:

@@ -19,7 +19,21 @@ from sandbox.salesforce.derived import (
 )
 from sandbox.salesforce.objects import org_schema
 from sandbox.salesforce.schema import Schema
-from sandbox.salesforce.store import DELETED, LIVE, AliasColumn, DerivedColumn, Table
+from sandbox.salesforce.store import DELETED, LIVE, AliasColumn, Column, DerivedColumn, NoValue, Table
+from sandbox.salesforce.synthetic import (
+    ADDRESS_PARTS,
+    Address,
+    ContactEmail,
+    FullName,
+    OwnExpectedRevenue,
+    Phone,
+    Picked,
+    Place,
+    Same,
+    StageForecast,
+    Street,
+    WorldRows,
+)
 from sandbox.salesforce.values import to_days, to_ms
 from sandbox.world import DEAL_SLOTS, Company, Deal, WorldSpec, companies, deals
 
@@ -37,6 +51,11 @@ FORECAST: Final = {
 # OpportunityStage.ForecastCategory holds the API name of the category ForecastCategoryName labels.
 FORECAST_API_NAMES: Final = {"Pipeline": "Pipeline", "Best Case": "BestCase", "Commit": "Forecast", "Closed": "Closed",
                              "Omitted": "Omitted"}  # fmt: skip
+FIRST_NAMES: Final = ("Alex", "Maria", "Sam", "Priya", "Jordan", "Chen", "Fatima", "Lukas", "Emma", "Hiro",
+                      "Olivia", "Noah", "Sofia", "Mateo", "Aisha", "Liam")  # fmt: skip
+LAST_NAMES: Final = ("Smith", "Garcia", "Müller", "Tanaka", "Brown", "Rossi", "Dubois", "Kelly", "Jansen", "Nguyen",
+                     "Patel", "Silva", "Novak", "Lopez", "Cohen", "Walsh")  # fmt: skip
+TITLES: Final = ("VP Sales", "CFO", "Head of Operations", "IT Director", "Procurement Manager", "CEO", "CTO")
 INTEGRATION_USERNAME: Final = "integration@orbitaldevices.example"
 INTEGRATION_USER: Final = len(OWNERS)  # User row of the integration user (reps are rows 0..19)
 ORG_NAME: Final = "Orbital Devices"
@@ -48,6 +67,7 @@ class Tables:
 
     schema: Schema
     by_name: dict[str, Table]
+    built: dict[str, WorldRows]  # rows the world built, per table whose standard fields are synthesised
 
     def __getitem__(self, name: str) -> Table:
         return self.by_name[name.lower()]
@@ -57,7 +77,7 @@ def empty_tables(multi_currency: bool, dated_rates: bool = False) -> Tables:
     schema = org_schema(multi_currency, dated_rates)
     world = {"account", "opportunity"}
     by_name = {d.name.lower(): Table(d, world_counters=d.name.lower() in world) for d in schema}
-    tables = Tables(schema, by_name)
+    tables = Tables(schema, by_name, {"account": WorldRows(), "contact": WorldRows()})
     _derive(tables)
     return tables
 
@@ -76,6 +96,8 @@ def build(spec: WorldSpec) -> Tables:
                     _add_deal(tables, deal, account, company.name, cascade_deleted_at=deleted_at)
     naming = _opportunity_naming(tables)
     naming.account_names = list(accounts.columns["Name"].data)  # names as built, unaffected by renames
+    tables.built["account"].count = len(accounts)
+    _contacts(tables)
     accounts.next_counter = max(accounts.next_counter, spec.accounts)
     opportunities.next_counter = max(opportunities.next_counter, spec.accounts * DEAL_SLOTS)
     return tables
@@ -117,7 +139,7 @@ def _add_deal(tables: Tables, deal: Deal, account: int, account_name: str, casca
         "AccountId": account, "Name": None if suffix is not None else deal.name,
         "StageName": STAGE_BY_KEY[deal.stage].label,
         "Amount": deal.amount, "CloseDate": to_days(deal.close_date), "Type": OPPORTUNITY_TYPE[deal.type],
-        "OwnerId": owner, "CurrencyIsoCode": deal.currency,
+        "OwnerId": owner, "CurrencyIsoCode": deal.currency, "HasOpportunityLineItem": bool(deal.line_items),
         **_audit(to_ms(deal.created_at), modified, owner),
     }  # fmt: skip
     deleted_at = modified if deal.deleted else cascade_deleted_at
@@ -134,6 +156,18 @@ def _add_deal(tables: Tables, deal: Deal, account: int, account_name: str, casca
         values = {"OpportunityId": row, "Product2Id": families.index(item.family), "Quantity": item.quantity,
                   "TotalPrice": item.total_price}  # fmt: skip
         items.append(values, state=state)
+
+
+def _contacts(tables: Tables) -> None:
+    """One contact per live account (its main contact), related to it directly (AccountContactRelation)."""
+    accounts, contacts, relations = tables["Account"], tables["Contact"], tables["AccountContactRelation"]
+    created, owner = accounts.columns["CreatedDate"], accounts.columns["OwnerId"]
+    for row in accounts.rows(include_deleted=False):
+        audit = _audit(created.get(row), created.get(row), owner.get(row))
+        contact = contacts.append({"AccountId": row, "OwnerId": owner.get(row), **audit})
+        relations.append({"AccountId": row, "ContactId": contact, "IsActive": True, "Roles": "Decision Maker",
+                          **audit})  # fmt: skip
+    tables.built["contact"].count = len(contacts)
 
 
 def _reference_data(tables: Tables, spec: WorldSpec) -> None:
@@ -157,11 +191,17 @@ def _reference_data(tables: Tables, spec: WorldSpec) -> None:
             "ForecastCategory": FORECAST_API_NAMES[FORECAST[stage.key]],
             "DefaultProbability": stage.probability * 100, **_audit(start, start, INTEGRATION_USER),
         })  # fmt: skip
+    audit = _audit(start, start, INTEGRATION_USER)
+    book = tables["Pricebook2"].append({"Name": "Standard Price Book", "IsActive": True, "IsStandard": True, **audit})
     for n, (family, product) in enumerate(FAMILIES.items()):
-        tables["Product2"].append({
+        made = tables["Product2"].append({
             "Name": product, "ProductCode": f"{family[:4].upper()}-{100 + n}", "Family": family, "IsActive": True,
-            "CurrencyIsoCode": "USD", **_audit(start, start, INTEGRATION_USER),
+            "CurrencyIsoCode": "USD", **audit,
         })  # fmt: skip
+        for code in CURRENCIES if spec.multi_currency else ("USD",):
+            price = (Decimal(1000 * (n + 1)) * RATES[code]).quantize(Decimal(1))
+            tables["PricebookEntry"].append({"Pricebook2Id": book, "Product2Id": made, "CurrencyIsoCode": code,
+                                             "UnitPrice": price, "IsActive": True, **audit})  # fmt: skip
     _org_and_permissions(tables, spec, start)
 
 
@@ -214,6 +254,13 @@ def _derive(tables: Tables) -> None:
     _replace(opportunities, "IsClosed", DerivedColumn(StageFlag(stage, "is_closed")))
     _replace(opportunities, "IsWon", DerivedColumn(StageFlag(stage, "is_won")))
     _replace(opportunities, "Probability", DerivedColumn(StageProbability(stage)))
+    _replace(
+        opportunities, "ExpectedRevenue", DerivedColumn(OwnExpectedRevenue(opportunities.columns["Amount"], stage))
+    )
+    for name in ("ForecastCategoryName", "ForecastCategory"):
+        names = {label: FORECAST[key] if name == "ForecastCategoryName" else FORECAST[key].replace(" ", "")
+                 for key, label in ((s.key, s.label) for s in STAGES)}  # fmt: skip
+        _replace(opportunities, name, DerivedColumn(StageForecast(stage, names)))
     _derive_history(tables)
     _derive_line_items(tables)
     if "datedconversionrate" in tables.by_name:
@@ -221,7 +268,12 @@ def _derive(tables: Tables) -> None:
         _replace(
             rates, "NextStartDate", DerivedColumn(NextStartDate(rates.columns["IsoCode"], rates.columns["StartDate"]))
         )
+    _derive_account_contact(tables)
+    # A grant per field of any object: far more distinct values than a one-byte picklist column holds.
+    _replace(tables["FieldPermissions"], "Field", Column("str"))
+    _derive_price_book(tables)
     for table in tables.by_name.values():
+        _derive_addresses(table)
         if "LastModifiedDate" in table.columns and "SystemModstamp" in table.columns:
             table.replace_column("LastModifiedDate", AliasColumn(table.columns["SystemModstamp"]))
 
@@ -252,6 +304,48 @@ def _derive_line_items(tables: Tables) -> None:
         column = opportunities.columns.get(source)
         if field in items.columns and column is not None:
             _replace(items, field, DerivedColumn(FromParent(parent, column)))
+
+
+def _derive_account_contact(tables: Tables) -> None:
+    """An account's address and phone, and its contact, synthesised from the account's country and website."""
+    accounts, contacts, built = tables["Account"], tables["Contact"], tables.built
+    country = accounts.columns["BillingCountry"]
+    rows = built["account"]
+    for prefix in ("Billing", "Shipping"):
+        for part, made in (("City", Place(country, 0, rows)), ("State", Place(country, 1, rows)),
+                           ("PostalCode", Place(country, 2, rows)), ("Street", Street(country, rows))):  # fmt: skip
+            _replace(accounts, f"{prefix}{part}", DerivedColumn(made))
+        for part in ("Latitude", "Longitude", "GeocodeAccuracy"):
+            _replace(accounts, f"{prefix}{part}", DerivedColumn(NoValue()))
+    _replace(accounts, "ShippingCountry", DerivedColumn(Same(country)))
+    _replace(accounts, "Phone", DerivedColumn(Phone(country, built["account"])))
+    account_of = contacts.columns["AccountId"]
+    first = DerivedColumn(Picked(FIRST_NAMES, 11, built["contact"]))
+    last = DerivedColumn(Picked(LAST_NAMES, 12, built["contact"]))
+    _replace(contacts, "FirstName", first)
+    _replace(contacts, "LastName", last)
+    _replace(contacts, "Name", DerivedColumn(FullName(first, last)))
+    _replace(contacts, "Title", DerivedColumn(Picked(TITLES, 13, built["contact"])))
+    website = accounts.columns["Website"]
+    _replace(contacts, "Email", DerivedColumn(ContactEmail(first, last, account_of, website, built["contact"])))
+    their_country = DerivedColumn(FromParent(account_of, country))
+    _replace(contacts, "Phone", DerivedColumn(Phone(their_country, built["contact"], salt=14)))
+
+
+def _derive_price_book(tables: Tables) -> None:
+    entries, products = tables["PricebookEntry"], tables["Product2"]
+    product = entries.columns["Product2Id"]
+    _replace(entries, "Name", DerivedColumn(FromParent(product, products.columns["Name"])))
+    _replace(entries, "ProductCode", DerivedColumn(FromParent(product, products.columns["ProductCode"])))
+
+
+def _derive_addresses(table: Table) -> None:
+    """Each compound address field read from its components (BillingAddress from BillingStreet, ...)."""
+    for definition in table.definition.all_fields():
+        if definition.type == "address":
+            prefix = definition.name.removesuffix("Address")
+            parts = tuple(table.columns[f"{prefix}{p}"] for p in ADDRESS_PARTS)
+            table.replace_column(definition.name, DerivedColumn(Address(parts)))
 
 
 def _replace(table: Table, name: str, column: Any) -> None:

@@ -6,6 +6,7 @@ import base64
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
+from sandbox.salesforce.aggregates import is_aggregate
 from sandbox.salesforce.errors import ApiError, not_found
 from sandbox.salesforce.jobs import FINAL_STATES, Job
 from sandbox.salesforce.query import plan, run
@@ -46,6 +47,11 @@ def query_jobs(org: SalesforceOrg, call: Call) -> Reply:
     raise not_found()
 
 
+# The Bulk APIs' words for a compound (address, location) field in the select list; clients match the text
+# (e.g. airbytehq/airbyte source-salesforce's BulkNotSupportedException).
+COMPOUND_REFUSED: Final = "Selecting compound data not supported in Bulk Query"
+
+
 def _create(org: SalesforceOrg, call: Call) -> Reply:
     body = call.json_object()
     operation = body.get("operation")
@@ -57,11 +63,15 @@ def _create(org: SalesforceOrg, call: Call) -> Reply:
     soql = body.get("query")
     if not isinstance(soql, str) or not soql.strip():
         raise ApiError(400, "INVALIDJOB", "Query is required for query jobs")
+    if is_aggregate(soql):
+        raise ApiError(400, "API_ERROR", "Aggregate queries are not supported by Bulk API 2.0")
     bound = plan(soql, org.by_name, operation == "queryAll")
     if bound.query.count_only:
         raise ApiError(400, "API_ERROR", "Aggregate queries are not supported by Bulk API 2.0")
     if bound.query.offset is not None:
         raise ApiError(400, "API_ERROR", "OFFSET is not supported by Bulk API 2.0")
+    if any(path.field.storage == "compound" for path in bound.select):  # address and location fields
+        raise ApiError(400, "API_ERROR", COMPOUND_REFUSED)
     now = org.clock.now()
     job = Job(
         id=org.jobs.new_id(), kind="query", operation=operation, object=bound.table.definition.name,

@@ -1,4 +1,8 @@
-"""sObject Collections (/composite/sobjects): up to 200 records a call, one result per record, in order."""
+"""sObject Collections (/composite/sobjects): up to 200 records a call, one result per record, in order.
+
+A record the org refuses (its type, a field, a value, a rule) fails in its own result inside the 200; only
+the request itself (no records array, more than 200) is a top-level 400.
+"""
 
 from __future__ import annotations
 
@@ -98,19 +102,24 @@ def _rolled_back(error: RecordError | None, record_id: str | None) -> dict[str, 
     return out | {"success": False, "errors": [ROLLED_BACK]}
 
 
+def _one_record(error: ApiError) -> RecordError:
+    """A refusal of one record's content (type, field) reported in its result, not as the call's 400."""
+    return error if isinstance(error, RecordError) else RecordError(error.code, error.message, error.fields or ())
+
+
 def _prepare_save(org: SalesforceOrg, record: dict[str, Any], update: bool) -> Prepared:
-    table = _record_type(org, record)
-    fields = dml.decode(table, record)
-    raw_id = record.get("id", record.get("Id"))
     try:
+        table = _record_type(org, record)
+        fields = dml.decode(table, record)
+        raw_id = record.get("id", record.get("Id"))
         row = _row_for_update(table, raw_id) if update else None
         if not update and not table.definition.flags["createable"]:
             raise RecordError(
                 "INVALID_TYPE_FOR_OPERATION", f"entity type {table.definition.name} does not support insert"
             )
         change = dml.prepare(org, table, row, fields)
-    except RecordError as error:
-        return None, error, None
+    except ApiError as error:
+        return None, _one_record(error), None
     return change, None, table.id_of(row) if row is not None else None
 
 
@@ -127,9 +136,9 @@ def _row_for_update(table: Table, raw_id: Any) -> int:
 
 
 def _prepare_upsert(org: SalesforceOrg, table: Table, field: str, record: dict[str, Any]) -> Prepared:
-    fields = dml.decode(table, record)
-    value = fields.get(field, (None, None))[1]
     try:
+        fields = dml.decode(table, record)
+        value = fields.get(field, (None, None))[1]
         if value is None:
             raise RecordError("MISSING_ARGUMENT", f"{field} not specified", (field,))
         rows = org.external_rows(table, field, str(value))
@@ -140,8 +149,8 @@ def _prepare_upsert(org: SalesforceOrg, table: Table, field: str, record: dict[s
         if rows:
             fields.pop(field)
         change = dml.prepare(org, table, rows[0] if rows else None, fields)
-    except RecordError as error:
-        return None, error, None
+    except ApiError as error:
+        return None, _one_record(error), None
     change.upsert = True
     return change, None, table.id_of(rows[0]) if rows else None
 

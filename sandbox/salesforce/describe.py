@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.salesforce.schema import SOAP_TYPES, FieldDef, ObjectDef, Schema
+from sandbox.salesforce.schema import COMPOUND_TYPES, SOAP_TYPES, FieldDef, ObjectDef, Schema
 
 
 def _urls(name: str, version: str) -> dict[str, str]:
@@ -44,17 +44,20 @@ def field_entry(obj: ObjectDef, f: FieldDef) -> dict[str, Any]:
     numeric = f.type in {"currency", "double", "percent"}
     text = f.is_text
     updateable = f.updateable and obj.editable(f)
+    whole = f.type in COMPOUND_TYPES  # address and location: read as one value, never filtered nor sorted
     return {
-        "aggregatable": f.type not in {"textarea"}, "aiPredictionField": False, "autoNumber": False,
+        "aggregatable": f.type not in {"textarea"} and not whole, "aiPredictionField": False, "autoNumber": False,
         "byteLength": f.length * 3 if text or f.type in {"id", "reference"} else 0,
         "calculated": False, "calculatedFormula": None, "cascadeDelete": False, "caseSensitive": False,
-        "compoundFieldName": None, "controllerName": None, "createable": f.createable and obj.editable(f),
+        "compoundFieldName": f.compound_name, "controllerName": None, "createable": f.createable and obj.editable(f),
         "custom": f.custom, "defaultValue": False if f.type == "boolean" else None, "defaultValueFormula": None,
         "defaultedOnCreate": f.defaulted_on_create or f.name in {"OwnerId", "CurrencyIsoCode"},
         "dependentPicklist": False, "deprecatedAndHidden": False, "digits": f.digits,
-        "displayLocationInDecimal": False, "encrypted": False, "externalId": f.external_id, "extraTypeInfo": None,
-        "filterable": True, "filteredLookupInfo": None, "formulaTreatNullNumberAsZero": False,
-        "groupable": not numeric and f.type != "datetime", "highScaleNumber": False, "htmlFormatted": False,
+        "displayLocationInDecimal": False, "encrypted": False, "externalId": f.external_id,
+        "extraTypeInfo": "plaintextarea" if f.type == "textarea" else None, "filterable": not whole,
+        "filteredLookupInfo": None, "formulaTreatNullNumberAsZero": False,
+        "groupable": not numeric and f.type not in {"datetime", "textarea"} and not whole,
+        "highScaleNumber": False, "htmlFormatted": False,
         "idLookup": f.type == "id" or f.external_id or (f.name == "Name" and obj.name == "User"),
         "inlineHelpText": None, "label": f.label, "length": f.length if text or f.type in {"id", "reference"} else 0,
         "mask": None, "maskType": None, "name": f.name, "nameField": f.name_field, "namePointing": False,
@@ -64,7 +67,7 @@ def field_entry(obj: ObjectDef, f: FieldDef) -> dict[str, Any]:
         "referenceTo": list(f.reference_to), "relationshipName": f.relationship_name, "relationshipOrder": None,
         "restrictedDelete": False, "restrictedPicklist": f.restricted_picklist, "scale": f.scale,
         "searchPrefilterable": False, "soapType": SOAP_TYPES.get(f.type, "xsd:string"),
-        "sortable": f.type != "textarea", "type": f.type, "unique": f.unique, "updateable": updateable,
+        "sortable": f.type != "textarea" and not whole, "type": f.type, "unique": f.unique, "updateable": updateable,
         "writeRequiresMasterRead": False,
     }  # fmt: skip
 

@@ -122,7 +122,7 @@ def prepare(org: SalesforceOrg, table: Table, row: int | None, fields: dict[str,
 
 
 def _validated(org: SalesforceOrg, definition: FieldDef, raw: Any) -> Any:
-    if raw is None:
+    if raw is None or (raw == "" and definition.is_text):  # an empty text value is stored as null
         return None
     if definition.storage == "ref":
         return _reference(org, definition, raw)

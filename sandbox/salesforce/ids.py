@@ -27,6 +27,12 @@ KEY_PREFIXES: Final = {
     "PermissionSet": "0PS",
     "FieldPermissions": "01k",
     "PermissionSetAssignment": "0Pa",
+    "Contact": "003",
+    "OpportunityContactRole": "00K",
+    "AccountContactRelation": "07k",
+    "Pricebook2": "01s",
+    "PricebookEntry": "01u",
+    "AccountTeamMember": "01M",
     "AsyncJob": "750",
     "QueryLocator": "01g",
 }

@@ -11,18 +11,24 @@ from sandbox.salesforce.schema import (
     FieldDef,
     ObjectDef,
     Schema,
+    address,
     day,
+    email,
     flag,
     id_fields,
     integer,
     money,
     number,
+    phone,
     picklist,
     read_only,
     reference,
+    sparse,
     stamp,
     system_fields,
     text,
+    textarea,
+    url,
 )
 
 ACCOUNT_TYPES: Final = (
@@ -45,6 +51,13 @@ SF_INDUSTRIES: Final = tuple(
 )  # fmt: skip
 STAGE_NAMES: Final = tuple(s.label for s in STAGES)
 HUBSPOT_ID_FIELD: Final = "HubSpot_Company_Id__c"
+LEAD_SOURCES: Final = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+FORECAST_CATEGORIES: Final = ("Omitted", "Pipeline", "BestCase", "Forecast", "Closed")
+SALUTATIONS: Final = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
+TEAM_ROLES: Final = ("Account Manager", "Channel Manager", "Executive Sponsor", "Lead Qualifier",
+                     "Pre-Sales Consultant", "Sales Manager", "Sales Rep")  # fmt: skip
+CONTACT_ROLES: Final = ("Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker",
+                        "Evaluator", "Executive Sponsor", "Influencer", "Technical Buyer", "Other")  # fmt: skip
 
 
 def _owner_fields() -> tuple[FieldDef, ...]:
@@ -62,14 +75,44 @@ def account(multi_currency: bool) -> ObjectDef:
         replace(text("Name", "Account Name"), nillable=False, name_field=True),
         picklist("Type", "Account Type", ACCOUNT_TYPES),
         reference("ParentId", "Parent Account ID", "Account", "Parent"),
-        text("BillingCountry", "Billing Country", 80),
-        FieldDef("Website", "url", "Website", length=255),
+        *address("Billing", "Billing"),
+        *address("Shipping", "Shipping"),
+        phone("Phone", "Account Phone"),
+        *sparse(phone("Fax", "Account Fax"), text("AccountNumber", "Account Number", 40)),
+        url("Website", "Website"),
+        *sparse(read_only(url("PhotoUrl", "Photo URL")), text("Sic", "SIC Code", 20)),
         picklist("Industry", "Industry", SF_INDUSTRIES),
         money("AnnualRevenue", "Annual Revenue", 18, 0),
         integer("NumberOfEmployees", "Employees", 8),
+        *sparse(
+            picklist("Ownership", "Ownership", ("Public", "Private", "Subsidiary", "Other")),
+            text("TickerSymbol", "Ticker Symbol", 20),
+            textarea("Description", "Account Description"),
+            picklist("Rating", "Account Rating", ("Hot", "Warm", "Cold")),
+            text("Site", "Account Site", 80),
+        ),
         *_owner_fields(),
         *_currency(multi_currency),
         *system_fields(),
+        *sparse(
+            read_only(day("LastActivityDate", "Last Activity")),
+            read_only(stamp("LastViewedDate", "Last Viewed Date")),
+            read_only(stamp("LastReferencedDate", "Last Referenced Date")),
+            text("Jigsaw", "Data.com Key", 20),
+            read_only(text("JigsawCompanyId", "Jigsaw Company ID", 20)),
+            picklist(
+                "CleanStatus",
+                "Clean Status",
+                ("Matched", "Different", "Acknowledged", "NotFound", "Inactive", "Pending", "SelectMatch", "Skipped"),
+            ),
+            picklist("AccountSource", "Account Source", LEAD_SOURCES),
+            text("DunsNumber", "D-U-N-S Number", 9),
+            text("Tradestyle", "Tradestyle", 255),
+            text("NaicsCode", "NAICS Code", 8),
+            text("NaicsDesc", "NAICS Description", 120),
+            text("YearStarted", "Year Started", 4),
+            text("SicDesc", "SIC Description", 80),
+        ),
         replace(text(HUBSPOT_ID_FIELD, "HubSpot Company Id", 40), custom=True, external_id=True, unique=True),
     )
     return ObjectDef("Account", "Account", "Accounts", KEY_PREFIXES["Account"], fields)
@@ -79,17 +122,36 @@ def opportunity(multi_currency: bool) -> ObjectDef:
     fields = (
         *id_fields(),
         reference("AccountId", "Account ID", "Account", "Account"),
+        flag("IsPrivate", "Private"),
         replace(text("Name", "Name", 120), nillable=False, name_field=True),
+        *sparse(textarea("Description", "Description")),
         replace(picklist("StageName", "Stage", STAGE_NAMES), nillable=False),
         money("Amount", "Amount", 16, 2),
         number("Probability", "Probability (%)", "percent", 3, 0),
+        read_only(money("ExpectedRevenue", "Expected Amount", 16, 2)),
+        *sparse(number("TotalOpportunityQuantity", "Quantity", "double", 16, 2)),
         replace(day("CloseDate", "Close Date"), nillable=False),
         picklist("Type", "Opportunity Type", OPPORTUNITY_TYPES),
+        *sparse(text("NextStep", "Next Step", 255), picklist("LeadSource", "Lead Source", LEAD_SOURCES)),
         read_only(flag("IsClosed", "Closed")),
         read_only(flag("IsWon", "Won")),
+        read_only(picklist("ForecastCategory", "Forecast Category", FORECAST_CATEGORIES)),
+        picklist("ForecastCategoryName", "Forecast Category", ("Omitted", "Pipeline", "Best Case", "Commit", "Closed")),
+        *sparse(reference("Pricebook2Id", "Price Book ID", "Pricebook2", "Pricebook2")),
+        read_only(flag("HasOpportunityLineItem", "Has Line Item")),
         *_owner_fields(),
         *_currency(multi_currency),
         *system_fields(),
+        *sparse(
+            read_only(day("LastActivityDate", "Last Activity")),
+            read_only(integer("FiscalQuarter", "Fiscal Quarter", 1)),
+            read_only(integer("FiscalYear", "Fiscal Year", 4)),
+            read_only(text("Fiscal", "Fiscal Period", 6)),
+            reference("ContactId", "Contact ID", "Contact", "Contact"),
+            read_only(stamp("LastStageChangeDate", "Last Stage Change Date")),
+            read_only(stamp("LastViewedDate", "Last Viewed Date")),
+            read_only(stamp("LastReferencedDate", "Last Referenced Date")),
+        ),
     )
     return ObjectDef("Opportunity", "Opportunity", "Opportunities", KEY_PREFIXES["Opportunity"], fields)
 
@@ -148,6 +210,16 @@ def product2(multi_currency: bool) -> ObjectDef:
         text("Description", "Product Description", 4000),
         flag("IsActive", "Active"),
         picklist("Family", "Product Family", tuple(FAMILIES)),
+        *sparse(
+            text("ExternalDataSourceId", "External Data Source ID", 18),
+            text("ExternalId", "External ID", 255),
+            text("DisplayUrl", "Display URL", 1000),
+            picklist("QuantityUnitOfMeasure", "Quantity Unit Of Measure", ("Each",)),
+            text("StockKeepingUnit", "Product SKU", 180),
+            read_only(flag("IsArchived", "Archived")),
+            read_only(stamp("LastViewedDate", "Last Viewed Date")),
+            read_only(stamp("LastReferencedDate", "Last Referenced Date")),
+        ),
         *_currency(multi_currency),
         *system_fields(),
     )
@@ -158,6 +230,7 @@ def line_item(multi_currency: bool) -> ObjectDef:
     fields = (
         *id_fields(),
         replace(read_only(reference("OpportunityId", "Opportunity ID", "Opportunity", "Opportunity")), createable=True),
+        *sparse(reference("PricebookEntryId", "Price Book Entry ID", "PricebookEntry", "PricebookEntry")),
         read_only(reference("Product2Id", "Product ID", "Product2", "Product2")),
         read_only(text("ProductCode", "Product Code")),
         read_only(text("Name", "Opportunity Product Name", 376)),
@@ -166,6 +239,11 @@ def line_item(multi_currency: bool) -> ObjectDef:
         read_only(money("ListPrice", "List Price", 18, 2)),
         money("TotalPrice", "Total Price", 18, 2),
         day("ServiceDate", "Date"),
+        *sparse(
+            textarea("Description", "Line Description", 255),
+            number("Discount", "Discount", "percent", 3, 2),
+            integer("SortOrder", "Sort Order"),
+        ),
         *(read_only(f) for f in _currency(multi_currency)),
         *system_fields(),
     )
@@ -183,11 +261,134 @@ def user() -> ObjectDef:
         replace(text("LastName", "Last Name", 80), nillable=False),
         read_only(replace(text("Name", "Full Name", 121), name_field=True)),
         FieldDef("Email", "email", "Email", length=128, nillable=False),
+        *sparse(
+            text("CompanyName", "Company Name", 80),
+            text("Division", "Division", 80),
+            text("Department", "Department", 80),
+            text("Title", "Title", 80),
+            *address("", ""),
+            phone("Phone", "Phone"),
+            phone("MobilePhone", "Mobile"),
+            text("Alias", "Alias", 8),
+            reference("ManagerId", "Manager ID", "User", "Manager"),
+            read_only(stamp("LastLoginDate", "Last Login")),
+        ),
         flag("IsActive", "Active"),
+        picklist("TimeZoneSidKey", "Time Zone", ("America/Los_Angeles", "America/New_York", "Europe/London")),
+        picklist("LocaleSidKey", "Locale", ("en_US", "en_GB", "de_DE", "fr_FR", "ja_JP")),
         read_only(picklist("UserType", "User Type", ("Standard", "AutomatedProcess"))),
         *system_fields(),
     )
     return ObjectDef("User", "User", "Users", KEY_PREFIXES["User"], fields, deletable=False)
+
+
+def contact(multi_currency: bool) -> ObjectDef:
+    fields = (
+        *id_fields(),
+        read_only(reference("MasterRecordId", "Master Record ID", "Contact", "MasterRecord")),
+        reference("AccountId", "Account ID", "Account", "Account"),
+        replace(text("LastName", "Last Name", 80), nillable=False),
+        text("FirstName", "First Name", 40),
+        *sparse(picklist("Salutation", "Salutation", SALUTATIONS)),
+        read_only(replace(text("Name", "Full Name", 121), name_field=True)),
+        *sparse(*address("Other", "Other"), *address("Mailing", "Mailing")),
+        phone("Phone", "Business Phone"),
+        *sparse(
+            phone("Fax", "Business Fax"),
+            phone("MobilePhone", "Mobile Phone"),
+            phone("HomePhone", "Home Phone"),
+            reference("ReportsToId", "Reports To ID", "Contact", "ReportsTo"),
+        ),
+        email("Email", "Email"),
+        text("Title", "Title", 128),
+        *sparse(
+            text("Department", "Department", 80),
+            picklist("LeadSource", "Lead Source", LEAD_SOURCES),
+            day("Birthdate", "Birthdate"),
+            textarea("Description", "Contact Description"),
+        ),
+        *_owner_fields(),
+        flag("HasOptedOutOfEmail", "Email Opt Out"),
+        *_currency(multi_currency),
+        *system_fields(),
+        *sparse(
+            read_only(day("LastActivityDate", "Last Activity")), read_only(stamp("LastViewedDate", "Last Viewed Date"))
+        ),
+    )
+    return ObjectDef("Contact", "Contact", "Contacts", KEY_PREFIXES["Contact"], fields)
+
+
+def opportunity_contact_role() -> ObjectDef:
+    fields = (
+        *id_fields(),
+        replace(reference("OpportunityId", "Opportunity ID", "Opportunity", "Opportunity"), nillable=False),
+        replace(reference("ContactId", "Contact ID", "Contact", "Contact"), nillable=False),
+        picklist("Role", "Role", CONTACT_ROLES),
+        flag("IsPrimary", "Primary"),
+        *system_fields(),
+    )
+    return ObjectDef("OpportunityContactRole", "Opportunity Contact Role", "Opportunity Contact Roles",
+                     KEY_PREFIXES["OpportunityContactRole"], fields)  # fmt: skip
+
+
+def account_contact_relation() -> ObjectDef:
+    fields = (
+        *id_fields(),
+        replace(reference("AccountId", "Account ID", "Account", "Account"), nillable=False),
+        replace(reference("ContactId", "Contact ID", "Contact", "Contact"), nillable=False),
+        FieldDef("Roles", "picklist", "Roles", length=4099, picklist=CONTACT_ROLES),
+        read_only(flag("IsDirect", "Direct")),
+        flag("IsActive", "Active"),
+        *sparse(day("StartDate", "Start Date"), day("EndDate", "End Date")),
+        *system_fields(),
+    )
+    return ObjectDef("AccountContactRelation", "Account Contact Relationship", "Account Contact Relationships",
+                     KEY_PREFIXES["AccountContactRelation"], fields)  # fmt: skip
+
+
+def pricebook2() -> ObjectDef:
+    fields = (
+        *id_fields(),
+        replace(text("Name", "Price Book Name"), nillable=False, name_field=True),
+        flag("IsActive", "Active"),
+        read_only(flag("IsArchived", "Archived")),
+        *sparse(text("Description", "Description")),
+        read_only(flag("IsStandard", "Is Standard Price Book")),
+        *system_fields(),
+    )
+    return ObjectDef("Pricebook2", "Price Book", "Price Books", KEY_PREFIXES["Pricebook2"], fields)
+
+
+def pricebook_entry(multi_currency: bool) -> ObjectDef:
+    fields = (
+        *id_fields(),
+        read_only(text("Name", "Product Name")),
+        replace(reference("Pricebook2Id", "Price Book ID", "Pricebook2", "Pricebook2"), nillable=False),
+        replace(reference("Product2Id", "Product ID", "Product2", "Product2"), nillable=False),
+        *_currency(multi_currency),
+        money("UnitPrice", "List Price", 18, 2),
+        flag("IsActive", "Active"),
+        flag("UseStandardPrice", "Use Standard Price"),
+        read_only(text("ProductCode", "Product Code")),
+        read_only(flag("IsArchived", "Archived")),
+        *system_fields(),
+    )
+    return ObjectDef("PricebookEntry", "Price Book Entry", "Price Book Entries", KEY_PREFIXES["PricebookEntry"],
+                     fields)  # fmt: skip
+
+
+def account_team_member() -> ObjectDef:
+    fields = (
+        *id_fields()[:1],
+        replace(reference("AccountId", "Account ID", "Account", "Account"), nillable=False),
+        replace(reference("UserId", "User ID", "User", "User"), nillable=False),
+        picklist("TeamMemberRole", "Team Role", TEAM_ROLES),
+        picklist("AccountAccessLevel", "Account Access", ("Read", "Edit", "All")),
+        picklist("OpportunityAccessLevel", "Opportunity Access", ("None", "Read", "Edit")),
+        *system_fields(),
+    )
+    return ObjectDef("AccountTeamMember", "Account Team Member", "Account Team Members",
+                     KEY_PREFIXES["AccountTeamMember"], fields)  # fmt: skip
 
 
 def currency_type() -> ObjectDef:
@@ -286,7 +487,9 @@ def org_schema(multi_currency: bool, dated_rates: bool = False) -> Schema:
     for definition in (
         account(multi_currency), opportunity(multi_currency), opportunity_history(multi_currency),
         opportunity_stage(), product2(multi_currency), line_item(multi_currency), user(), organization(),
-        permission_set(), permission_set_assignment(), field_permissions(),
+        permission_set(), permission_set_assignment(), field_permissions(), contact(multi_currency),
+        opportunity_contact_role(), account_contact_relation(), pricebook2(), pricebook_entry(multi_currency),
+        account_team_member(),
     ):  # fmt: skip
         schema.add(definition)
     if multi_currency:

@@ -12,7 +12,7 @@ from sandbox.salesforce.build import INTEGRATION_USER, Tables, build
 from sandbox.salesforce.cursors import Cursors
 from sandbox.salesforce.dml import Change, RecordError
 from sandbox.salesforce.errors import ApiError
-from sandbox.salesforce.ids import KEY_PREFIXES, make_id
+from sandbox.salesforce.ids import KEY_PREFIXES, canonical, make_id
 from sandbox.salesforce.jobs import Jobs
 from sandbox.salesforce.store import ABSENT, DELETED, ChildIndex, Table
 from sandbox.salesforce.tooling import Tooling
@@ -119,7 +119,14 @@ class SalesforceOrg:
 
     # --- external ids -----------------------------------------------------------------------------------
     def external_rows(self, table: Table, field: str, value: str) -> list[int]:
-        """Live rows whose external-id `field` equals `value` (case-insensitive), from a lazily built index."""
+        """Live rows whose external-id `field` equals `value` (case-insensitive), from a lazily built index.
+
+        `Id` is an external id too (upserts may name it): its row, found by the 15- or 18-character id.
+        """
+        if field == "Id":
+            record_id = canonical(value) if value else None
+            row = table.row_of(record_id) if record_id and record_id.startswith(table.prefix) else None
+            return [row] if row is not None and table.live(row) else []
         key = (table.definition.name, field)
         index = self._ext_index.get(key)
         if index is None:

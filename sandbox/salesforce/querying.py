@@ -7,6 +7,7 @@ from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from sandbox.salesforce.aggregates import aggregate_query, is_aggregate
 from sandbox.salesforce.errors import ApiError
 from sandbox.salesforce.query import Plan, plan, run
 from sandbox.salesforce.records import JsonShape
@@ -41,6 +42,9 @@ def start_query(
     if include_deleted:
         org.purge()
     tables = org.by_name if tables is None else tables
+    if is_aggregate(soql):
+        answer = aggregate_query(soql, tables, include_deleted, from_ms(org.clock.now()))
+        return Reply(body=answer, records=len(answer["records"]))
     bound = plan(soql, tables, include_deleted)
     rows = run(bound, tables, from_ms(org.clock.now()))
     if bound.query.count_only:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sandbox.salesforce.org import SalesforceOrg
 
 MIN_VERSION: Final = 31
-MAX_VERSION: Final = 62
+MAX_VERSION: Final = 67  # Summer '26, the newest in the REST API Developer Guide's version list
 SEASONS: Final = ("Winter", "Spring", "Summer")  # v59 Winter '24, v60 Spring '24, v61 Summer '24
 DELETED_ID_LIMIT: Final = 600_000
 REPLICATION_REACH_MS: Final = 30 * 86_400_000
@@ -118,7 +118,7 @@ def _live_row(table: Table, raw: str) -> int:
     if row is None:
         raise not_found()
     if table.state[row] == DELETED:
-        raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
+        raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", ())
     return row
 
 
@@ -149,7 +149,12 @@ def _create(org: SalesforceOrg, call: Call, table: Table) -> Reply:
         )
     change = dml.prepare(org, table, None, dml.decode(table, call.json_object()))
     row = dml.apply(org, change, call.user)
-    return Reply(201, {"id": table.id_of(row), "success": True, "errors": []})
+    return Reply(201, {"id": table.id_of(row), "success": True, "errors": []}, headers=_location(call, table, row))
+
+
+def _location(call: Call, table: Table, row: int) -> dict[str, str]:
+    """A created record's URL, sent as `Location` with the 201."""
+    return {"Location": f"/services/data/v{call.version}/sobjects/{table.definition.name}/{table.id_of(row)}"}
 
 
 def external_field(table: Table, name: str) -> str:
@@ -162,20 +167,21 @@ def external_field(table: Table, name: str) -> str:
 
 def _by_external_id(org: SalesforceOrg, call: Call, table: Table, field: str, value: str) -> Reply:
     name = external_field(table, field)
-    if name == "Id":
+    if name == "Id" and call.method != "PATCH":
         return _by_id(org, call, table, value)
-    rows = org.external_rows(table, name, value)
+    rows = [_live_row(table, value)] if name == "Id" else org.external_rows(table, name, value)
     if len(rows) > 1:
         urls = [f"/services/data/v{call.version}/sobjects/{table.definition.name}/{table.id_of(r)}" for r in rows]
         return Reply(300, urls)
     if call.method == "PATCH":
         body = call.json_object()
         fields = dml.decode(table, body)
-        fields.setdefault(name, (table.definition.field(name), value))  # type: ignore[arg-type]
+        if name != "Id":
+            fields.setdefault(name, (table.definition.field(name), value))  # type: ignore[arg-type]
         change = dml.prepare(org, table, rows[0] if rows else None, fields)
         row = dml.apply(org, change, call.user)
         result = {"id": table.id_of(row), "success": True, "errors": [], "created": not rows}
-        return Reply(201 if not rows else 200, result)
+        return Reply(200, result) if rows else Reply(201, result, headers=_location(call, table, row))
     if not rows:
         raise not_found()
     return _by_id(org, call, table, table.id_of(rows[0]))

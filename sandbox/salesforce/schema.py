@@ -23,7 +23,10 @@ STORAGE: Final = {
     "boolean": "bool",
     "date": "date",
     "datetime": "datetime",
+    "address": "compound",  # computed from its component fields; never stored
+    "location": "compound",
 }
+COMPOUND_TYPES: Final = frozenset({"address", "location"})
 SOAP_TYPES: Final = {
     "id": "tns:ID",
     "reference": "tns:ID",
@@ -34,6 +37,8 @@ SOAP_TYPES: Final = {
     "boolean": "xsd:boolean",
     "date": "xsd:date",
     "datetime": "xsd:dateTime",
+    "address": "urn:address",
+    "location": "urn:location",
 }
 SYSTEM_FIELDS: Final = frozenset(
     {"Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"}
@@ -63,6 +68,8 @@ class FieldDef:
     name_field: bool = False
     defaulted_on_create: bool = False
     restricted_picklist: bool = False
+    compound_name: str | None = None  # the compound field this one is part of (BillingCity -> BillingAddress)
+    sparse: bool = False  # null on nearly every record: kept as per-row overrides, not a column (memory)
 
     @property
     def storage(self) -> str:
@@ -162,6 +169,51 @@ def stamp(name: str, label: str) -> FieldDef:
 
 def reference(name: str, label: str, target: str, relationship: str) -> FieldDef:
     return FieldDef(name, "reference", label, length=18, reference_to=(target,), relationship_name=relationship)
+
+
+def textarea(name: str, label: str, length: int = 32000) -> FieldDef:
+    return FieldDef(name, "textarea", label, length=length)
+
+
+def phone(name: str, label: str) -> FieldDef:
+    return FieldDef(name, "phone", label, length=40)
+
+
+def url(name: str, label: str) -> FieldDef:
+    return FieldDef(name, "url", label, length=255)
+
+
+def email(name: str, label: str) -> FieldDef:
+    return FieldDef(name, "email", label, length=80)
+
+
+def address(prefix: str, label: str) -> tuple[FieldDef, ...]:
+    """A standard address: its components (each naming the compound) and the read-only compound itself."""
+    compound = f"{prefix}Address"
+    label = f"{label} " if label else ""
+    parts = (
+        FieldDef(f"{prefix}Street", "textarea", f"{label}Street", length=255),
+        text(f"{prefix}City", f"{label}City", 40),
+        text(f"{prefix}State", f"{label}State/Province", 80),
+        text(f"{prefix}PostalCode", f"{label}Zip/Postal Code", 20),
+        text(f"{prefix}Country", f"{label}Country", 80),
+        number(f"{prefix}Latitude", f"{label}Latitude", "double", 18, 15),
+        number(f"{prefix}Longitude", f"{label}Longitude", "double", 18, 15),
+        picklist(f"{prefix}GeocodeAccuracy", f"{label}Geocode Accuracy", GEOCODE_ACCURACY),
+    )
+    whole = read_only(FieldDef(compound, "address", f"{label}Address"))
+    return (*(replace(p, compound_name=compound) for p in parts), whole)
+
+
+GEOCODE_ACCURACY: Final = (
+    "Address", "NearAddress", "Block", "Street", "ExtendedZip", "Zip", "Neighborhood", "City", "County", "State",
+    "Unknown",
+)  # fmt: skip
+
+
+def sparse(*definitions: FieldDef) -> tuple[FieldDef, ...]:
+    """Standard fields a generated org leaves empty: they cost memory only where a write fills them."""
+    return tuple(replace(d, sparse=True) for d in definitions)
 
 
 def read_only(definition: FieldDef, nillable: bool | None = None) -> FieldDef:

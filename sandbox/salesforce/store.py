@@ -166,7 +166,16 @@ class AliasColumn(Column):
         return None
 
 
+class NoValue:
+    """The value of a field nothing has filled in yet: null (a picklable stand-in for `lambda row: None`)."""
+
+    def __call__(self, row: int) -> Any:
+        return None
+
+
 def column_for(definition: FieldDef) -> Column:
+    if definition.storage == "compound" or definition.sparse:  # compounds are rebuilt from their components
+        return DerivedColumn(NoValue())
     return EnumColumn() if definition.type == "picklist" else Column(definition.storage)
 
 

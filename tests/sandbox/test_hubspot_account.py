@@ -71,7 +71,7 @@ def test_admin_refuses_unknown_actions_and_bad_parameters(world_account: HubSpot
     with pytest.raises(AdminError):
         world_account.apply_admin("get", {"object": "companies", "id": "1"})
     with pytest.raises(AdminError):
-        world_account.apply_admin("lock", {"object": "tickets", "ids": [1]})
+        world_account.apply_admin("lock", {"object": "invoices", "ids": [1]})
 
 
 def test_mutations_change_the_account_and_it_pickles_with_its_changes() -> None:

@@ -66,7 +66,7 @@ def test_relationship_fields_come_back_nested(sf: Salesforce) -> None:
 @pytest.mark.parametrize(
     "soql",
     [
-        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY ROLLUP(Industry)",
         "SELECT Id, (SELECT Id FROM Opportunities) FROM Account",
         "SELECT TYPEOF Owner WHEN User THEN Email END FROM Account",
     ],

@@ -52,9 +52,9 @@ def test_a_new_custom_field_is_invisible_and_unwritable_until_field_permissions_
     assert created["id"].startswith("00N")
     assert "Score__c" not in field_names(sf)
     account = sf.query("SELECT Id FROM Account LIMIT 1")["records"][0]["Id"]
-    with pytest.raises(SalesforceMalformedRequest) as refused:
-        write_score(sf, account, 87.5)
-    assert refused.value.content[0]["errorCode"] == "INVALID_FIELD"
+    refused = write_score(sf, account, 87.5)
+    assert refused[0]["success"] is False
+    assert refused[0]["errors"][0]["statusCode"] == "INVALID_FIELD"
 
     grant = {
         "ParentId": integration_permission_set(sf, org_sandbox.credentials.sf_username),

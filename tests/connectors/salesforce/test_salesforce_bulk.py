@@ -129,3 +129,19 @@ def test_bulk_job_creation_that_keeps_answering_5xx_falls_back_to_rest(sandbox: 
     refused = [e for e in sandbox.log.recent if e.method == "POST" and e.path.endswith("/jobs/query")]
     assert refused
     assert {e.status for e in refused} == {503}  # every try was refused; REST read it all
+
+
+def test_a_compound_address_asked_for_is_read_through_bulk_as_its_components(sandbox: Any, sf_conn: SfConn) -> None:
+    connector = connect("sandbox-sf", sf_conn(), bulk_threshold=1, page_size=200, bulk=SMALL_CHUNKS, retry=FAST_RETRY,
+                        extra_fields={"Account": ["BillingAddress", "Phone"]})  # fmt: skip
+    [spec] = connector.streams(["Account"])
+    pages = list(connector.read(spec, Window(None, END)))
+    connector.close()
+    assert {p.position.mode for p in pages} == {"bulk"}
+    assert "BillingAddress" not in spec.fields
+    assert {"BillingStreet", "BillingCity", "BillingPostalCode", "BillingCountry", "Phone"} <= set(spec.fields)
+    table = sandbox.sf_org.table("Account")
+    truth = {table.id_of(r): (table.get(r, "BillingCity"), table.get(r, "Phone")) for r in table.rows(True)}
+    read = {r["Id"]: (r["BillingCity"], r["Phone"]) for p in pages for r in p.records}
+    assert read
+    assert {i: truth[i] for i in read} == read

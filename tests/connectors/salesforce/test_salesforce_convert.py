@@ -54,3 +54,15 @@ def test_a_bad_record_is_skipped_with_its_id_and_reason_and_the_page_goes_on() -
     assert [(s.record_id, s.reason.split(":")[0]) for s in skipped] == [
         ("006A", "CloseDate"), ("006B", "Amount"), (None, "record has no Id"),
     ]  # fmt: skip
+
+
+def test_a_describe_type_the_connector_does_not_know_is_kept_as_read() -> None:
+    shape = RecordShape(("Id", "Spot__c", "Secret__c"), {"Id": "id", "Spot__c": "location",
+                                                           "Secret__c": "encryptedstring"})  # fmt: skip
+    spot = {"latitude": 52.37, "longitude": 4.89}
+    rest = shape.flatten({"attributes": {}, "Id": "001000000000001AAA", "Spot__c": spot, "Secret__c": "xxx"})
+    kept, skipped = convert_records(shape, [rest], csv=False)
+    assert (kept, skipped) == ([{"Id": "001000000000001AAA", "Spot__c": spot, "Secret__c": "xxx"}], [])
+    kept, skipped = convert_records(shape, [{"Id": "001000000000002AAA", "Spot__c": "", "Secret__c": "y"}], csv=True)
+    assert skipped == []
+    assert kept[0]["Secret__c"] == "y"
