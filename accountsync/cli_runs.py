@@ -82,6 +82,13 @@ def show(
                   markup=False)  # fmt: skip
     for r in rejections:
         out.print(f"  rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}", markup=False)
+    extra = (run.counts or {}).get("extra") or {}
+    if extra.get("warning_count"):
+        out.print(
+            f"  data-quality warnings: {extra['warning_count']:,} field(s) stored empty, records kept", markup=False
+        )
+        for w in (extra.get("warnings") or [])[:20]:
+            out.print(f"    {w.get('stream')} {w.get('record_id')} {w.get('field')}: {w.get('message')}", markup=False)
 
 
 WRITEBACK_COLUMNS = (("sent", "sent"), ("unchanged", "same"), ("rejected", "refused"), ("rep_owned_skipped", "rep's"),

@@ -67,6 +67,11 @@ class RunCollector(Collector):
         for connection, n in sorted(stats.rejections.items()):
             rejections.add_metric([connection], n)
         yield rejections
+        warnings = CounterMetricFamily("accountsync_data_quality_warnings", "CRM fields stored empty because they "
+                                       "could not be stored or were implausible.", labels=["job"])  # fmt: skip
+        for job, n in sorted(stats.warnings.items()):
+            warnings.add_metric([job], n)
+        yield warnings
 
 
 def metrics_registry(engine: Engine) -> CollectorRegistry:

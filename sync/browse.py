@@ -38,6 +38,8 @@ class RunView:
     errors: list[Any] = field(default_factory=list)
     rejections: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
+    warning_count: int = 0  # data-quality warnings: CRM fields stored empty, the records kept
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     writeback: list[dict[str, Any]] = field(default_factory=list)  # per target: per field sent, unchanged, ...
 
 
@@ -73,6 +75,8 @@ def _view(run: SyncRun, *, detail: bool, rejections: list[dict[str, Any]] | None
         progress=dict(run.progress or {}) if detail else {}, errors=list(run.errors or []) if detail else [],
         rejections=rejections or [], steps=list(run.steps or []),
         writeback=list(extra.get("targets") or []) if detail else [],
+        warning_count=int(extra.get("warning_count", 0) or 0),
+        warnings=list(extra.get("warnings") or []) if detail else [],
     )  # fmt: skip
 
 

@@ -93,6 +93,41 @@ def as_date(value: Any, field: str, record_id: str) -> date | None:
     return None if stamp is None else stamp.astimezone(UTC).date()
 
 
+Issues = list[tuple[str, str]]  # (CRM field, why it was stored empty): data-quality warnings of one record
+ISSUES = "_issues"  # the row key carrying them to the page store, which takes them off before the upsert
+YEARS = (1900, 2199)  # a date outside these years is not a business date (0001-01-01, 9999-12-31)
+
+
+def lenient(issues: Issues, convert: Callable[[Any, str, str], Any], value: Any, field: str, record_id: str) -> Any:
+    """`convert(value, field, record_id)`, or None with a data-quality issue when the value cannot be stored:
+    one bad field empties that field, never the record."""
+    try:
+        return convert(value, field, record_id)
+    except BadRecord as exc:
+        issues.append((field, exc.reason))
+        return None
+
+
+def not_negative(issues: Issues, value: Any, field: str) -> Any:
+    """`value`, or None with an issue when it is below zero (employees, revenue, a won amount)."""
+    if value is not None and value < 0:
+        issues.append((field, f"{field} is negative ({value}): implausible, stored empty"))
+        return None
+    return value
+
+
+def in_years(issues: Issues, value: Any, field: str) -> Any:
+    """`value` (a date or date-time), or None with an issue when its year is not a business year."""
+    if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+        issues.append((field, f"{field} is {value.isoformat()[:10]}: implausible, stored empty"))
+        return None
+    return value
+
+
+def _with_issues(row: Row, issues: Issues) -> Row:
+    return row | {ISSUES: issues} if issues else row
+
+
 def as_bool(value: Any) -> bool:
     """CRM booleans: True/False or the strings `true`/`false`."""
     if isinstance(value, str):
@@ -132,23 +167,25 @@ def salesforce_account(record: Mapping[str, Any], ctx: Context) -> Row:
     sid = require_id(record, "Id")
     deleted = as_bool(record.get("IsDeleted"))
     modstamp = as_datetime(record.get("SystemModstamp"), "SystemModstamp", sid)
-    return _base(ctx, sid) | {
+    issues: Issues = []
+    row = _base(ctx, sid) | {
         "name": _text(record.get("Name"), 512),
         "domain": normalise_domain(record.get("Website")),
         "industry": _text(record.get("Industry"), 128),
-        "employees": as_int(record.get("NumberOfEmployees"), "NumberOfEmployees", sid),
-        "annual_revenue": as_decimal(record.get("AnnualRevenue"), "AnnualRevenue", sid),
+        "employees": _count(issues, record, "NumberOfEmployees", sid),
+        "annual_revenue": _revenue(issues, record, "AnnualRevenue", sid),
         "country": _text(record.get("BillingCountry"), 128),
         "owner": _text(record.get("OwnerId"), 128),
-        "parent_source_id": _text(record.get("ParentId"), 64),
+        "parent_source_id": _parent(issues, record, "ParentId", sid),
         "link_id": _text(record.get("HubSpot_Company_Id__c"), 64),
         "merged_into": _text(record.get("MasterRecordId"), 64),
         "currency": _text(record.get("CurrencyIsoCode"), 3),
-        "created_at": as_datetime(record.get("CreatedDate"), "CreatedDate", sid),
+        "created_at": _stamp(issues, record, "CreatedDate", sid),
         "modstamp": modstamp,
         "deleted_at": (modstamp or ctx.now) if deleted else None,
         "raw": _raw(record),
     }
+    return _with_issues(row, issues)
 
 
 def hubspot_company(record: Mapping[str, Any], ctx: Context) -> Row:
@@ -156,23 +193,49 @@ def hubspot_company(record: Mapping[str, Any], ctx: Context) -> Row:
     sid = require_id(record, "hs_object_id", "id")
     modstamp = as_datetime(record.get("hs_lastmodifieddate"), "hs_lastmodifieddate", sid)
     archived = as_bool(record.get("archived"))
-    return _base(ctx, sid) | {
+    issues: Issues = []
+    row = _base(ctx, sid) | {
         "name": _text(record.get("name"), 512),
         "domain": normalise_domain(record.get("domain")),
         "industry": _text(record.get("industry"), 128),
-        "employees": as_int(record.get("numberofemployees"), "numberofemployees", sid),
-        "annual_revenue": as_decimal(record.get("annualrevenue"), "annualrevenue", sid),
+        "employees": _count(issues, record, "numberofemployees", sid),
+        "annual_revenue": _revenue(issues, record, "annualrevenue", sid),
         "country": _text(record.get("country"), 128),
         "owner": _text(record.get("hubspot_owner_id"), 128),
-        "parent_source_id": _text(record.get("hs_parent_company_id"), 64),
+        "parent_source_id": _parent(issues, record, "hs_parent_company_id", sid),
         "link_id": _text(record.get(ctx.link_property), 64),
         "merged_into": None,
         "currency": None,
-        "created_at": as_datetime(record.get("createdate"), "createdate", sid),
+        "created_at": _stamp(issues, record, "createdate", sid),
         "modstamp": modstamp,
         "deleted_at": (as_datetime(record.get("archivedAt"), "archivedAt", sid) or ctx.now) if archived else None,
         "raw": _raw(record),
     }
+    return _with_issues(row, issues)
+
+
+def _count(issues: Issues, record: Mapping[str, Any], field: str, sid: str) -> int | None:
+    return not_negative(issues, lenient(issues, as_int, record.get(field), field, sid), field)  # type: ignore[no-any-return]
+
+
+def _revenue(issues: Issues, record: Mapping[str, Any], field: str, sid: str) -> Decimal | None:
+    return not_negative(issues, lenient(issues, as_decimal, record.get(field), field, sid), field)  # type: ignore[no-any-return]
+
+
+def _stamp(issues: Issues, record: Mapping[str, Any], field: str, sid: str) -> datetime | None:
+    return in_years(issues, lenient(issues, as_datetime, record.get(field), field, sid), field)  # type: ignore[no-any-return]
+
+
+def _day(issues: Issues, record: Mapping[str, Any], field: str, sid: str) -> date | None:
+    return in_years(issues, lenient(issues, as_date, record.get(field), field, sid), field)  # type: ignore[no-any-return]
+
+
+def _parent(issues: Issues, record: Mapping[str, Any], field: str, sid: str) -> str | None:
+    parent = _text(record.get(field), 64)
+    if parent == sid:
+        issues.append((field, f"{field} is the record itself: an account cannot be its own parent, stored empty"))
+        return None
+    return parent
 
 
 def _opportunity_type(raw_type: str | None, ctx: Context) -> str:
@@ -183,29 +246,31 @@ def salesforce_opportunity(record: Mapping[str, Any], ctx: Context) -> Row:
     """Salesforce Opportunity -> opportunity row."""
     sid = require_id(record, "Id")
     modstamp = as_datetime(record.get("SystemModstamp"), "SystemModstamp", sid)
-    probability = as_decimal(record.get("Probability"), "Probability", sid)
-    close = as_date(record.get("CloseDate"), "CloseDate", sid)
+    issues: Issues = []
+    probability = lenient(issues, as_decimal, record.get("Probability"), "Probability", sid)
     raw_type = _text(record.get("Type"), 128)
-    return _base(ctx, sid) | {
+    is_won = as_bool(record.get("IsWon"))
+    row = _base(ctx, sid) | {
         "account_source_id": _text(record.get("AccountId"), 64),
         "name": _text(record.get("Name"), 512),
-        "amount": as_decimal(record.get("Amount"), "Amount", sid),
+        "amount": _amount(issues, record, "Amount", sid, won=is_won),
         "currency": _text(record.get("CurrencyIsoCode"), 3),
         "stage": _text(record.get("StageName"), 128),
         "is_closed": as_bool(record.get("IsClosed")),
-        "is_won": as_bool(record.get("IsWon")),
+        "is_won": is_won,
         "probability": None if probability is None else float(probability) / 100,
-        "close_date": close,
-        "created_at": as_datetime(record.get("CreatedDate"), "CreatedDate", sid),
+        "close_date": _day(issues, record, "CloseDate", sid),
+        "created_at": _stamp(issues, record, "CreatedDate", sid),
         "type": _opportunity_type(raw_type, ctx),
         "raw_type": raw_type,
         "recurring": True,
-        "term_months": as_int(record.get("Term_Months__c"), "Term_Months__c", sid),
-        "start_date": as_date(record.get("Start_Date__c"), "Start_Date__c", sid),
+        "term_months": _count(issues, record, "Term_Months__c", sid),
+        "start_date": _day(issues, record, "Start_Date__c", sid),
         "modstamp": modstamp,
         "deleted_at": (modstamp or ctx.now) if as_bool(record.get("IsDeleted")) else None,
         "raw": _raw(record),
     }
+    return _with_issues(row, issues)
 
 
 def hubspot_deal(record: Mapping[str, Any], ctx: Context) -> Row:
@@ -215,26 +280,37 @@ def hubspot_deal(record: Mapping[str, Any], ctx: Context) -> Row:
     associations = record.get("_associations") or {}
     raw_type = _text(record.get("dealtype"), 128)
     archived = as_bool(record.get("archived"))
-    return _base(ctx, sid) | {
+    issues: Issues = []
+    is_won = as_bool(record.get("hs_is_closed_won"))
+    probability = lenient(issues, as_decimal, record.get("hs_deal_stage_probability"), "hs_deal_stage_probability",
+                          sid)  # fmt: skip
+    row = _base(ctx, sid) | {
         "account_source_id": _text(associations.get("primary_company"), 64),
         "name": _text(record.get("dealname"), 512),
-        "amount": as_decimal(record.get("amount"), "amount", sid),
+        "amount": _amount(issues, record, "amount", sid, won=is_won),
         "currency": _text(record.get("deal_currency_code"), 3),
         "stage": _text(record.get("dealstage"), 128),
         "is_closed": as_bool(record.get("hs_is_closed")),
-        "is_won": as_bool(record.get("hs_is_closed_won")),
-        "probability": _float(as_decimal(record.get("hs_deal_stage_probability"), "hs_deal_stage_probability", sid)),
-        "close_date": as_date(record.get("closedate"), "closedate", sid),
-        "created_at": as_datetime(record.get("createdate"), "createdate", sid),
+        "is_won": is_won,
+        "probability": _float(probability),
+        "close_date": _day(issues, record, "closedate", sid),
+        "created_at": _stamp(issues, record, "createdate", sid),
         "type": _opportunity_type(raw_type, ctx),
         "raw_type": raw_type,
         "recurring": True,
-        "term_months": as_int(record.get("term_months"), "term_months", sid),
-        "start_date": as_date(record.get("start_date"), "start_date", sid),
+        "term_months": _count(issues, record, "term_months", sid),
+        "start_date": _day(issues, record, "start_date", sid),
         "modstamp": modstamp,
         "deleted_at": (as_datetime(record.get("archivedAt"), "archivedAt", sid) or ctx.now) if archived else None,
         "raw": _raw({k: v for k, v in record.items() if not k.startswith("_")}),
     }
+    return _with_issues(row, issues)
+
+
+def _amount(issues: Issues, record: Mapping[str, Any], field: str, sid: str, *, won: bool) -> Decimal | None:
+    """The amount; a won deal's negative amount is implausible (a credit note is not a sale)."""
+    amount: Decimal | None = lenient(issues, as_decimal, record.get(field), field, sid)
+    return not_negative(issues, amount, field) if won else amount
 
 
 def _float(value: Decimal | None) -> float | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +71,7 @@ class PageOutcome:
     updated: int = 0
     deleted: int = 0
     skipped: list[tuple[str | None, str]] | None = None
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # record id, CRM field, why stored empty
 
 
 def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context) -> PageOutcome:
@@ -83,6 +84,8 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
             rows.extend(target.to_rows(record, ctx))
         except BadRecord as exc:
             outcome.skipped = [*(outcome.skipped or []), (exc.record_id or _guess_id(record), exc.reason)]
+    for row in rows:  # fields stored empty because they could not be stored or were implausible
+        outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(n.ISSUES, ())]
     if target.counted and rows:
         existing = _existing(session, target.model, ctx.connection, [row["source_id"] for row in rows])
         outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)

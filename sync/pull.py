@@ -140,6 +140,8 @@ def commit_page(
     for record_id, reason in outcome.skipped or []:
         progress.skipped += 1
         recorder.error("skipped_record", reason, stream=key, record_id=record_id)
+    for record_id, name, why in outcome.warnings:
+        recorder.warning(why, stream=key, record_id=record_id, field=name)
     for field_name, message in page.field_errors.items():
         if field_name not in req.optional_fields:
             recorder.field_error(key, field_name, message)

@@ -107,6 +107,15 @@ class RunRecorder:
             if len(self.errors) < MAX_ERRORS:
                 self.errors.append({"kind": kind, "message": message[:1000], **context})
 
+    def warning(self, message: str, **context: Any) -> None:
+        """Record a data-quality warning (a field stored empty; the record was kept): listed on the run (up to
+        MAX_ERRORS, the count always exact), never an error that makes the run partial."""
+        with self._lock:
+            self.extra["warning_count"] = self.extra.get("warning_count", 0) + 1
+            kept = self.extra.setdefault("warnings", [])
+            if len(kept) < MAX_ERRORS:
+                kept.append({"kind": "data_quality", "message": message[:1000], **context})
+
     def note_quota(self, connection: str, quota: Quota) -> None:
         """The connector's calls so far, and the org's daily quota left as the CRM last reported it (kept in
         `extra.quota_left`, which the metrics export per connection)."""

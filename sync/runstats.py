@@ -26,6 +26,7 @@ class RunStats:
     api_calls: dict[str, int] = field(default_factory=dict)
     quota_left: dict[str, int] = field(default_factory=dict)
     rejections: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)  # data-quality warnings (fields stored empty) per job
 
 
 def run_stats(engine: Engine) -> RunStats:
@@ -54,8 +55,9 @@ def run_stats(engine: Engine) -> RunStats:
         if status == "queued":
             queued[job] += n
     durations = [(job, kind, (end - start).total_seconds()) for job, kind, start, end in finished if start and end]
-    records, calls, quota = Counter[tuple[str, str]](), Counter[str](), {}
+    records, calls, quota, warned = Counter[tuple[str, str]](), Counter[str](), {}, Counter[str]()
     for job, counts, api_calls in usage:
+        warned[job] += int(((counts or {}).get("extra", {}) or {}).get("warning_count", 0) or 0)
         for key in RECORD_KEYS:
             records[(job, key)] += int((counts or {}).get(key, 0) or 0)
         for connection, n in (api_calls or {}).items():
@@ -63,4 +65,4 @@ def run_stats(engine: Engine) -> RunStats:
         for connection, left in ((counts or {}).get("extra", {}) or {}).get("quota_left", {}).items():
             quota[connection] = int(left)
     return RunStats(runs, dict(queued), durations, dict(records), dict(calls), quota,
-                    {conn: int(n) for conn, n in rejected})  # fmt: skip
+                    {conn: int(n) for conn, n in rejected}, dict(warned))  # fmt: skip

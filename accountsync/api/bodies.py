@@ -123,6 +123,15 @@ class RunOut(Out):
     rejections: list[dict[str, Any]]
     steps: list[dict[str, Any]] = Field(default_factory=list, description="A whole job's steps in order: name, "
                                         "status, started_at, duration_seconds, message, counts.")  # fmt: skip
+    warning_count: int = Field(
+        default=0,
+        description="Data-quality warnings: CRM fields stored empty because "
+        "they could not be stored or were implausible (the records were kept).",
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The first 500 data-quality warnings: record_id, field, message, stream (run detail only).",
+    )
     writeback: list[dict[str, Any]] = Field(default_factory=list, description="Per write-back target: calls, "
                                             "duration and per field sent, unchanged, rejected, rep-owned skipped, "
                                             "no value, adopted (run detail only).")  # fmt: skip

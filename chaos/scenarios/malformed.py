@@ -1,7 +1,9 @@
 """Malformed CRM data on the wire (the tap rewrites the CRMs' JSON answers for seeded records): bad dates, a
 bad cursor stamp, non-numeric amounts, missing ids, huge strings, odd Unicode (NUL, bidi overrides, emoji,
-noncharacters). Bad records are skipped with a reason; odd but valid ones are stored as sent (clipped to the
-column); everything else is stored as the source holds it."""
+noncharacters), implausible values (negative revenue, 1e300, 9999-12-31, an account its own parent). A record
+without an id or cursor stamp is skipped with a reason; a field that cannot be stored or is implausible is
+stored empty with a warning naming record and field, the record kept; odd but valid values are stored as sent
+(clipped to the column); everything else is stored as the source holds it."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from chaos.stack import Stack, StackSpec
 from chaos.suite import Context
 from chaos.truth import TEXT_LIMITS
 
-__all__ = ["BAD", "FIELDS", "KINDS", "ODD", "Corruption", "corrupter", "plan_corruptions", "run"]
+__all__ = ["BAD", "EMPTIED", "FIELDS", "KINDS", "ODD", "Corruption", "corrupter", "plan_corruptions", "run"]
 
 NAME: Final = "malformed"
 ODD_TEXT: Final = "Zoë\u0000 Ltd \u202egnp.exe\u202c 🚀\u200d👩‍💻 \ufdd0\uffff e\u0301 \u00a0" + "ꙮ" * 3
@@ -37,13 +39,29 @@ FIELDS: Final[dict[str, dict[tuple[str, str], str | None]]] = {
     "odd_unicode": {("salesforce", "Account"): "Name", ("salesforce", "Opportunity"): "Name",
                     ("hubspot", "companies"): "name", ("hubspot", "deals"): "dealname"},
     "huge_domain": {("salesforce", "Account"): "Website", ("hubspot", "companies"): "domain"},
+    "negative": {("salesforce", "Account"): "AnnualRevenue", ("hubspot", "companies"): "annualrevenue"},
+    "huge_number": {("salesforce", "Account"): "AnnualRevenue", ("salesforce", "Opportunity"): "Amount",
+                    ("hubspot", "companies"): "annualrevenue", ("hubspot", "deals"): "amount"},
+    "far_date": {("salesforce", "Account"): "CreatedDate", ("salesforce", "Opportunity"): "CloseDate",
+                 ("hubspot", "companies"): "createdate", ("hubspot", "deals"): "closedate"},
+    "self_parent": {("salesforce", "Account"): "ParentId", ("hubspot", "companies"): "hs_parent_company_id"},
 }  # fmt: skip
+SELF: Final = object()  # the value of `self_parent`: the record's own id
 VALUES: Final[dict[str, Any]] = {
     "bad_date": "2026-13-45T99:00:00Z", "bad_stamp": "yesterday, around noon", "bad_number": "a few hundred",
     "missing_id": None, "huge_string": HUGE_TEXT, "odd_unicode": ODD_TEXT, "huge_domain": HUGE_DOMAIN,
+    "negative": "-5000000", "huge_number": "1e300", "far_date": "9999-12-31T00:00:00Z", "self_parent": SELF,
 }  # fmt: skip
 KINDS: Final = tuple(FIELDS)
-BAD: Final = frozenset({"bad_date", "bad_stamp", "bad_number", "missing_id"})
+BAD: Final = frozenset({"bad_stamp", "missing_id"})  # no id or no cursor stamp: the record is set aside
+# A field that cannot be stored or is implausible: the record is stored with that field empty and a
+# data-quality warning naming record and field.
+EMPTIED: Final = frozenset({"bad_date", "bad_number", "negative", "huge_number", "far_date", "self_parent"})
+COLUMN_OF: Final = {"CloseDate": "close_date", "closedate": "close_date", "createdate": "created_at",
+                    "CreatedDate": "created_at", "NumberOfEmployees": "employees", "numberofemployees": "employees",
+                    "Amount": "amount", "amount": "amount", "AnnualRevenue": "annual_revenue",
+                    "annualrevenue": "annual_revenue", "ParentId": "parent_source_id",
+                    "hs_parent_company_id": "parent_source_id"}  # fmt: skip
 ODD: Final = frozenset({"huge_string", "odd_unicode"})
 EITHER: Final = frozenset({"huge_domain"})  # stored (domain dropped or clipped) or skipped with a reason
 OBJECTS: Final = {"salesforce": ("Account", "Opportunity"), "hubspot": ("companies", "deals")}
@@ -104,14 +122,14 @@ def _apply(row: dict[str, Any], c: Corruption) -> None:
             if isinstance(row.get("attributes"), dict):
                 row["attributes"].pop("url", None)
         else:
-            row[c.field] = c.value
+            row[c.field] = c.record_id if c.value is SELF else c.value
         return
     props = row.setdefault("properties", {})
     if c.kind == "missing_id":
         row.pop("id", None)
         props.pop("hs_object_id", None)
     else:
-        props[c.field] = c.value
+        props[c.field] = c.record_id if c.value is SELF else c.value
 
 
 def _live_ids(stack: Stack, crm: str, obj: str) -> list[str]:
@@ -143,6 +161,7 @@ def run(ctx: Context, row: Row) -> None:
                 f"{label}: the sync with malformed records ended {run_row['status']}: {proc.last_line()}",
             )
             _check_reasons(stack, row, label, corruptions, run_row)
+            _check_emptied(stack, row, label, corruptions, run_row)
             _check_odd(stack, row, label, corruptions)
             skip: dict[tuple[str, str], set[str]] = {}
             for c in corruptions:
@@ -190,6 +209,22 @@ def _check_reasons(stack: Stack, row: Row, label: str, corruptions: list[Corrupt
     missing_ids = sum(1 for c in corruptions if c.kind == "missing_id")
     row.check(no_id >= missing_ids, f"{label}: {missing_ids} record(s) without an id, {no_id} skip(s) reported "
                                     "without an id")  # fmt: skip
+
+
+def _check_emptied(stack: Stack, row: Row, label: str, corruptions: list[Corruption], run_row: Any) -> None:
+    """Each emptied field: its record stored, the column empty, and a warning naming the record and field."""
+    extra = (run_row.get("counts") or {}).get("extra") or {}
+    warned = {(str(w.get("record_id")), str(w.get("field"))) for w in extra.get("warnings") or []}
+    for c in corruptions:
+        if c.kind not in EMPTIED:
+            continue
+        column = COLUMN_OF[c.field]
+        got = stack.query(f"SELECT {column} FROM {_table(c)} WHERE connection = :c AND source_id = :s",
+                          c=c.crm, s=c.record_id)  # fmt: skip
+        what = f"{label}: {c.crm}.{c.object} {c.record_id} ({c.kind} in {c.field})"
+        if row.check(len(got) == 1, f"{what} was not stored: one bad field must not set the record aside"):
+            row.check(got[0][0] is None, f"{what} stored {str(got[0][0])[:40]!r}, not empty")
+        row.check((c.record_id, c.field) in warned, f"{what} has no data-quality warning naming record and field")
 
 
 def _check_odd(stack: Stack, row: Row, label: str, corruptions: list[Corruption]) -> None:

@@ -28,6 +28,7 @@ __all__ = [
 Converter = Callable[[str], Any]
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 INTEGER_PROPERTIES: Final = frozenset({"numberofemployees", "num_associated_deals", "num_associated_contacts"})
+ESSENTIAL: Final = frozenset({"hs_object_id", "hs_lastmodifieddate"})  # a record without them is skipped
 ID_PROPERTIES: Final = frozenset({"hs_object_id", "hs_parent_company_id", "hubspot_owner_id", "associatedcompanyid"})
 
 
@@ -140,7 +141,9 @@ class RecordConverter:
             try:
                 out[name] = self._for(name)(value)
             except ConversionError as exc:
-                raise ConversionError(f"property `{name}`: {exc}") from None
+                if name in ESSENTIAL:  # no id or cursor stamp: the record cannot be stored
+                    raise ConversionError(f"property `{name}`: {exc}") from None
+                out[name] = value  # passed on as sent: the store keeps the field empty and warns, not the record
         if out.get("hs_lastmodifieddate") is None and raw.get("updatedAt"):
             out["hs_lastmodifieddate"] = parse_instant(raw["updatedAt"])
         archived_at = raw.get("archivedAt")

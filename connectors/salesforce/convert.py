@@ -1,7 +1,8 @@
 """Salesforce values to ours at the edge: aware UTC datetimes, dates, Decimal money, flattened relationships.
 
-A record that cannot be converted (bad date, non-numeric amount, missing Id) is skipped with its id and
-the reason; the rest of the page is kept.
+A record without an Id, or whose SystemModstamp does not read, is skipped with its id and the reason; the rest
+of the page is kept. Any other value that does not read as its type is passed on as sent: the store keeps that
+field empty with a data-quality warning, and keeps the record.
 """
 
 from __future__ import annotations
@@ -173,9 +174,23 @@ def convert_records(
             for name, conv in converters:
                 value = row.get(name)
                 if value is not None and value != "":
-                    row[name] = conv(value)
+                    row[name] = _converted(conv, name, value)
         except ConversionError as exc:
-            skipped.append(SkippedRecord(str(record_id), f"{name}: {exc}"))
+            skipped.append(SkippedRecord(str(record_id), f"{exc}"))
             continue
         kept.append(row)
     return kept, skipped
+
+
+ESSENTIAL = frozenset({"Id", "SystemModstamp"})  # a record whose id or cursor stamp does not read is skipped
+
+
+def _converted(conv: Callable[[Any], Any], name: str, value: Any) -> Any:
+    """`conv(value)`; a value of any other field that does not read as its type is passed on as sent (the store
+    keeps that field empty with a data-quality warning, and the record)."""
+    try:
+        return conv(value)
+    except ConversionError as exc:
+        if name in ESSENTIAL:
+            raise ConversionError(f"{name}: {exc}") from None
+        return value

@@ -42,17 +42,20 @@ def test_csv_cells_are_typed_and_empty_cells_are_null() -> None:
     assert records[0]["CloseDate"] is None
 
 
-def test_a_bad_record_is_skipped_with_its_id_and_reason_and_the_page_goes_on() -> None:
+def test_only_a_record_without_an_id_or_cursor_stamp_is_skipped_other_bad_values_go_on_as_sent() -> None:
     rows = [
         {"Id": "006A", "CloseDate": "2026-13-45", "Amount": 1.0},
         {"Id": "006B", "Amount": "lots"},
         {"Amount": 3.0},
         {"Id": "006C", "Amount": 3.0},
+        {"Id": "006D", "SystemModstamp": "yesterday, around noon"},
     ]
     records, skipped = convert_records(SHAPE, rows, csv=False)
-    assert [r["Id"] for r in records] == ["006C"]
+    assert [(r["Id"], r.get("CloseDate"), r.get("Amount")) for r in records] == [
+        ("006A", "2026-13-45", Decimal("1.0")), ("006B", None, "lots"), ("006C", None, Decimal("3.0")),
+    ]  # fmt: skip
     assert [(s.record_id, s.reason.split(":")[0]) for s in skipped] == [
-        ("006A", "CloseDate"), ("006B", "Amount"), (None, "record has no Id"),
+        (None, "record has no Id"), ("006D", "SystemModstamp"),
     ]  # fmt: skip
 
 
