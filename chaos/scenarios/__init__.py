@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chaos.scenarios import (
     api,
+    audit_windows,
     budget,
     bulk_fallback,
     config_fuzz,
@@ -30,6 +31,12 @@ SCENARIOS: list[Scenario] = [
     *storms.scenarios(),
     Scenario(budget.NAME, 4, budget.run, "a small API budget share: the job stops before passing it and says so"),
     Scenario(locks.NAME, 2, locks.run, "a slow sync and write-back keep a short lease; a refused run ends cancelled"),
+    Scenario(
+        audit_windows.NAME,
+        2,
+        audit_windows.run,
+        "rows lost from the store: the audit re-reads only where counts differ",
+    ),
     Scenario(daily_budget.NAME, 2, daily_budget.run, "two runs in one day share the job's one daily budget"),
     Scenario(bulk_fallback.NAME, 2, bulk_fallback.run, "Bulk job creation answers 503 all run: REST reads it all"),
     Scenario(mutator.NAME, 2, mutator.run, "records change while 5 incremental syncs run; then store == source"),
