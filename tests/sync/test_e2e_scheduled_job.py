@@ -108,8 +108,10 @@ def _mismatches(crm: dict[str, dict[str, dict[str, Any]]], stored: dict[str, Acc
     return found
 
 
-def test_serve_runs_the_scheduled_job_end_to_end_and_follows_a_rep_edit_and_a_crm_change(make_wb, database_url):
-    wb = make_wb(database_url, accounts=60)
+def test_serve_runs_the_scheduled_job_end_to_end_and_follows_a_rep_edit_and_a_crm_change(make_wb, pg_url):
+    # PostgreSQL, the production store, only: waiting for two cron minutes twice would cost the suite two more
+    # minutes, and the queue's dialects are tested apart (tests/service/test_service_queue.py).
+    wb = make_wb(pg_url, accounts=60)
     _scheduled(wb)
     log = wb.config.parent / "serve.log"
     command = [sys.executable, "-m", "accountsync", "serve", "-c", str(wb.config), "--port", str(_free_port())]

@@ -111,15 +111,19 @@ def test_full_resync_marks_records_gone_from_the_source_as_deleted(deployment, s
     assert summary.streams["sf.Account"]["deleted"] == 1
 
 
-def test_a_bad_record_is_skipped_with_its_reason_and_the_rest_stored(deployment, store, crms, factory) -> None:
+def test_a_bad_value_is_stored_empty_with_a_warning_and_the_record_kept(deployment, store, crms, factory) -> None:
     _seed(crms, 3)
     crms["sf"].put("Account", sf_account(3, T0, AnnualRevenue="lots"))
     summary = run_sync(deployment, "nightly", engine=store, factory=factory)
-    assert summary.status == "partial"
-    assert len(_accounts(store)) == 3
-    [error] = [e for e in summary.errors if e["kind"] == "skipped_record"]
-    assert error["record_id"] == sf_account(3, T0)["Id"]
-    assert "AnnualRevenue is not a number" in error["message"]
+    assert summary.status == "succeeded"
+    assert len(_accounts(store)) == 4
+    assert [e for e in summary.errors if e["kind"] == "skipped_record"] == []
+    with session(store) as s:
+        run = s.get(SyncRun, summary.run_id)
+        assert run is not None
+        [warning] = (run.counts or {})["extra"]["warnings"]
+    assert (warning["record_id"], warning["field"]) == (sf_account(3, T0)["Id"], "AnnualRevenue")
+    assert "AnnualRevenue is not a number" in warning["message"]
 
 
 def test_same_company_in_both_crms_becomes_one_account(deployment, store, crms, factory) -> None:
