@@ -203,7 +203,7 @@ def _one(ctx: Context, row: Row, storm: Storm, stack: Stack, rng: random.Random,
     row.runs += 1
     clean_exit(row, proc, label)
     runs = stack.runs()
-    pulled = next((r for r in runs if r["kind"] in ("sync", "full")), {})
+    pulled = next((r for r in runs if r["kind"] in ("job", "full", "sync")), {})  # `run`: the whole job
     status, message = pulled.get("status"), pulled.get("message")
     evidence = _evidence(stack, storm)
     row.check(evidence > 0, f"{label}: the storm never reached the job (no fault fired)")
