@@ -148,9 +148,7 @@ def run_enrichment(
     started = time.monotonic()
     ctx = _Context(engine, recorder, job.name, dry_run, now or utcnow(), batch_rows, take_lock)
     try:
-        sources, rebuilt = _load_sources(deployment, job, ctx)
-        status, message = _status(job, sources)
-        recorder.extra.update(sources=[s.as_dict() for s in sources], accounts_rebuilt=rebuilt)
+        status, message, sources, rebuilt = _load(deployment, job, ctx)
         recorder.finish(status, message)
     except BaseException as exc:  # the run row must not stay 'running'
         recorder.finish("failed", f"{type(exc).__name__}: {exc}")
@@ -167,11 +165,19 @@ def enrich_step(
 ) -> tuple[str, str | None, list[EnrichSourceSummary]]:
     """Load the job's enrichment sources as a step of a whole job's run: the run's row, lock and recorder are
     the caller's, and the run is not finished here. Returns the step's status, message and sources."""
-    ctx = _Context(engine, recorder, job.name, False, now or utcnow(), BATCH_ROWS, True)
+    # The job run's heartbeat renews the lock: this step does not renew it a second time.
+    ctx = _Context(engine, recorder, job.name, False, now or utcnow(), BATCH_ROWS, False)
+    status, message, sources, _rebuilt = _load(deployment, job, ctx)
+    return status, message, sources
+
+
+def _load(deployment: Deployment, job: Job, ctx: _Context) -> tuple[str, str | None, list[EnrichSourceSummary], bool]:
+    """Every source loaded, the outcome kept on the run: status, message, the sources, whether accounts were
+    rebuilt."""
     sources, rebuilt = _load_sources(deployment, job, ctx)
     status, message = _status(job, sources)
-    recorder.extra.update(sources=[s.as_dict() for s in sources], accounts_rebuilt=rebuilt)
-    return status, message, sources
+    ctx.recorder.extra.update(sources=[s.as_dict() for s in sources], accounts_rebuilt=rebuilt)
+    return status, message, sources, rebuilt
 
 
 def _open_run(engine: Engine, job: Job, run_id: int | None, *, dry_run: bool, trigger: str, take_lock: bool

@@ -46,6 +46,8 @@ class TargetPlan:
     unchanged: int = 0
     field_counts: dict[str, Counter[str]] = field(default_factory=dict)
     adopted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # the CRM already holds our value
+    plan_calls: int = 0  # API calls planning took (describe, reading rep-owned fields back)
+    plan_seconds: float = 0.0
 
     def count(self, name: str, what: str, n: int = 1) -> None:
         """Count one cell of field `name` as `what` (unchanged, rep_owned_skipped, no_value, adopted)."""

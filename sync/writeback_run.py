@@ -49,16 +49,13 @@ def writeback_targets(
     """
     errors_before = recorder.extra.get("error_count", 0)
     connectors: dict[str, Connector] = {}
-    plan_cost: dict[int, tuple[int, float]] = {}
     try:
-        plans = _plan_targets(deployment, job, engine, factory, recorder, dry_run, connectors, plan_cost)
+        plans = _plan_targets(deployment, job, engine, factory, recorder, dry_run, connectors)
         if not dry_run:
             for target, connector, plan in plans:
                 check_provisioning(plan, target, connector)
         for target, connector, plan in plans:
-            calls, seconds = plan_cost.get(id(plan), (0, 0.0))
-            sending = _send(engine, target, connector, plan, recorder, dry_run, guard)
-            out.append(_target_summary(plan, sending, calls, seconds))
+            out.append(_target_summary(plan, _send(engine, target, connector, plan, recorder, dry_run, guard)))
     except StopError as exc:
         return "stopped_for_budget", str(exc)
     except ConnectorError as exc:
@@ -84,7 +81,6 @@ def _plan_targets(
     recorder: RunRecorder,
     dry_run: bool,
     connectors: dict[str, Connector],
-    plan_cost: dict[int, tuple[int, float]],
 ) -> list[Planned]:
     """Recover each target's pending batches (not in a dry run), then plan it; `connectors` keeps those opened."""
     scores = latest_scores(engine)
@@ -99,7 +95,7 @@ def _plan_targets(
             recorder.extra["recovered"] = recorder.extra.get("recovered", 0) + recovered
         calls, started = connector.quota().calls, time.monotonic()
         plan = plan_target(engine, job, target, connector, scores)
-        plan_cost[id(plan)] = (connector.quota().calls - calls, time.monotonic() - started)
+        plan.plan_calls, plan.plan_seconds = connector.quota().calls - calls, time.monotonic() - started
         plans.append((target, connector, plan))
     return plans
 
@@ -124,17 +120,15 @@ def _send(
     return sent, connector.quota().calls - calls, time.monotonic() - started
 
 
-def _target_summary(
-    plan: TargetPlan, sending: tuple[SendOutcome | None, int, float], plan_calls: int, plan_seconds: float
-) -> dict[str, Any]:
+def _target_summary(plan: TargetPlan, sending: tuple[SendOutcome | None, int, float]) -> dict[str, Any]:
     """One target's plan and outcome: per field sent, unchanged, rejected, left to a rep, without a value."""
     sent, send_calls, send_seconds = sending
     summary = plan.as_dict()
     for name, counts in summary["fields"].items():
         counts["sent"] = sent.sent_fields[name] if sent else 0
         counts["rejected"] = sent.rejected_fields[name] if sent else 0
-    summary["calls"] = plan_calls + send_calls
-    summary["duration_seconds"] = round(plan_seconds + send_seconds, 3)
+    summary["calls"] = plan.plan_calls + send_calls
+    summary["duration_seconds"] = round(plan.plan_seconds + send_seconds, 3)
     if sent is not None:
         summary["sent"] = sent.as_dict()
     return summary
