@@ -14,6 +14,7 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -42,7 +43,7 @@ from sandbox.world import WorldSpec
 from sync import AccountScore, ScoringRun, SourceAccount, build_engine, session, upgrade
 from sync.jobs import RunSummary, WritebackSummary, run_sync, run_writeback
 
-__all__ = ["SentWrite", "WbEnv", "WriteTap", "crm_sdks", "make_wb", "read_back"]
+__all__ = ["SentWrite", "WbEnv", "WriteTap", "crm_sdks", "free_port", "make_wb", "read_back"]
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 AS_OF = date(2026, 11, 1)
@@ -394,3 +395,11 @@ def read_back(sf: Salesforce, hs: hubspot.Client) -> dict[str, dict[str, dict[st
     accounts = {r["Id"]: {k: r.get(k) for k in SF_FIELDS.values()} for r in sf.query_all(soql)["records"]}
     companies = hs.crm.companies.get_all(properties=list(HS_FIELDS.values()))
     return {"sf": accounts, "hs": {c.id: {k: c.properties.get(k) for k in HS_FIELDS.values()} for c in companies}}
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for `accountsync serve` in a child process)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

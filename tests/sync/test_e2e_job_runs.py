@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from sync import (
 )
 from sync.tokens import create_token
 
-from .conftest_writeback import JOB, REPO, SF_FIELDS, WbEnv
+from .conftest_writeback import JOB, REPO, SF_FIELDS, WbEnv, free_port
 
 CONNECTION = {"salesforce": "sf", "hubspot": "hs"}
 STORED = (ScoringRun, AccountScore, SyncRun, WritebackLedger, WritebackRejection)
@@ -193,7 +192,7 @@ def test_the_dashboards_run_page_shows_each_step_and_the_per_field_write_back(ma
     run = _last_run(wb.engine)
     sent, _ = _received(wb)
     token = create_token(wb.engine, name="revops", role="viewer")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     command = [sys.executable, "-m", "accountsync", "serve", "-c", str(wb.config), "--port", str(port),
                "--no-scheduler", "--workers", "0"]  # fmt: skip
@@ -224,13 +223,6 @@ def test_the_dashboards_run_page_shows_each_step_and_the_per_field_write_back(ma
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
     assert (tmp_path / "run-writeback.png").stat().st_size > 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Any) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,11 @@ from sqlmodel import col, select
 
 from sync import AccountScore, ScoringRun, SourceAccount, SyncRun, session
 
-from .conftest_writeback import HS_FIELDS, JOB, REPO, SF_FIELDS, WbEnv, crm_sdks, read_back
+from .conftest_writeback import HS_FIELDS, JOB, REPO, SF_FIELDS, WbEnv, crm_sdks, free_port, read_back
 
 FINISHED = ("succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled")
 EVERY_MINUTE = "* * * * *"
 FIELDS = {"sf": SF_FIELDS, "hs": HS_FIELDS}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _scheduled(wb: WbEnv) -> None:
@@ -114,7 +106,7 @@ def test_serve_runs_the_scheduled_job_end_to_end_and_follows_a_rep_edit_and_a_cr
     wb = make_wb(pg_url, accounts=60)
     _scheduled(wb)
     log = wb.config.parent / "serve.log"
-    command = [sys.executable, "-m", "accountsync", "serve", "-c", str(wb.config), "--port", str(_free_port())]
+    command = [sys.executable, "-m", "accountsync", "serve", "-c", str(wb.config), "--port", str(free_port())]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             command, cwd=REPO, env={**os.environ, **wb.cli_env()}, stdout=out, stderr=subprocess.STDOUT
