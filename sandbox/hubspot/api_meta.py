@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -199,24 +200,28 @@ def _link(served: Served, from_type: ObjectType, from_id: Any, to_type: ObjectTy
 
 async def batch_create_associations_v3(served: Served, request: Request) -> Response:
     """POST /crm/v3/associations/{from}/{to}/batch/create: `{from: {id}, to: {id}, type}` per input."""
-    started, inputs = _started(), await _inputs(request)
-    results, errors = [], []
-    with served.lock:
-        from_type, to_type = _pair(served, request)
-        for item in inputs:
-            try:
-                one, other = _link(served, from_type, item.get("from"), to_type, item.get("to"))
-            except ApiError as error:
-                errors.append(_error_entry(error))
-                continue
-            kind = str(item.get("type") or f"{from_type.singular}_to_{to_type.singular}")
-            results.append({"from": {"id": str(one)}, "to": {"id": str(other)}, "type": kind})
-    status = 207 if errors else 201
-    return json_response(_batch_body(results, errors, started), status=status, records=len(results), request=request)
+
+    def result(from_type: Any, to_type: Any, item: dict[str, Any], one: int, other: int) -> dict[str, Any]:
+        kind = str(item.get("type") or f"{from_type.singular}_to_{to_type.singular}")
+        return {"from": {"id": str(one)}, "to": {"id": str(other)}, "type": kind}
+
+    return await _batch_create_associations(served, request, result)
 
 
 async def batch_create_associations_v4(served: Served, request: Request) -> Response:
     """POST /crm/v4/associations/{from}/{to}/batch/create: labelled (`types`) associations per input."""
+
+    def result(from_type: Any, to_type: Any, _item: dict[str, Any], one: int, other: int) -> dict[str, Any]:
+        return {"fromObjectTypeId": from_type.type_id, "fromObjectId": one, "toObjectTypeId": to_type.type_id,
+                "toObjectId": other, "labels": []}  # fmt: skip
+
+    return await _batch_create_associations(served, request, result)
+
+
+async def _batch_create_associations(
+    served: Served, request: Request, result: Callable[[Any, Any, dict[str, Any], int, int], dict[str, Any]]
+) -> Response:
+    """Link each input's pair; `result` shapes an input's answer in its API version's form (207 with errors)."""
     started, inputs = _started(), await _inputs(request)
     results, errors = [], []
     with served.lock:
@@ -227,7 +232,6 @@ async def batch_create_associations_v4(served: Served, request: Request) -> Resp
             except ApiError as error:
                 errors.append(_error_entry(error))
                 continue
-            results.append({"fromObjectTypeId": from_type.type_id, "fromObjectId": one,
-                            "toObjectTypeId": to_type.type_id, "toObjectId": other, "labels": []})  # fmt: skip
+            results.append(result(from_type, to_type, item, one, other))
     status = 207 if errors else 201
     return json_response(_batch_body(results, errors, started), status=status, records=len(results), request=request)
