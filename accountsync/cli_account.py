@@ -12,8 +12,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import fail, out
-from sync.readback import read_back
-from sync.writeback import latest_scores
+from sync.writeback import latest_scores, read_back
 
 
 def account_command(

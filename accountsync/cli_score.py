@@ -15,7 +15,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import out
-from sync.scoring_store import compute_scores, ranked_rows, stage_duration_rows
+from sync.scores import compute_scores, ranked_rows, stage_duration_rows
 
 
 class Format(StrEnum):

@@ -1,0 +1,15 @@
+"""The served app: the admin API and the dashboard on one FastAPI app over one `ApiState`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from accountsync.api import ApiState, create_api
+from accountsync.dashboard import mount_dashboard
+
+
+def create_app(state: ApiState) -> FastAPI:
+    """The app `accountsync serve` serves: the API under /api, health, metrics and the dashboard."""
+    app = create_api(state)
+    mount_dashboard(app)
+    return app
