@@ -19,6 +19,7 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
+from connectors.domains import normalise_domain
 from connectors.errors import (
     Action,
     AuthError,
@@ -34,11 +35,16 @@ from connectors.errors import (
     RetriableError,
     StopError,
 )
+from connectors.maps import mapped_objects, stream_map
+from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap
+from connectors.rows import Context as RowContext
 
 __all__ = [
+    "ISSUES",
     "Action",
     "ApiBudget",
     "AuthError",
+    "BadRecord",
     "BudgetExceededError",
     "Connector",
     "ConnectorError",
@@ -48,6 +54,7 @@ __all__ = [
     "FieldInfo",
     "FieldMissingError",
     "FieldSpec",
+    "Merges",
     "ObjectSchema",
     "Page",
     "Position",
@@ -59,9 +66,15 @@ __all__ = [
     "RecordRejectedError",
     "RecordUpdate",
     "RetriableError",
+    "Row",
+    "RowContext",
     "SkippedRecord",
     "StopError",
+    "StreamMap",
     "StreamSpec",
     "Window",
     "WriteResult",
+    "mapped_objects",
+    "normalise_domain",
+    "stream_map",
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from connectors import normalise_domain
 from sync.access.tokens import Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
 from sync.enrich.run import EnrichSourceSummary, EnrichSummary, run_enrichment
 from sync.enrich.sources import EnrichError, EnrichSourceError
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
 from sync.identity.apply import IdentityOutcome, apply_identity
-from sync.identity.domains import normalise_domain
 from sync.jobs import (
     ConnectorFactory,
     PipelineSummary,

@@ -44,13 +44,13 @@ from chaos.tap import Hook, Tap, TapState, WriteEvent, is_write, write_events
 from chaos.truth import SourceRecord, StoredRecord, Tally, compare, expected_value, normal
 from chaos.writes import check_writes, planned_cells, same_value
 from config import ConfigError, load_deployment
+from connectors.domains import normalise_domain
+from connectors.hubspot.rows import hubspot_company
+from connectors.rows import Context as NormaliseContext
 from sync import build_engine
 from sync.errors import StoreError
-from sync.identity.domains import normalise_domain
 from sync.jobs import run_sync
 from sync.pull.cursors import load as load_cursor
-from sync.pull.normalise import Context as NormaliseContext
-from sync.pull.normalise import hubspot_company
 from sync.runs.browse import get_run
 from sync.runs.queue import RunNotFound, cancel
 from sync.store.engine import session

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from connectors import normalise_domain
 from sync.enrich.sources import MATCH
-from sync.identity.domains import normalise_domain
 from sync.store.engine import session
 from sync.store.tables import Account, SourceAccount
 

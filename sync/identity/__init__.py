@@ -3,7 +3,7 @@ to every source record and opportunity, and the unified account rows built from 
 
 from __future__ import annotations
 
+from connectors import normalise_domain
 from sync.identity.apply import IdentityOutcome, apply_identity
-from sync.identity.domains import normalise_domain
 
 __all__ = ["IdentityOutcome", "apply_identity", "normalise_domain"]

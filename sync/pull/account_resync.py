@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import col, or_, select
 
 from config import Deployment, Job, Source
-from connectors import Connector, Page, StreamSpec
+from connectors import Connector, Page, StreamSpec, stream_map
+from connectors import RowContext as Context
 from sync.errors import JobError
 from sync.pull.job import (
     ConnectorFactory,
@@ -24,8 +25,7 @@ from sync.pull.job import (
     read_sources,
     writeback_fields,
 )
-from sync.pull.normalise import Context
-from sync.pull.pages import TARGETS, mark_deleted
+from sync.pull.pages import mark_deleted, target_of
 from sync.pull.stream import ProgressSink, PullRequest, commit_page, stream_key
 from sync.runs.records import RunRecorder
 from sync.store.engine import session
@@ -100,7 +100,8 @@ def resync_account(
 
     def resync_source(source: Source, connector: Connector) -> None:
         ids = account.by_connection[source.connection]
-        for spec in ordered_streams(connector.streams(wanted(source), extra_fields=extra_fields(job, source))):
+        specs = connector.streams(wanted(source), extra_fields=extra_fields(job, source))
+        for spec in ordered_streams(specs, connector.crm):
             _resync_stream(engine, connector, spec, ids, req, recorder, sink)
 
     holding = [s for s in job.sources if account.by_connection.get(s.connection) and wanted(s)]
@@ -123,19 +124,19 @@ def _resync_stream(
     progress = recorder.stream(key)
     sink.stream_started(key, None)
     ctx = Context(connector.name, connector.crm, req.run_id, utcnow(), req.opportunity_types, req.link_property)
-    id_field = "Id" if connector.crm == "salesforce" else "id"
+    mapping = stream_map(connector.crm, spec.object)
 
     def store(pages: Iterator[Page]) -> set[str]:
         """Commit the pages as a pull would; the ids they held."""
         held: set[str] = set()
         for page in pages:
             commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=False)
-            held.update(str(r.get(id_field)) for r in page.records)
+            held.update(str(mapping.record_id(r)) for r in page.records)
             sink.advanced(key, len(page.records))
         return held
 
     seen = store(connector.read_accounts(spec, account_ids))
-    target = TARGETS[(connector.crm, spec.object)]
+    target = target_of(connector.crm, spec.object)
     if target.counted and target.model in (SourceAccount, Opportunity):
         stored = _stored_live(engine, target.model, connector.name, spec.object in ACCOUNT_STREAMS, account_ids)
         unseen = [source_id for source_id in stored if source_id not in seen]

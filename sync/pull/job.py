@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from config import Deployment, Job, Source
-from connectors import Connector, ConnectorError, StopError, StreamSpec
+from connectors import Connector, ConnectorError, StopError, StreamSpec, stream_map
 from sync.identity.apply import apply_identity
 from sync.pull.reconcile import audit, audited
 from sync.pull.repair import differing_windows, reread
@@ -20,10 +20,9 @@ from sync.runs.records import RunRecorder
 from sync.store.currency import store_config_rates, store_crm_currency
 from sync.store.tables import utcnow
 
-STREAM_ORDER = (
-    "OpportunityStage", "CurrencyType", "DatedConversionRate", "Account", "Opportunity", "OpportunityHistory",
-    "OpportunityLineItem", "pipelines", "companies", "deals",
-)  # fmt: skip
+# Stages and rates first, then accounts, then what hangs off them (the store's references), by the kind of row
+# each connector maps an object to.
+KIND_ORDER = ("stage_meta", "rates", "dated_rates", "accounts", "opportunities", "stage_history", "line_items")
 ConnectorFactory = Callable[[Deployment, str, Job], Connector]
 
 
@@ -48,7 +47,7 @@ def pull_job(
 
     def pull_source(source: Source, connector: Connector) -> None:
         specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))
-        for spec in ordered_streams(specs):
+        for spec in ordered_streams(specs, connector.crm):
             pull_stream(engine, connector, spec, req, recorder, sink)
             if audited(connector, spec):
                 audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
@@ -162,15 +161,15 @@ def _objects(configured: Sequence[str], only: Sequence[str] | None) -> list[str]
     return [o for o in configured if only is None or o in only]
 
 
-def ordered_streams(specs: list[StreamSpec]) -> list[StreamSpec]:
+def ordered_streams(specs: list[StreamSpec], crm: str) -> list[StreamSpec]:
     """Stages and rates first, then accounts, then what hangs off them (the store's references)."""
-    rank = {name: i for i, name in enumerate(STREAM_ORDER)}
-    return sorted(specs, key=lambda spec: rank.get(spec.object, len(rank)))
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(specs, key=lambda spec: rank[stream_map(crm, spec.object).kind])
 
 
 def link_property(deployment: Deployment) -> str:
     """The HubSpot property that links a company to its Salesforce account (the first HubSpot connection's)."""
     for conn in deployment.connections.values():
-        if conn.type == "hubspot":
-            return conn.link_property
+        if (name := getattr(conn, "link_property", None)) is not None:
+            return str(name)
     return "salesforce_account_id"

@@ -10,10 +10,8 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
-from connectors import Page
-from sync.pull import normalise as n
-from sync.pull import normalise_related as r
-from sync.pull.normalise import BadRecord, Context, Row
+from connectors import ISSUES, BadRecord, Merges, Page, Row, StreamMap, stream_map
+from connectors import RowContext as Context
 from sync.store.tables import (
     CurrencyRate,
     DatedCurrencyRate,
@@ -29,37 +27,29 @@ from sync.store.upsert import upsert
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where a stream's rows go and how one record becomes rows."""
+    """Where a kind of row goes: its table and the columns that key it."""
 
     model: type[SQLModel]
     keys: tuple[str, ...]
-    to_rows: Callable[[Mapping[str, Any], Context], list[Row]]
     counted: bool = True  # inserted/updated are told apart (tables with a source_id)
 
 
-def _one(fn: Callable[[Mapping[str, Any], Context], Row]) -> Callable[[Mapping[str, Any], Context], list[Row]]:
-    return lambda record, ctx: [fn(record, ctx)]
-
-
 RECORD_KEYS = ("connection", "source_id")
-TARGETS: dict[tuple[str, str], Target] = {
-    ("salesforce", "Account"): Target(SourceAccount, RECORD_KEYS, _one(n.salesforce_account)),
-    ("salesforce", "Opportunity"): Target(Opportunity, RECORD_KEYS, _one(n.salesforce_opportunity)),
-    ("salesforce", "OpportunityHistory"): Target(
-        StageHistory, ("connection", "opportunity_source_id", "stage", "entered_at"), r.salesforce_stage_history, False
-    ),
-    ("salesforce", "OpportunityStage"): Target(
-        StageMeta, ("connection", "stage"), _one(r.salesforce_stage_meta), False
-    ),
-    ("salesforce", "OpportunityLineItem"): Target(ProductLine, RECORD_KEYS, _one(r.salesforce_line_item)),
-    ("salesforce", "CurrencyType"): Target(CurrencyRate, ("currency", "origin"), _one(r.salesforce_currency), False),
-    ("salesforce", "DatedConversionRate"): Target(
-        DatedCurrencyRate, ("origin", "source_id"), _one(r.salesforce_dated_rate), False
-    ),
-    ("hubspot", "companies"): Target(SourceAccount, RECORD_KEYS, _one(n.hubspot_company)),
-    ("hubspot", "deals"): Target(Opportunity, RECORD_KEYS, _one(n.hubspot_deal)),
-    ("hubspot", "pipelines"): Target(StageMeta, ("connection", "stage"), _one(r.hubspot_stage_meta), False),
+HISTORY_KEYS = ("connection", "opportunity_source_id", "stage", "entered_at")
+TARGETS: dict[str, Target] = {
+    "accounts": Target(SourceAccount, RECORD_KEYS),
+    "opportunities": Target(Opportunity, RECORD_KEYS),
+    "stage_history": Target(StageHistory, HISTORY_KEYS, False),
+    "stage_meta": Target(StageMeta, ("connection", "stage"), False),
+    "line_items": Target(ProductLine, RECORD_KEYS),
+    "rates": Target(CurrencyRate, ("currency", "origin"), False),
+    "dated_rates": Target(DatedCurrencyRate, ("origin", "source_id"), False),
 }
+
+
+def target_of(crm: str, obj: str) -> Target:
+    """The table the connector's mapping of `obj` fills."""
+    return TARGETS[stream_map(crm, obj).kind]
 
 
 @dataclass
@@ -76,28 +66,30 @@ class PageOutcome:
 
 def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context) -> PageOutcome:
     """Upsert the page's records and mark its deletes; the caller commits with the position."""
-    target = TARGETS[(crm, obj)]
+    mapping = stream_map(crm, obj)
+    target = TARGETS[mapping.kind]
     outcome = PageOutcome(read=len(page.records), skipped=[(s.record_id, s.reason) for s in page.skipped])
     rows: list[Row] = []
     for record in page.records:
         try:
-            rows.extend(target.to_rows(record, ctx))
+            rows.extend(mapping.rows(record, ctx))
         except BadRecord as exc:
-            outcome.skipped = [*(outcome.skipped or []), (exc.record_id or _guess_id(record), exc.reason)]
+            outcome.skipped = [*(outcome.skipped or []), (exc.record_id or mapping.record_id(record), exc.reason)]
     for row in rows:  # fields stored empty because they could not be stored or were implausible
-        outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(n.ISSUES, ())]
+        outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(ISSUES, ())]
     if target.counted and rows:
         existing = _existing(session, target.model, ctx.connection, [row["source_id"] for row in rows])
         outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)
-        # a live row that arrives deleted (Salesforce IsDeleted, HubSpot archived) is a delete, not an update
+        # a live row that arrives deleted (the CRM's deleted or archived flag) is a delete, not an update
         outcome.deleted = sum(1 for row in rows if existing.get(row["source_id"]) and row.get("deleted_at"))
         outcome.updated = len(rows) - outcome.inserted - outcome.deleted
-    upsert(session, target.model, rows, keys=target.keys, update=_kept_apart(rows, crm, obj, page, ctx))
-    if (crm, obj) == ("hubspot", "deals"):
-        history = [h for record in page.records for h in _safe(r.hubspot_stage_history, record, ctx)]
-        upsert(session, StageHistory, history, keys=("connection", "opportunity_source_id", "stage", "entered_at"))
-    if (crm, obj) == ("hubspot", "companies"):
-        outcome.deleted += mark_merged(session, ctx, page.records)
+    upsert(session, target.model, rows, keys=target.keys, update=_kept_apart(rows, mapping, page, ctx))
+    if mapping.related is not None:
+        related = mapping.related
+        history = [h for record in page.records for h in _safe(related, record, ctx)]
+        upsert(session, StageHistory, history, keys=HISTORY_KEYS)
+    if mapping.merges is not None:
+        outcome.deleted += mark_merged(session, target.model, ctx, mapping.merges, page.records)
     if target.counted:
         _quarantine(session, ctx, obj, outcome.skipped or [], [row["source_id"] for row in rows])
     if page.deleted_ids and target.counted:
@@ -105,9 +97,9 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     return outcome
 
 
-def _kept_apart(rows: list[Row], crm: str, obj: str, page: Page, ctx: Context) -> list[str] | None:
+def _kept_apart(rows: list[Row], mapping: StreamMap, page: Page, ctx: Context) -> list[str] | None:
     """The columns to update: all of them, except those filled by fields that failed (their stored values stay)."""
-    failed = n.failed_columns(crm, obj, page.field_errors, ctx.link_property)
+    failed = mapping.failed_columns(page.field_errors, ctx.link_property)
     if not failed or not rows:
         return None
     return [column for column in rows[0] if column not in failed]
@@ -142,13 +134,6 @@ def _safe(fn: Callable[[Mapping[str, Any], Context], list[Row]], record: Mapping
         return []
 
 
-def _guess_id(record: Mapping[str, Any]) -> str | None:
-    for key in ("Id", "hs_object_id", "id"):
-        if record.get(key):
-            return str(record[key])
-    return None
-
-
 def _existing(session: Session, model: type[SQLModel], connection: str, ids: list[str]) -> dict[str, bool]:
     """Which of `ids` are stored already, and whether each is live."""
     table: Any = model
@@ -178,19 +163,21 @@ def mark_deleted(session: Session, model: type[SQLModel], connection: str, ids: 
     return count
 
 
-def mark_merged(session: Session, ctx: Context, records: list[dict[str, Any]]) -> int:
-    """HubSpot: ids in a survivor's `hs_merged_object_ids` follow the survivor and leave the live set."""
+def mark_merged(
+    session: Session, model: type[SQLModel], ctx: Context, merges: Merges, records: list[dict[str, Any]]
+) -> int:
+    """Ids a survivor absorbed (the CRM's merge) follow the survivor and leave the live set."""
+    table: Any = model
     count = 0
     for record in records:
-        merged = str(record.get("hs_merged_object_ids") or "")
-        victims = [v.strip() for v in merged.split(";") if v.strip()]
-        survivor = str(record.get("hs_object_id") or record.get("id") or "")
-        if not victims or not survivor:
+        merged = merges(record)
+        if merged is None:
             continue
+        survivor, victims = merged
         result = session.execute(
-            update(SourceAccount)
-            .where(col(SourceAccount.connection) == ctx.connection, col(SourceAccount.source_id).in_(victims))
-            .where(or_(col(SourceAccount.merged_into).is_(None), col(SourceAccount.merged_into) != survivor))
+            update(table)
+            .where(col(table.connection) == ctx.connection, col(table.source_id).in_(victims))
+            .where(or_(col(table.merged_into).is_(None), col(table.merged_into) != survivor))
             .values(merged_into=survivor, deleted_at=ctx.now)
         )
         count += result.rowcount  # type: ignore[attr-defined]

@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from connectors import Connector, StreamSpec, Window
-from sync.pull.pages import TARGETS
+from connectors import Connector, StreamSpec, Window, stream_map
+from sync.pull.pages import target_of
 from sync.store.engine import session
 from sync.store.tables import Quarantine
 
-AUDITED = {("salesforce", "Account"), ("salesforce", "Opportunity"), ("hubspot", "companies"), ("hubspot", "deals")}
 AFTER_REACH = timedelta(days=1)  # records edited since the run started, even by a CRM whose clock runs ahead
 
 
@@ -47,7 +46,7 @@ class Audit:
 
 def audited(connector: Connector, spec: StreamSpec) -> bool:
     """Whether the stream is one the audit compares."""
-    return (connector.crm, spec.object) in AUDITED
+    return stream_map(connector.crm, spec.object).audited
 
 
 def audit(engine: Engine, connector: Connector, spec: StreamSpec, run_start: datetime) -> Audit:
@@ -62,7 +61,7 @@ def audit(engine: Engine, connector: Connector, spec: StreamSpec, run_start: dat
 
 
 def _store_count(engine: Engine, connector: Connector, spec: StreamSpec, run_start: datetime) -> int:
-    model: Any = TARGETS[(connector.crm, spec.object)].model
+    model: Any = target_of(connector.crm, spec.object).model
     with session(engine) as s:
         stmt = (
             select(func.count())

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from connectors import Connector, StreamSpec, Window
-from sync.pull.normalise import Context
-from sync.pull.pages import TARGETS, mark_deleted
+from connectors import Connector, StreamSpec, Window, stream_map
+from connectors import RowContext as Context
+from sync.pull.pages import mark_deleted, target_of
 from sync.pull.stream import ProgressSink, PullRequest, commit_page, stream_key
 from sync.runs.records import RunRecorder
 from sync.store.engine import session
@@ -74,7 +74,7 @@ def _bisect(engine: Engine, connector: Connector, spec: StreamSpec, window: Wind
 def store_count(engine: Engine, connector: Connector, spec: StreamSpec, window: Window) -> int:
     """Live stored records of the stream modified inside `window` (`start < modstamp <= end`; a record with no
     stamp counts in the window that has no start)."""
-    model: Any = TARGETS[(connector.crm, spec.object)].model
+    model: Any = target_of(connector.crm, spec.object).model
     with session(engine) as s:
         stmt = select(func.count()).select_from(model).where(model.connection == connector.name)
         return int(s.exec(stmt.where(col(model.deleted_at).is_(None)).where(_inside(model, window))).one())
@@ -101,13 +101,13 @@ def reread(
     window the CRM no longer holds (checked by id). Returns the records marked deleted."""
     key = stream_key(connector, spec)
     ctx = Context(connector.name, connector.crm, req.run_id, utcnow(), req.opportunity_types, req.link_property)
-    id_field = "Id" if connector.crm == "salesforce" else "id"
+    mapping = stream_map(connector.crm, spec.object)
     gone = 0
     for differing in windows:
         seen: set[str] = set()
         for page in connector.read(spec, differing.window):
             commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=False)
-            seen.update(str(r.get(id_field)) for r in page.records)
+            seen.update(str(mapping.record_id(r)) for r in page.records)
             sink.advanced(key, len(page.records))
         gone += _sweep(engine, connector, spec, differing.window, seen)
     return gone
@@ -118,13 +118,13 @@ def _sweep(engine: Engine, connector: Connector, spec: StreamSpec, window: Windo
     if not unseen:
         return 0
     live = connector.fetch(spec.object, unseen, [])
-    model = TARGETS[(connector.crm, spec.object)].model
+    model = target_of(connector.crm, spec.object).model
     with session(engine) as s, s.begin():
         return mark_deleted(s, model, connector.name, [i for i in unseen if i not in live], utcnow())
 
 
 def _stored_ids(engine: Engine, connector: Connector, spec: StreamSpec, window: Window) -> Iterator[str]:
-    model: Any = TARGETS[(connector.crm, spec.object)].model
+    model: Any = target_of(connector.crm, spec.object).model
     with session(engine) as s:
         stmt = select(model.source_id).where(model.connection == connector.name, col(model.deleted_at).is_(None))
         yield from (str(source_id) for source_id in s.exec(stmt.where(_inside(model, window))).all())

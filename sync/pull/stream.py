@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from connectors import Connector, Page, StreamSpec, Window
+from connectors import RowContext as Context
 from sync.pull import cursors
-from sync.pull.normalise import Context
-from sync.pull.pages import TARGETS, mark_deleted, store_page
+from sync.pull.pages import mark_deleted, store_page, target_of
 from sync.runs.records import RunRecorder
 from sync.store.engine import session
 from sync.store.tables import utcnow
@@ -94,7 +94,7 @@ def pull_stream(
     for page in connector.read(spec, window, state.position if resuming else None):
         commit_page(engine, connector, spec, page, req, ctx, recorder)
         sink.advanced(key, len(page.records))
-    target = TARGETS[(connector.crm, spec.object)]
+    target = target_of(connector.crm, spec.object)
     gone = confirmed_gone(engine, connector, spec, sweep_id) if sweep_id is not None and target.counted else []
     with session(engine) as s, s.begin():
         progress.deleted += mark_deleted(s, target.model, connector.name, gone, utcnow())
@@ -151,7 +151,7 @@ def commit_page(
 
 def unseen(engine: Engine, connector: Connector, spec: StreamSpec, sweep_id: int) -> list[str]:
     """Live stored records of the stream that the sweep's full read did not return."""
-    model: Any = TARGETS[(connector.crm, spec.object)].model
+    model: Any = target_of(connector.crm, spec.object).model
     with session(engine) as s:
         stmt = (
             select(model.source_id)

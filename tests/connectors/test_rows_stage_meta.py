@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from sync.pull.normalise import BadRecord, Context
-from sync.pull.normalise_related import hubspot_stage_meta, salesforce_stage_meta
+from connectors.hubspot.rows import hubspot_stage_meta
+from connectors.rows import BadRecord, Context
+from connectors.salesforce.rows import salesforce_stage_meta
 
 CTX = Context(connection="crm", crm="any", run_id=1, now=datetime(2026, 11, 1, tzinfo=UTC), opportunity_types={})
 SF_STAGE = {"Id": "01J000000000001AAA", "ApiName": "Negotiation", "MasterLabel": "Negotiation/Review",

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from sync.pull.normalise import ISSUES, BadRecord, Context, hubspot_company, hubspot_deal, salesforce_account
-from sync.pull.normalise import salesforce_opportunity as sf_opportunity
+from connectors.hubspot.rows import hubspot_company, hubspot_deal
+from connectors.rows import ISSUES, BadRecord, Context
+from connectors.salesforce.rows import salesforce_account
+from connectors.salesforce.rows import salesforce_opportunity as sf_opportunity
 
 CTX = Context("c", "salesforce", 1, datetime(2026, 12, 7, tzinfo=UTC), {})
 STAMP = "2026-11-01T10:00:00.000+0000"
