@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import col, select
 
 from accountsync import context
 from accountsync.console import fail, out
-from sync import SyncRun, WritebackRejection, session
+from sync.runs import get_run
+from sync.runs import list_runs as runs_page
 
 app = typer.Typer(
     help="See the runs of jobs: status, counts, errors.", no_args_is_help=False, invoke_without_command=True
@@ -28,20 +28,14 @@ def list_runs(
     if ctx.invoked_subcommand is not None:
         return
     engine = context.store()
-    with session(engine) as s:
-        stmt = select(SyncRun).order_by(col(SyncRun.id).desc()).limit(limit)
-        if job:
-            stmt = stmt.where(SyncRun.job == job)
-        runs = s.exec(stmt).all()
+    runs = runs_page(engine, job=job, limit=limit).items
     engine.dispose()
     table = Table(title="runs")
     for column in ("id", "job", "kind", "status", "trigger", "started", "finished", "read", "errors"):
         table.add_column(column)
     for run in runs:
-        counts = run.counts or {}
-        errors = (counts.get("extra") or {}).get("error_count", 0)
         table.add_row(str(run.id), run.job, run.kind, run.status, run.trigger, _ts(run.started_at),
-                      _ts(run.finished_at), f"{counts.get('read', 0):,}", str(errors))  # fmt: skip
+                      _ts(run.finished_at), f"{run.counts.get('read', 0):,}", str(run.error_count))  # fmt: skip
     out.print(table)
 
 
@@ -56,15 +50,12 @@ def show(
 ) -> None:
     """Show one run: status, message, per-stream counts, errors and write-back rejections."""
     engine = context.store()
-    with session(engine) as s:
-        run = s.get(SyncRun, run_id)
-        rejections = s.exec(select(WritebackRejection).where(WritebackRejection.run_id == run_id)).all()
+    run = get_run(engine, run_id)
     engine.dispose()
     if run is None:
         fail(f"no run {run_id}")
-    data = run.model_dump(mode="json") | {"rejections": [r.model_dump(mode="json") for r in rejections]}
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(json.dumps(run.model_dump(mode="json"), indent=2))
         return
     out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
     if run.message:
@@ -75,19 +66,17 @@ def show(
     for name, counts in (run.progress or {}).items():
         shown = {k: v for k, v in counts.items() if k != "done" and v is not None}
         out.print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in shown.items()), markup=False)
-    for target in ((run.counts or {}).get("extra") or {}).get("targets") or []:
+    for target in run.writeback:
         print_target(target)
     for error in run.errors or []:
         out.print(f"  {error.get('kind')}: {error.get('record_id') or error.get('field') or ''} {error.get('message')}",
                   markup=False)  # fmt: skip
-    for r in rejections:
-        out.print(f"  rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}", markup=False)
-    extra = (run.counts or {}).get("extra") or {}
-    if extra.get("warning_count"):
-        out.print(
-            f"  data-quality warnings: {extra['warning_count']:,} field(s) stored empty, records kept", markup=False
-        )
-        for w in (extra.get("warnings") or [])[:20]:
+    for r in run.rejections:
+        out.print(f"  rejected {r['connection']} {r['object']} {r['record_id']}: {r['code']} {r['message']}",
+                  markup=False)  # fmt: skip
+    if run.warning_count:
+        out.print(f"  data-quality warnings: {run.warning_count:,} field(s) stored empty, records kept", markup=False)
+        for w in run.warnings[:20]:
             out.print(f"    {w.get('stream')} {w.get('record_id')} {w.get('field')}: {w.get('message')}", markup=False)
 
 

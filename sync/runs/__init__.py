@@ -3,7 +3,7 @@ budget, and read-only views of runs for the faces."""
 
 from __future__ import annotations
 
-from sync.runs.browse import get_run, list_runs
+from sync.runs.browse import RunPublic, get_run, list_runs
 from sync.runs.locks import LEASE_ENV
 from sync.runs.queue import (
     ClaimedRun,
@@ -25,6 +25,7 @@ __all__ = [
     "QueueError",
     "RunNotCancellable",
     "RunNotFound",
+    "RunPublic",
     "RunStats",
     "active_counts",
     "cancel",

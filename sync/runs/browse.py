@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
@@ -13,9 +14,11 @@ from sync.store.engine import session
 from sync.store.tables import MAX_ROW_ID, SyncRun, WritebackRejection
 
 
-@dataclass(frozen=True, slots=True)
-class RunView:
-    """A run as the API and dashboard show it."""
+class RunPublic(BaseModel):
+    """A run as every face shows it (the API's response model, the CLI's `runs show`, the dashboard's run page):
+    status, counts, API calls, progress, steps and errors. Read from a `SyncRun` row by `get_run`/`list_runs`."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
     id: int
     job: str
@@ -34,13 +37,23 @@ class RunView:
     api_calls: dict[str, Any]
     error_count: int
     percent: float | None
-    progress: dict[str, Any] = field(default_factory=dict)
-    errors: list[Any] = field(default_factory=list)
-    rejections: list[dict[str, Any]] = field(default_factory=list)
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    warning_count: int = 0  # data-quality warnings: CRM fields stored empty, the records kept
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    writeback: list[dict[str, Any]] = field(default_factory=list)  # per target: per field sent, unchanged, ...
+    progress: dict[str, Any] = Field(default_factory=dict)
+    errors: list[Any] = Field(default_factory=list)
+    rejections: list[dict[str, Any]] = Field(default_factory=list)
+    steps: list[dict[str, Any]] = Field(default_factory=list, description="A whole job's steps in order: name, "
+                                        "status, started_at, duration_seconds, message, counts.")  # fmt: skip
+    warning_count: int = Field(
+        default=0,
+        description="Data-quality warnings: CRM fields stored empty because "
+        "they could not be stored or were implausible (the records were kept).",
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The first 500 data-quality warnings: record_id, field, message, stream (run detail only).",
+    )
+    writeback: list[dict[str, Any]] = Field(default_factory=list, description="Per write-back target: calls, "
+                                            "duration and per field sent, unchanged, rejected, rep-owned skipped, "
+                                            "no value, adopted (run detail only).")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +61,7 @@ class RunPage:
     """One page of runs, newest first."""
 
     total: int
-    items: list[RunView]
+    items: list[RunPublic]
 
 
 def percent_done(status: str, progress: dict[str, Any]) -> float | None:
@@ -62,11 +75,11 @@ def percent_done(status: str, progress: dict[str, Any]) -> float | None:
     return round(100.0 * read / expected, 1)
 
 
-def _view(run: SyncRun, *, detail: bool, rejections: list[dict[str, Any]] | None = None) -> RunView:
+def _view(run: SyncRun, *, detail: bool, rejections: list[dict[str, Any]] | None = None) -> RunPublic:
     counts = dict(run.counts or {})
     extra = counts.get("extra") or {}
     assert run.id is not None
-    return RunView(
+    return RunPublic(
         id=run.id, job=run.job, kind=run.kind, status=run.status, trigger=run.trigger, params=dict(run.params or {}),
         scheduled_for=run.scheduled_for, requested_at=run.requested_at, started_at=run.started_at,
         finished_at=run.finished_at, heartbeat_at=run.heartbeat_at, worker=run.worker, message=run.message,
@@ -96,7 +109,7 @@ def list_runs(
     return RunPage(total, [_view(r, detail=False) for r in rows])
 
 
-def get_run(engine: Engine, run_id: int) -> RunView | None:
+def get_run(engine: Engine, run_id: int) -> RunPublic | None:
     """One run with its live progress, errors and write-back rejections; None when there is no such run."""
     if not 0 < run_id <= MAX_ROW_ID:
         return None
