@@ -13,8 +13,7 @@ from sync import Account, JobLocked, Opportunity, SourceAccount, SyncRun, sessio
 from sync.jobs import SyncOptions, run_sync
 from sync.runs import locks
 from sync.runs.records import create_run
-
-from .conftest import T0, Crash, hs_company, sf_account, sf_opportunity
+from tests.fakes import T0, Crash, hs_company, sf_account, sf_opportunity
 
 
 def _accounts(engine: Any, connection: str = "sf") -> dict[str, SourceAccount]:

@@ -9,8 +9,7 @@ from sqlmodel import col, select
 from sync import AccountScore, ScoringRun, session
 from sync.jobs import run_sync
 from sync.scores.scoring import score_store
-
-from .conftest import T0, sf_account, sf_opportunity
+from tests.fakes import T0, sf_account, sf_opportunity
 
 
 def _portfolio(crms) -> None:
