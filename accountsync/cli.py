@@ -10,6 +10,7 @@ from accountsync import (
     cli_config,
     cli_db,
     cli_enrich,
+    cli_review,
     cli_run,
     cli_runs,
     cli_score,
@@ -40,6 +41,7 @@ app.command("serve")(cli_serve.serve_command)
 app.command("writeback")(cli_writeback.writeback_command)
 app.command("score")(cli_score.score_command)
 app.command("kpis")(cli_score.kpis_command)
+app.command("review")(cli_review.review_command)
 app.command("account")(cli_account.account_command)
 
 
