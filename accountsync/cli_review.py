@@ -15,7 +15,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_score import AsOf, Format, FormatOption, _as_of
 from accountsync.cli_sync import ConfigOption
-from accountsync.console import out
+from accountsync.console import EXIT_INVALID, err, out
 from sync.review_inputs import OUTCOMES, ReviewRequest, run_review
 from sync.review_report import long_rows, review_report
 
@@ -126,6 +126,9 @@ def review_command(
         report = review_report(run_review(engine, deployment, request))
     finally:
         engine.dispose()
+    if not report["as_of_dates"]:
+        err.print(f"error: no {every.value} start within {years} year(s) has a complete {horizon} horizon")
+        raise SystemExit(EXIT_INVALID)
     if write_config:
         typer.echo(report["calibration"]["config_fragment"], nl=False)
     elif fmt is Format.json:

@@ -35,6 +35,12 @@ OUTCOMES = ("new_business_won", "expansion_won", "churned")
 BACKTEST_COLUMNS = ("as_of", "key", "score", "tier", "decile", "arr", *COMPONENTS, *OUTCOMES)
 
 
+_EMPTY = pl.DataFrame(
+    schema={"as_of": pl.Date(), "key": pl.String(), "score": pl.Float64(), "tier": pl.String(), "decile": pl.Int64(),
+            "arr": pl.Float64(), **dict.fromkeys(COMPONENTS, pl.Float64()), **dict.fromkeys(OUTCOMES, pl.Boolean())}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Backtest:
     """One row per (as-of date, account) known at that date, with the columns of `BACKTEST_COLUMNS`."""
@@ -102,5 +108,5 @@ def backtest(
     data = inputs.conformed()
     prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params, data.dated_rates).frame
     frames = [outcomes_at(prepared, scored_at(data, day, params), day, horizon_months) for day in sorted(as_of_dates)]
-    frame = pl.concat(frames) if frames else pl.DataFrame()
+    frame = pl.concat(frames) if frames else _EMPTY.clear()
     return Backtest(frame=frame, as_of_dates=tuple(sorted(as_of_dates)), horizon_months=horizon_months)

@@ -21,7 +21,7 @@ __all__ = ["OUTCOMES", "ReviewError", "ReviewOutcome", "ReviewRequest", "run_rev
 
 
 class ReviewError(SyncError):
-    """A review that cannot be made as asked (no as-of date fits, an unknown outcome)."""
+    """A review that cannot be made as asked (an unknown outcome)."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,14 @@ class ReviewOutcome:
 
 
 def run_review(engine: Engine, deployment: Deployment, request: ReviewRequest) -> ReviewOutcome:
-    """Backtest the store's scoring as of the request's dates (see `scoring.backtest`); stores nothing."""
+    """Backtest the store's scoring as of the request's dates (see `scoring.backtest`); stores nothing. When no
+    date fits (the horizon is longer than the years), the review is empty and nothing is calibrated."""
     if request.outcome is not None and request.outcome not in OUTCOMES:
         raise ReviewError(f"unknown outcome {request.outcome!r}: use one of {', '.join(OUTCOMES)}")
     dates = as_of_dates(request.today, request.every, request.years, request.horizon_months)
-    if not dates:
-        raise ReviewError(f"no {request.every} start within {request.years} year(s) has a complete horizon")
     params = params_from_config(deployment.scoring, deployment.currency.corporate, stage_probabilities(engine))
     result = backtest(read_inputs(engine, deployment), dates, params=params, horizon_months=request.horizon_months)
-    found = calibrate(result, params.score.weights, params.score.tiers, outcome=request.outcome) if (
-        request.calibrate) else None  # fmt: skip
+    found = None
+    if request.calibrate and dates:
+        found = calibrate(result, params.score.weights, params.score.tiers, outcome=request.outcome)
     return ReviewOutcome(review=review(result), params=params, calibration=found)

@@ -1,0 +1,88 @@
+"""`GET /api/review` and the dashboard's Review page: the backtest of a store seeded by hand, figures checked by
+hand, for the roles that read the KPIs; nothing stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from sync import Account, Opportunity, session
+
+from .conftest import bearer
+
+REVIEW_DATE = "2026-10-01"  # one year back with a 6-month horizon: as of 2025-10-01, 2026-01-01, 2026-04-01
+
+
+def _opportunity(key: str, account: str, kind: str, won: bool, closes: date, created: date, **more: Any) -> Opportunity:
+    return Opportunity(connection="sf", crm="salesforce", source_id=key, account_key=account, amount=Decimal(12000),
+                       currency="USD", stage="Closed Won" if won else "Closed Lost", is_closed=True, is_won=won,
+                       close_date=closes, created_at=datetime(created.year, created.month, created.day, tzinfo=UTC),
+                       type=kind, term_months=12, **more)  # fmt: skip
+
+
+def seed_history(engine: Any) -> None:
+    """p1 wins new business on 2025-11-15, p2 loses it on 2026-02-10, c1 (customer since 2025-03-01) expands on
+    2026-05-20 and its contract runs out on 2026-03-01, p3 never has a deal. All created long before."""
+    old = datetime(2024, 1, 1, tzinfo=UTC)
+    with session(engine) as s, s.begin():
+        for key in ("sf:p1", "sf:p2", "sf:p3", "sf:c1"):
+            s.add(Account(key=key, name=key, industry="Software", created_at=old))
+        s.add(_opportunity("n1", "sf:p1", "new_business", True, date(2025, 11, 15), date(2025, 9, 1)))
+        s.add(_opportunity("n2", "sf:p2", "new_business", False, date(2026, 2, 10), date(2025, 12, 1)))
+        s.add(_opportunity("k1", "sf:c1", "new_business", True, date(2025, 3, 1), date(2025, 1, 1)))
+        s.add(_opportunity("e1", "sf:c1", "expansion", True, date(2026, 5, 20), date(2026, 4, 1)))
+
+
+def _counts(engine: Any) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in SQLModel.metadata.sorted_tables}  # fmt: skip
+
+
+def test_the_review_api_backtests_the_store_for_viewers_and_stores_nothing(
+    lite_store, lite_client, lite_tokens
+) -> None:
+    seed_history(lite_store)
+    before = _counts(lite_store)
+    answer = lite_client.get("/api/review", params={"as_of": REVIEW_DATE, "years": 1},
+                             headers=bearer(lite_tokens["viewer"]))  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["as_of_dates"] == ["2025-10-01", "2026-01-01", "2026-04-01"]
+    assert body["rows"] == 12  # 4 accounts x 3 dates
+    # By hand. New business, asked of non-customers: 2025-10-01 p1, p2, p3 (p1 wins Nov 15: 1 of 3); 2026-01-01
+    # p2, p3 (p1 is a customer now; none wins); 2026-04-01 p2, p3, c1 (c1's contract ran out on Mar 1; none).
+    # 1 of 8. Expansion, asked of customers: 2025-10-01 c1 (its expansion is after the horizon: no), 2026-01-01
+    # c1 and p1 (c1 expands May 20: yes), 2026-04-01 p1 (no): 1 of 4. Churn: c1 on 2025-10-01 (ARR 0 by Apr 1:
+    # yes), c1 on 2026-01-01 (the expansion runs to 2027: no), p1 on 2026-01-01 (to Nov 15: no), p1 on
+    # 2026-04-01 (contract ends Nov 15, after Oct 1: no): 1 of 4.
+    assert body["base_rates"] == pytest.approx({"new_business_won": 1 / 8, "expansion_won": 1 / 4, "churned": 1 / 4})
+    assert sum(row["accounts"] for row in body["by_tier"]) == 12
+    assert sum(row["new_business_won_count"] for row in body["by_decile"]) == 1
+    assert _counts(lite_store) == before
+
+
+@pytest.mark.parametrize(("role", "status"), [("metrics", 403), ("viewer", 200), ("admin", 200)])
+def test_the_review_api_answers_the_roles_that_read_kpis(lite_store, lite_client, lite_tokens, role: str,
+                                                         status: int) -> None:  # fmt: skip
+    seed_history(lite_store)
+    headers = bearer(lite_tokens[role])
+    assert lite_client.get("/api/kpis", headers=headers).status_code == status
+    assert lite_client.get("/api/review", params={"as_of": REVIEW_DATE}, headers=headers).status_code == status
+    assert lite_client.get("/api/review").status_code == 401
+
+
+def test_a_review_with_no_complete_horizon_is_empty(lite_store, lite_client, lite_tokens) -> None:
+    seed_history(lite_store)
+    answer = lite_client.get("/api/review", params={"as_of": "2026-10-01", "years": 1, "every": "quarter",
+                                                    "horizon_months": 13, "calibrate": True},
+                             headers=bearer(lite_tokens["viewer"]))  # fmt: skip
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["as_of_dates"], body["rows"], body["by_tier"], body["calibration"]) == ([], 0, [], None)
+    assert body["auc"] == {"new_business_won": None, "expansion_won": None, "churned": None}
