@@ -3,17 +3,22 @@ hand, for the roles that read the KPIs; nothing stored."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from sync import Account, Opportunity, session
+from sync import Account, Opportunity, build_engine, session, upgrade
+from sync.tokens import create_token
 
-from .conftest import bearer
+from .conftest import Replica, bearer, write_config
+from .test_dashboard import CHROMIUM, CHROMIUM_ARGS
 
 REVIEW_DATE = "2026-10-01"  # one year back with a 6-month horizon: as of 2025-10-01, 2026-01-01, 2026-04-01
 
@@ -86,3 +91,74 @@ def test_a_review_with_no_complete_horizon_is_empty(lite_store, lite_client, lit
     body = answer.json()
     assert (body["as_of_dates"], body["rows"], body["by_tier"], body["calibration"]) == ([], 0, [], None)
     assert body["auc"] == {"new_business_won": None, "expansion_won": None, "churned": None}
+
+
+def _bars(page: str, chart: str) -> dict[tuple[str, str], float]:
+    svg = page.split(f'<svg id="{chart}"')[1].split("</svg>")[0]
+    found = re.findall(r'<rect class="chart-bar" data-label="([^"]+)" data-series="([^"]+)" data-value="([^"]+)"', svg)
+    return {(label, series): float(value) for label, series, value in found}
+
+
+def test_the_review_page_draws_lift_by_tier_and_rate_by_decile_as_the_api_reports(lite_store, lite_client,
+                                                                                  lite_tokens) -> None:  # fmt: skip
+    seed_history(lite_store)
+    before = _counts(lite_store)
+    viewer = bearer(lite_tokens["viewer"])
+    params = {"as_of": REVIEW_DATE, "years": 1, "calibrate": True}
+    body = lite_client.get("/api/review", params=params, headers=viewer).json()
+    page = lite_client.get("/review", params=params, headers=viewer).text
+    lifts = _bars(page, "lift-by-tier")
+    expected = {(f"Tier {row['tier']}", "new business won"): row["new_business_won_lift"] for row in body["by_tier"]
+                if row["new_business_won_lift"] is not None}  # fmt: skip
+    assert expected
+    assert {k: v for k, v in lifts.items() if k[1] == "new business won"} == pytest.approx(expected)
+    rates = _bars(page, "rate-by-decile")
+    top = next(row for row in body["by_decile"] if row["decile"] == 1)
+    assert rates[("1", "churned")] == pytest.approx(top["churned_rate"])
+    assert 'class="chart-reference"' in page.split('<svg id="lift-by-tier"')[1].split("</svg>")[0]  # the line at lift 1
+    fragment = page.split('<pre id="config-fragment">')[1].split("</pre>")[0]
+    assert fragment.strip() == body["calibration"]["config_fragment"].strip()
+    assert '<a href="/review" class="on">Review</a>' in page
+    assert _counts(lite_store) == before
+
+
+@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (apt-get install chromium)")
+def test_the_review_page_in_a_browser_shows_both_charts_and_the_tier_table(tmp_path: Path, replicas) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    engine = build_engine(url)
+    upgrade(engine)
+    seed_history(engine)
+    token = create_token(engine, name="viewer", role="viewer")
+    before = _counts(engine)
+    engine.dispose()
+    replica = Replica("web", write_config(tmp_path), url, tmp_path)
+    replicas.append(replica)
+    replica.wait_ready()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{replica.url}/login")
+        page.fill("#token", token)
+        page.click("#sign-in")
+        page.click("nav >> text=Review")
+        page.goto(f"{replica.url}/review?as_of={REVIEW_DATE}&years=1")
+        expect(page.locator("#lift-by-tier")).to_be_visible()
+        expect(page.locator("#rate-by-decile")).to_be_visible()
+        bars = page.locator("#rate-by-decile rect.chart-bar")
+        heights = [float(bars.nth(i).get_attribute("height") or 0) for i in range(bars.count())]
+        shown = page.locator("#tier-table tbody tr").count()
+        base = page.locator("#base-new_business_won").inner_text()
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+        browser.close()
+    assert heights
+    assert max(heights) > 0
+    assert shown >= 1
+    assert base == "12.5%"  # 1 of 8, by hand (see the API test above)
+    engine = build_engine(url)
+    after = _counts(engine)
+    engine.dispose()
+    assert after.pop("dashboard_session") == 1  # the sign-in's session; the review itself added nothing
+    assert after == {name: count for name, count in before.items() if name != "dashboard_session"}
+    assert replica.stop() == 0
