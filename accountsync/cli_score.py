@@ -45,6 +45,11 @@ def _as_of(value: datetime | None) -> date:
     return value.date() if value else datetime.now(UTC).date()
 
 
+def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+    """Rows as a table, JSON or CSV."""
+    _emit(rows, fmt, title)
+
+
 def _emit(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -91,9 +96,18 @@ def kpis_command(
     by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country or tier.")] = None,
     fmt: FormatOption = Format.table,
     config: ConfigOption = None,
+    cohort: Annotated[
+        str | None, typer.Option("--cohort", help="A cohort of the config: its KPIs as of each month end.")
+    ] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=36, help="Month ends shown with --cohort.")] = 6,
 ) -> None:
     """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline, stage durations), or per
-    segment."""
+    segment, or a cohort's over time."""
+    if cohort is not None:
+        from accountsync.cli_cohort import show_cohort  # it imports this module
+
+        show_cohort(cohort, as_of=_as_of(as_of), months=months, fmt=fmt, config=config)
+        return
     deployment = context.deployment(config)
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))

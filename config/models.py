@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator, model_validator
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
@@ -299,6 +299,10 @@ class Currency(Strict):
         return rates
 
 
+AccountKey = Annotated[str, StringConstraints(min_length=1, max_length=96)]
+Cohort = Annotated[list[AccountKey], Field(min_length=1, max_length=10_000)]
+
+
 class Deployment(Strict):
     """The whole deployment: one YAML file."""
 
@@ -309,4 +313,8 @@ class Deployment(Strict):
     currency: Currency = Field(default_factory=Currency, description="Currency conversion.")
     enrichment: dict[str, EnrichmentSource] = Field(
         default_factory=dict, description="Named enrichment sources (usage, wallet), listed by jobs under `enrich`."
+    )
+    cohorts: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Cohort] = Field(
+        default_factory=dict,
+        description="Named cohorts of account keys (e.g. `pilot: [sf:001..., hs:123]`), for `kpis --cohort NAME`.",
     )
