@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from accountsync import context
-from accountsync.cli_score import Format, emit_rows
 from accountsync.console import err
 from sync.cohort_kpis import cohort_report
 
@@ -14,8 +15,11 @@ SHOWN = ("as_of", "accounts", "customers", "arr", "new", "expansion", "churn", "
          "open_pipeline", "weighted_pipeline", "mean_score", "tier_a", "tier_b", "tier_c", "tier_d")  # fmt: skip
 
 
-def show_cohort(name: str, *, as_of: date, months: int, fmt: Format, config: Path | None) -> None:
-    """Print the cohort's KPIs, one row per month end; warn about keys the store does not hold."""
+Emit = Callable[[list[dict[str, Any]], str], None]
+
+
+def show_cohort(name: str, *, as_of: date, months: int, emit: Emit, config: Path | None) -> None:
+    """Print the cohort's KPIs, one row per month end (with `emit`); warn about keys the store does not hold."""
     deployment = context.deployment(config)
     engine = context.store()
     try:
@@ -26,4 +30,4 @@ def show_cohort(name: str, *, as_of: date, months: int, fmt: Format, config: Pat
         err.print(f"warning: cohort {name}: {len(report.missing)} key(s) not in the store: "
                   f"{', '.join(report.missing[:10])}", markup=False)  # fmt: skip
     rows = report.rows.select(SHOWN).to_dicts()
-    emit_rows(rows, fmt, f"cohort {name} ({len(report.keys)} accounts) as of each month end")
+    emit(rows, f"cohort {name} ({len(report.keys)} accounts) as of each month end")

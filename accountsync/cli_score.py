@@ -7,12 +7,14 @@ import io
 import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from accountsync import context
+from accountsync.cli_cohort import show_cohort
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import out
 from sync.scoring_store import compute_scores, ranked_rows, stage_duration_rows
@@ -45,7 +47,7 @@ def _as_of(value: datetime | None) -> date:
     return value.date() if value else datetime.now(UTC).date()
 
 
-def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+def emit_rows(rows: list[dict[str, Any]], title: str, *, fmt: Format) -> None:
     """Rows as a table, JSON or CSV."""
     _emit(rows, fmt, title)
 
@@ -104,9 +106,7 @@ def kpis_command(
     """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline, stage durations), or per
     segment, or a cohort's over time."""
     if cohort is not None:
-        from accountsync.cli_cohort import show_cohort  # it imports this module
-
-        show_cohort(cohort, as_of=_as_of(as_of), months=months, fmt=fmt, config=config)
+        show_cohort(cohort, as_of=_as_of(as_of), months=months, emit=partial(emit_rows, fmt=fmt), config=config)
         return
     deployment = context.deployment(config)
     engine = context.store()

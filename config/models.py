@@ -96,6 +96,24 @@ class Source(Strict):
     )
 
 
+TierName = Literal["A", "B", "C", "D"]
+
+
+def _tier_a() -> list[TierName]:
+    return ["A"]
+
+
+class TargetList(Strict):
+    """A list of target accounts kept in one CRM: the accounts of the chosen tiers, or the top N by rank."""
+
+    name: str = Field(min_length=1, max_length=200, description="The list's name in the CRM (created if missing).")
+    connection: str = Field(description="Name of a HubSpot connection under `connections` (a company list).")
+    tiers: list[TierName] = Field(
+        default_factory=_tier_a, description="Accounts of these tiers (latest scoring run) are members."
+    )
+    top: int | None = Field(default=None, ge=1, le=100_000, description="Only the best N of them by rank.")
+
+
 class WritebackTarget(Strict):
     """Which figures a job writes to which fields of one CRM object."""
 
@@ -144,6 +162,9 @@ class Job(Strict):
         default=0.5, gt=0, le=1, description="Share of the org's daily API quota this job may use."
     )
     writeback: list[WritebackTarget] = Field(default_factory=list, description="Fields to write back.")
+    target_lists: list[TargetList] = Field(
+        default_factory=list, description="Target lists kept in the CRMs (`accountsync lists publish JOB`)."
+    )
     rep_owned_fields: list[str] = Field(
         default_factory=list, description="Target fields never overwritten once a person edited them."
     )
