@@ -8,7 +8,9 @@ keeps the current weights. The new tier bounds give tier A the top `shares[0]` o
 `shares[1]`, C the next `shares[2]`.
 
 With two or more as-of dates, weights and bounds are fitted on the earlier half and both sets of figures are
-measured on the later half (held out); with one date, both are measured in sample, and say so.
+measured on the later half (held out); with one date, both are measured in sample, and say so. The search runs
+on at most `max_rows` rows of the fitting dates (an even spread, by row hash): 286 replays of a million rows
+would cost minutes, and AUC on 200,000 rows is within about 0.002 of the whole.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def calibrate(
     ridge: float = 0.05,
     shares: tuple[float, float, float] = (0.1, 0.2, 0.3),
     outcome: str | None = None,
+    max_rows: int = 200_000,
 ) -> Calibration:
     """Propose weights and tier bounds from `result` (see the module docstring); `outcome` optimises for one
     outcome of `OUTCOMES` alone."""
@@ -131,7 +134,11 @@ def calibrate(
     held_out = len(dates) >= 2
     fit_dates = dates[: len(dates) // 2] if held_out else dates
     evaluation_dates = dates[len(dates) // 2 :] if held_out else dates
-    fit = result.frame.filter(pl.col("as_of").is_in(fit_dates)).select(["as_of", "score", *_inputs(result.frame)])
+    fit = result.frame.filter(pl.col("as_of").is_in(fit_dates)).select(
+        ["as_of", "key", "score", *_inputs(result.frame)]
+    )
+    if fit.height > max_rows:
+        fit = fit.filter(pl.struct("as_of", "key").hash(7) % fit.height < max_rows).drop("key")
     best = max(_grid(), key=lambda w: objective(rescored(fit, w, tiers), outcome) - ridge * _distance(w, weights))
     proposed_tiers = _bounds(rescored(fit, best, tiers), shares)
     evaluation = result.frame.filter(pl.col("as_of").is_in(evaluation_dates))

@@ -70,3 +70,8 @@ def test_the_fragment_is_a_valid_scoring_section_with_the_proposed_values() -> N
 def test_an_unknown_outcome_is_refused_by_name() -> None:
     with pytest.raises(ParameterError, match="outcome"):
         calibrate(_fit_predicts(), ScoreWeights(), TierThresholds(), outcome="renewed")
+
+
+def test_a_search_on_a_sample_of_the_fitting_rows_still_finds_the_component_that_predicts() -> None:
+    result = calibrate(_fit_predicts(), ScoreWeights(), TierThresholds(), max_rows=60)
+    assert result.proposed.weights.fit > 0.5
