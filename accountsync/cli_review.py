@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -13,11 +14,17 @@ import typer
 from rich.table import Table
 
 from accountsync import context
-from accountsync.cli_score import AsOf, Format, FormatOption, _as_of
+from accountsync.cli_score import Format, FormatOption, _as_of
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, err, out
 from sync.review_inputs import OUTCOMES, ReviewRequest, run_review
 from sync.review_report import long_rows, review_report
+
+ReviewDate = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"],
+                 help="Review date: as-of dates fall before it, each horizon ending by it (default: today, UTC)."),
+]  # fmt: skip
 
 
 class Every(StrEnum):
@@ -103,7 +110,7 @@ def _tier_a(side: dict[str, Any], outcome: str) -> str:
 
 
 def review_command(
-    as_of: AsOf = None,
+    as_of: ReviewDate = None,
     every: Annotated[Every, typer.Option("--as-of-every", help="An as-of date each quarter or month.")] = Every.quarter,
     years: Annotated[int, typer.Option("--years", min=1, max=20, help="How far back the as-of dates go.")] = 2,
     horizon: Annotated[str, typer.Option("--horizon", help="Outcome horizon after each as-of date: 6m, 1y.")] = "6m",

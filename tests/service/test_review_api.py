@@ -3,8 +3,11 @@ hand, for the roles that read the KPIs; nothing stored."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
+import subprocess
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +20,7 @@ from sqlmodel import SQLModel
 from sync import Account, Opportunity, build_engine, session, upgrade
 from sync.tokens import create_token
 
-from .conftest import Replica, bearer, write_config
+from .conftest import ACCOUNTSYNC, Replica, bearer, write_config
 from .test_dashboard import CHROMIUM, CHROMIUM_ARGS
 
 REVIEW_DATE = "2026-10-01"  # one year back with a 6-month horizon: as of 2025-10-01, 2026-01-01, 2026-04-01
@@ -162,3 +165,27 @@ def test_the_review_page_in_a_browser_shows_both_charts_and_the_tier_table(tmp_p
     assert after.pop("dashboard_session") == 1  # the sign-in's session; the review itself added nothing
     assert after == {name: count for name, count in before.items() if name != "dashboard_session"}
     assert replica.stop() == 0
+
+
+def _cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    return subprocess.run([ACCOUNTSYNC, *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_the_review_command_prints_tables_and_csv_and_refuses_a_bad_horizon(lite_store, sqlite_url: str,
+                                                                          config_path: Path) -> None:  # fmt: skip
+    seed_history(lite_store)
+    common = ("review", "--as-of", REVIEW_DATE, "--years", "1", "--config", str(config_path))
+    table = _cli(*common, url=sqlite_url)
+    assert table.returncode == 0, table.stderr
+    assert "by tier (rate / lift over the base rate)" in table.stdout
+    assert "3 as-of dates 2025-10-01..2026-04-01, horizon 6 months" in table.stdout
+    rows = list(csv.DictReader(io.StringIO(_cli(*common, "--format", "csv", url=sqlite_url).stdout)))
+    base = {r["outcome"]: float(r["value"]) for r in rows if r["table"] == "overall" and r["measure"] == "base_rate"}
+    assert base == pytest.approx({"new_business_won": 1 / 8, "expansion_won": 1 / 4, "churned": 1 / 4})
+    bad = _cli(*common, "--horizon", "six", url=sqlite_url)
+    assert bad.returncode == 2
+    assert "give months as 6m" in bad.stderr
+    long = _cli(*common, "--horizon", "13m", url=sqlite_url)
+    assert long.returncode == 2
+    assert "no quarter start within 1 year(s) has a complete 13m horizon" in long.stderr
