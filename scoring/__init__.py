@@ -56,6 +56,10 @@ from scoring.change import (
     CHANGE_INPUTS,
     change_reason,
 )
+from scoring.cohort import (
+    cohort_history,
+    month_ends,
+)
 from scoring.crosssell import (
     EXPANSION_TYPE,
     crosssell_aggregations,
@@ -174,6 +178,10 @@ from scoring.review import (
     outcome_aucs,
     review,
 )
+from scoring.review_dates import (
+    Every,
+    as_of_dates,
+)
 from scoring.score import (
     COMPONENTS,
     component_exprs,
@@ -254,6 +262,7 @@ __all__ = [
     "CoreKpis",
     "DataQualityWarning",
     "DuplicateKeyError",
+    "Every",
     "FitField",
     "FitRule",
     "FrameSpec",
@@ -288,6 +297,7 @@ __all__ = [
     "add_months_series",
     "aggregate",
     "arr_at",
+    "as_of_dates",
     "auc",
     "backtest",
     "base_rates",
@@ -295,6 +305,7 @@ __all__ = [
     "change_reason",
     "closed_by",
     "clv_expr",
+    "cohort_history",
     "collect_warnings",
     "compact_number",
     "component_exprs",
@@ -327,6 +338,7 @@ __all__ = [
     "money_bound",
     "money_sum",
     "money_text",
+    "month_ends",
     "movement_exprs",
     "objective",
     "opportunity_aggregates",
