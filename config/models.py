@@ -107,7 +107,10 @@ class TargetList(Strict):
     """A list of target accounts kept in one CRM: the accounts of the chosen tiers, or the top N by rank."""
 
     name: str = Field(min_length=1, max_length=200, description="The list's name in the CRM (created if missing).")
-    connection: str = Field(description="Name of a HubSpot connection under `connections` (a company list).")
+    connection: str = Field(
+        description="A connection under `connections`: a HubSpot MANUAL company list, or a Salesforce Campaign "
+        "of accounts (needs the org's 'Accounts as Campaign Members' setting)."
+    )
     tiers: list[TierName] = Field(
         default_factory=_tier_a, description="Accounts of these tiers (latest scoring run) are members."
     )

@@ -1,8 +1,8 @@
 """The interface both CRMs' target lists implement, and the one for a connection.
 
-HubSpot keeps a MANUAL company list (Lists API v3). Salesforce is not implemented yet: CampaignMember links leads
-and contacts, and accounts only where the org enables "Accounts as Campaign Members" (CampaignMember.AccountId,
-API 50.0+); until that is built, a Salesforce connection is refused with this reason.
+HubSpot keeps a MANUAL company list (Lists API v3). Salesforce keeps a Campaign whose CampaignMember rows name
+accounts: CampaignMember links leads and contacts, and accounts only where the org enables "Accounts as Campaign
+Members" (CampaignMember.AccountId, API 50.0+), which a Salesforce target list therefore needs.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from config.models import Connection, HubSpotConnection
-from connectors.errors import FatalError
-from connectors.hubspot.lists import HubSpotLists, ListChange
+from connectors.hubspot.lists import HubSpotLists
+from connectors.list_change import ListChange
+from connectors.salesforce.campaigns import SalesforceCampaigns
 
 __all__ = ["ListChange", "TargetListClient", "target_list_client"]
 
@@ -34,5 +35,4 @@ def target_list_client(name: str, conn: Connection) -> TargetListClient:
     """The list client of connection `name`."""
     if isinstance(conn, HubSpotConnection):
         return HubSpotLists(name, conn)
-    raise FatalError(name, "target lists are kept in HubSpot only for now (Salesforce campaigns of accounts need "
-                           "the org's 'Accounts as Campaign Members' setting and are not built yet)")  # fmt: skip
+    return SalesforceCampaigns(name, conn)

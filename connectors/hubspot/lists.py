@@ -4,7 +4,6 @@ members, add and remove members. Every method is one or more counted API calls."
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Final
 
 import hubspot
@@ -13,19 +12,12 @@ import urllib3
 
 from config.models import HubSpotConnection
 from connectors.errors import FatalError
+from connectors.list_change import ListChange
 
 __all__ = ["COMPANIES", "HubSpotLists", "ListChange"]
 
 COMPANIES: Final = "0-2"  # the objectTypeId of companies
 _BATCH: Final = 250  # ids per membership change (our own bound: one request stays small)
-
-
-@dataclass(frozen=True)
-class ListChange:
-    """What one membership change did: the ids it changed, and those the CRM reported missing."""
-
-    done: tuple[str, ...]
-    missing: tuple[str, ...]
 
 
 class HubSpotLists:
