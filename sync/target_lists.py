@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlmodel import col, select
@@ -22,7 +23,7 @@ from sync.errors import SyncError
 from sync.store import session
 from sync.tables import AccountScore, ScoringRun, SourceAccount, TargetListMember
 
-__all__ = ["ClientFactory", "ListPublish", "publish_target_lists", "target_accounts"]
+__all__ = ["ClientFactory", "ListPublish", "publish_target_lists", "target_accounts", "target_list_step"]
 
 MISSING = "the CRM has no live record with this id"
 ClientFactory = Callable[[str, Deployment], TargetListClient]
@@ -137,3 +138,13 @@ def publish_target_lists(engine: Engine, deployment: Deployment, job: str, *, dr
         finally:
             client.close()
     return done
+
+
+def target_list_step(engine: Engine, deployment: Deployment, job: str) -> tuple[str, str | None, dict[str, Any]]:
+    """The job run's step: publish its lists; partial when the CRM refused accounts (status, message, counts)."""
+    published = publish_target_lists(engine, deployment, job)
+    refused = sum(len(done.rejected) for done in published)
+    counts: dict[str, Any] = {done.name: {"connection": done.connection, "added": len(done.add),
+                                          "removed": len(done.remove), "rejected": len(done.rejected),
+                                          "calls": done.calls} for done in published}  # fmt: skip
+    return ("partial", f"{refused} account(s) refused by the CRM", counts) if refused else ("succeeded", None, counts)

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from sync import session
+from sync.jobs import run_pipeline
 from sync.scoring_store import score_store
 from sync.tables import AccountScore, SourceAccount, TargetListMember
 from sync.target_lists import ListPublish, publish_target_lists
@@ -43,11 +44,15 @@ def _sandbox_members(e2e: E2E, crm: str) -> set[str]:
 def _expected(e2e: E2E, crm: str, top: int) -> set[str]:
     """By hand from the store: the `top` best-ranked accounts of tiers A and B, as the CRM's record ids."""
     with session(e2e.engine) as s:
-        scores = s.exec(select(AccountScore.account_key, AccountScore.tier, AccountScore.rank)).all()
+        latest = max(s.exec(select(AccountScore.scoring_run_id)).all())
+        scores = s.exec(select(AccountScore.account_key, AccountScore.tier, AccountScore.rank)
+                        .where(AccountScore.scoring_run_id == latest)).all()  # fmt: skip
         ranked = sorted((rank, key) for key, tier, rank in scores if tier in ("A", "B"))
         keys = {key for _, key in ranked[:top]}
-        rows = s.exec(select(SourceAccount.source_id, SourceAccount.account_key, SourceAccount.connection)).all()
-    return {_short(source) for source, key, connection in rows if key in keys and connection == crm}
+        rows = s.exec(select(SourceAccount).where(SourceAccount.connection == crm)).all()
+    return {
+        _short(r.source_id) for r in rows if r.account_key in keys and r.deleted_at is None and r.merged_into is None
+    }
 
 
 def _publish(e2e: E2E, *, dry_run: bool = False) -> ListPublish:
@@ -97,3 +102,9 @@ def test_a_list_is_filled_trimmed_left_alone_and_dry_runs_plan_what_runs_send(e2
     with session(e2e.engine) as s:
         refused = s.exec(select(TargetListMember).where(TargetListMember.record_id == returning)).one()
     assert refused.rejected is not None
+
+    # The whole job: pull (the deleted account goes), score again, and the target-list step keeps the list right.
+    summary = run_pipeline(e2e.deployment(), JOB, engine=e2e.engine, as_of=date(2026, 11, 1))
+    [step] = [step for step in summary.steps if step["name"] == "target_lists"]
+    assert step["status"] == "succeeded", step
+    assert _sandbox_members(e2e, crm) == _expected(e2e, crm, 6)
