@@ -24,6 +24,7 @@ from sync.runs.records import Ended, RunRecorder, StepOutcome
 from sync.scores.scoring import ScoringOutcome, score_store
 from sync.store.tables import utcnow
 from sync.writeback.run import WritebackSummary, public_targets, writeback_targets
+from sync.writeback.target_lists import target_list_step
 
 STEPS = ("pull", "enrich", "score", "writeback")
 GOT_THROUGH = ("succeeded", "partial")
@@ -52,7 +53,7 @@ class JobSteps:
         """Every step in order; after a pull that did not get through, the rest are skipped."""
         pulled = self._step("pull", lambda: self._pull(full, sink))
         if pulled not in GOT_THROUGH:
-            for name in STEPS[1:]:
+            for name in STEPS[1:] + (("target_lists",) if self.job.target_lists else ()):
                 self._skip(name, f"the pull ended {pulled}: nothing scored or written from a half-read store")
             return
         if self.job.enrich:
@@ -64,6 +65,8 @@ class JobSteps:
             self._step("writeback", self._write_back)
         else:
             self._skip("writeback", "the job has no write-back targets")
+        if self.job.target_lists:  # a step only for jobs that keep target lists (sync/writeback/target_lists.py)
+            self._step("target_lists", lambda: target_list_step(self.engine, self.deployment, self.job.name))
 
     def _step(self, name: str, work: Callable[[], Ended]) -> str:
         at, started = utcnow(), time.monotonic()
