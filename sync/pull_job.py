@@ -19,6 +19,7 @@ from sync.reconcile import audit, audited
 from sync.repair import differing_windows, reread
 from sync.runs import RunRecorder
 from sync.tables import utcnow
+from sync.vanished import records_vanished, sweep_deleted
 
 STREAM_ORDER = (
     "OpportunityStage", "CurrencyType", "DatedConversionRate", "Account", "Opportunity", "OpportunityHistory",
@@ -119,6 +120,11 @@ def audit_and_repair(
     still differ, the stream is re-read in full, then checked again.
     """
     first = audit(engine, connector, spec, req.run_start)
+    if records_vanished(first) and sweep_deleted(engine, connector, spec, req, recorder, sink):
+        swept = audit(engine, connector, spec, req.run_start)  # deletes listed only now that some vanished
+        if swept.agrees:
+            return swept.as_dict() | {"repaired_from": first.as_dict(), "repair": "deleted listing"}
+        first = swept
     if first.agrees:
         return first.as_dict()
     catch_up = replace(req, run_start=utcnow())

@@ -120,6 +120,15 @@ class HubSpotConnector:
             return
         yield from self._reader(spec, self.describe(spec.object)).read(window, resume)
 
+    def read_deleted(self, spec: StreamSpec) -> Iterator[Page]:
+        """Every archived record of the stream (`archived=true` listing, records with `archived=True`).
+
+        An incremental read lists no archive (its cost would follow the archive, not the changes): call this
+        when the live count says records vanished. Streams without an archive yield nothing.
+        """
+        if spec.object in ("companies", "deals"):
+            yield from self._reader(spec, self.describe(spec.object)).read_archived()
+
     def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
         """The live `companies` with these ids, or the live `deals` associated with them (batch reads by id;
         not checkpointed). Other streams have no records of their own per account: nothing."""

@@ -1,8 +1,10 @@
 """Reading one stream page by page: incremental search segments, full list reads, archived records.
 
 - Incremental (`window.start` set): search segments (see `segments.py`), 200 a page, sorted by
-  `hs_object_id`, then the archived listing filtered to records archived inside the window (search never
-  returns archived records).
+  `hs_object_id`. Search never returns archived records, and the archived listing
+  (`GET /crm/v3/objects/{type}?archived=true`) takes no filter but `after`: re-listing the whole archive every
+  run would cost as much as the archive, not the changes. So an incremental read lists no archive; the caller
+  asks for it (`read_archived`) when the live count says records vanished.
 - Full (`window.start is None`): the list endpoint (100 a page, `after` cursor), then every archived
   record (`archived=true`), yielded with `archived=True` so the caller marks it deleted.
 
@@ -94,7 +96,7 @@ class StreamReader:
 
     # ---- incremental ---------------------------------------------------------------------------
     def _incremental(self, window: Window, resume: Position | None) -> Iterator[Page]:
-        segments, restart_archived = plan_from(window, resume)
+        segments, _ = plan_from(window, resume)
         bounds = window_bounds(window)
         cursor = resume.cursor if resume is not None else None
         while segments:
@@ -113,10 +115,10 @@ class StreamReader:
             last_id = _last_id(results) or (resume.last_id if resume else None)
             extra = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
             yield self.page(records, skipped, Position("search", cursor, last_id, extra=extra))
-        if restart_archived or resume is None:
-            yield from self._archived(bounds, None, cursor)
-        elif resume.extra.get("after") is not None:  # else the archived listing was done already
-            yield from self._archived(bounds, resume.extra["after"], cursor)
+
+    def read_archived(self) -> Iterator[Page]:
+        """Every archived record (HubSpot keeps them 90 days), `archived=True`, position mode `deleted`."""
+        yield from self._archived(None, None, None)
 
     def _search(self, body: dict[str, Any], operation: str) -> dict[str, Any]:
         api = self.apis.search
