@@ -10,7 +10,13 @@ from sync.errors import JobError
 
 
 def build_connector(
-    deployment: Deployment, name: str, *, budget_share: float = 1.0, bulk_threshold: int = 50_000
+    deployment: Deployment,
+    name: str,
+    *,
+    budget_share: float = 1.0,
+    bulk_threshold: int = 50_000,
+    concurrency: int = 1,
+    page_size: int = 2000,
 ) -> Connector:
     """The connector for connection `name`, with the job's API budget.
 
@@ -20,7 +26,9 @@ def build_connector(
     conn = deployment.connections.get(name)
     budget = ApiBudget(connection=name, share=budget_share)
     if isinstance(conn, SalesforceConnection):
-        return connect_salesforce(name, conn, budget=budget, bulk_threshold=bulk_threshold)
+        return connect_salesforce(
+            name, conn, budget=budget, bulk_threshold=bulk_threshold, concurrency=concurrency, page_size=page_size
+        )
     if isinstance(conn, HubSpotConnection):
         return connect_hubspot(name, conn, budget=budget)
     raise JobError(f"no connection named `{name}`")

@@ -71,7 +71,8 @@ def default_factory(deployment: Deployment, name: str, job: Job) -> Connector:
     """Build the real connector for a connection with the job's budget and thresholds."""
     from sync.connect import build_connector
 
-    return build_connector(deployment, name, budget_share=job.api_budget_share, bulk_threshold=job.bulk_threshold)
+    return build_connector(deployment, name, budget_share=job.api_budget_share, bulk_threshold=job.bulk_threshold,
+                           concurrency=job.pull_concurrency, page_size=job.page_size)  # fmt: skip
 
 
 def run_sync(
