@@ -15,6 +15,7 @@ Every page carries the position after it: `search` (remaining segments), `list` 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -136,17 +137,22 @@ class StreamReader:
         if resume is not None and resume.mode == "list" and after is None:  # the live listing was done
             yield from self._archived(None, None, cursor)
             return
-        while True:
-            data = self._list(after, archived=False)
-            results = data.get("results") or []
-            records, skipped = self.page_records(results)
-            cursor = _latest(cursor, records)
-            after = _next_after(data)
-            last_id = _last_id(results)
-            position = Position("list", cursor, last_id, extra={"after": after})
-            yield self.page(records, skipped, position)
-            if after is None:
-                break
+        # The next page is asked for as soon as this one's `after` is known: it is on the wire while this page
+        # is converted, enriched (deals) and stored. The throttle counts it in flight.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hs-next-page") as ahead:
+            upcoming = ahead.submit(self._list, after, archived=False)
+            while True:
+                data = upcoming.result()
+                after = _next_after(data)
+                if after is not None:
+                    upcoming = ahead.submit(self._list, after, archived=False)
+                results = data.get("results") or []
+                records, skipped = self.page_records(results)
+                cursor = _latest(cursor, records)
+                position = Position("list", cursor, _last_id(results), extra={"after": after})
+                yield self.page(records, skipped, position)
+                if after is None:
+                    break
         yield from self._archived(None, None, cursor)
 
     def _list(self, after: str | None, *, archived: bool) -> dict[str, Any]:

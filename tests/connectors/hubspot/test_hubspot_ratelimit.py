@@ -176,3 +176,37 @@ def test_after_another_apps_burst_the_throttle_takes_back_the_window_once_those_
     assert server.refused == 0
     lo = burst_end + throttle.rolling.interval
     assert server.calls_between(lo, lo + 10.0) >= 0.9 * server.limit
+
+
+def test_calls_from_several_threads_never_pass_the_window_the_headers_announce() -> None:
+    import threading
+    import time
+
+    from connectors.hubspot.ratelimit import SystemClock
+
+    lock = threading.Lock()
+    server = RollingServer(limit=6, interval=0.5)
+    in_flight, most = [0], [0]
+    throttle = Throttle(SystemClock(), margin=0.01)
+    throttle.record(server.hit(time.monotonic()), is_search=False)  # the first answer tells the window
+
+    def caller() -> None:
+        for _ in range(5):
+            throttle.wait(is_search=False)
+            with lock:
+                headers = server.hit(time.monotonic())
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            time.sleep(0.03)
+            with lock:
+                in_flight[0] -= 1
+            throttle.record(headers, is_search=False)
+
+    threads = [threading.Thread(target=caller) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(server.admitted) == 41
+    assert server.refused == 0, "no call went past the window"
+    assert 1 < most[0] <= server.limit, "calls overlap, never more than the window holds"
