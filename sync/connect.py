@@ -26,9 +26,12 @@ def build_connector(
     conn = deployment.connections.get(name)
     budget = ApiBudget(connection=name, share=budget_share)
     if isinstance(conn, SalesforceConnection):
+        # REST query pages, the read's hot path, are read raw: one keep-alive httpx client, parsed once by orjson
+        # (same token, budget, retries and error table); the SDK keeps auth, describe, counts, Bulk and writes.
         return connect_salesforce(
-            name, conn, budget=budget, bulk_threshold=bulk_threshold, concurrency=concurrency, page_size=page_size
-        )
+            name, conn, budget=budget, bulk_threshold=bulk_threshold, concurrency=concurrency, page_size=page_size,
+            query_path="httpx",
+        )  # fmt: skip
     if isinstance(conn, HubSpotConnection):
         return connect_hubspot(name, conn, budget=budget)
     raise JobError(f"no connection named `{name}`")

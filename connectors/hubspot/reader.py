@@ -87,6 +87,7 @@ class StreamReader:
     properties: tuple[str, ...]
     converter: RecordConverter
     field_errors: Mapping[str, str]
+    lister: Any = None  # the list endpoint's API (the raw one, see rawlist.py); the SDK's when None
 
     def read(self, window: Window, resume: Position | None) -> Iterator[Page]:
         """The stream's pages inside `window`, resuming after `resume` when given."""
@@ -160,9 +161,8 @@ class StreamReader:
         if after is not None:
             kwargs["after"] = after
         what = "archived" if archived else "live"
-        reply = self.transport.call(
-            f"list {what} {self.spec.object}", self.apis.objects.get_page, self.spec.object, **kwargs
-        )
+        lister = self.lister or self.apis.objects
+        reply = self.transport.call(f"list {what} {self.spec.object}", lister.get_page, self.spec.object, **kwargs)
         return reply.body or {}
 
     # ---- archived ------------------------------------------------------------------------------
