@@ -58,6 +58,8 @@ class StackSpec:
     crms: tuple[str, ...] = ("salesforce", "hubspot")
     backend: Backend = "sqlite"
     bulk_threshold: int = 50_000
+    page_size: int = 2000  # Salesforce REST page; windows of more than a page are read in concurrent slices
+    pull_concurrency: int = 4
     lookback_minutes: int = 10
     budget_share: float = 0.5
     writeback: bool = False
@@ -343,7 +345,8 @@ class Stack:
                 writeback.append({"connection": crm, "object": obj, "fields": dict(fields)})
         job: dict[str, Any] = {
             "name": JOB, "lookback_minutes": spec.lookback_minutes, "bulk_threshold": spec.bulk_threshold,
-            "api_budget_share": spec.budget_share, "sources": sources,
+            "api_budget_share": spec.budget_share, "sources": sources, "page_size": spec.page_size,
+            "pull_concurrency": spec.pull_concurrency,
         }  # fmt: skip
         if writeback:
             job["writeback"] = writeback

@@ -161,6 +161,18 @@ class Job(Strict):
     bulk_threshold: int = Field(
         default=50_000, ge=1, description="Above this expected count, Salesforce pulls use Bulk API 2.0."
     )
+    pull_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Most Salesforce calls in flight when a window of more than one page (and under the Bulk "
+        "threshold) is read as concurrent SystemModstamp slices; fewer when the org's quota or the job's share "
+        "runs low; 1 (the default) reads every window in one piece: equal-time slices of skewed data were "
+        "measured no faster and cost 1-2 calls more.",
+    )
+    page_size: int = Field(
+        default=2000, ge=200, le=2000, description="Salesforce REST query page size (`Sforce-Query-Options` batchSize)."
+    )
     api_budget_share: float = Field(
         default=0.5, gt=0, le=1, description="Share of the org's daily API quota this job may use."
     )

@@ -128,6 +128,38 @@ class Quota:
 
 
 @runtime_checkable
+class ListsDeleted(Protocol):
+    """A connector whose incremental reads leave out deletes it can list on demand (HubSpot's archive)."""
+
+    def read_deleted(self, spec: StreamSpec) -> Iterator[Page]:
+        """Pages of the stream's deleted records (marked so), to call when the live count says some vanished."""
+        ...
+
+
+@runtime_checkable
+class SlicedReads(Protocol):
+    """A connector that reads one window as independent slices, concurrently, within its CRM's limits.
+
+    `slices` cuts a window into consecutive windows that partition it (one window: read it as ever);
+    `read_slice` reads one of them (record pages only, each with the slice's own position; the last says
+    `extra["complete"]`), and is safe to run from several threads at once; `read_tail` yields what follows
+    the window's records once every slice is read (e.g. its hard deletes).
+    """
+
+    def slices(self, spec: StreamSpec, window: Window) -> list[Window]:
+        """The window cut into slices."""
+        ...
+
+    def read_slice(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
+        """One slice's pages, after `resume`."""
+        ...
+
+    def read_tail(self, spec: StreamSpec, window: Window) -> Iterator[Page]:
+        """The window's pages that follow its records."""
+        ...
+
+
+@runtime_checkable
 class Connector(Protocol):
     """What sync/ needs from a CRM. Implementations know nothing of the store."""
 

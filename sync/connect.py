@@ -10,7 +10,13 @@ from sync.errors import JobError
 
 
 def build_connector(
-    deployment: Deployment, name: str, *, budget_share: float = 1.0, bulk_threshold: int = 50_000
+    deployment: Deployment,
+    name: str,
+    *,
+    budget_share: float = 1.0,
+    bulk_threshold: int = 50_000,
+    concurrency: int = 1,
+    page_size: int = 2000,
 ) -> Connector:
     """The connector for connection `name`, with the job's API budget.
 
@@ -20,7 +26,12 @@ def build_connector(
     conn = deployment.connections.get(name)
     budget = ApiBudget(connection=name, share=budget_share)
     if isinstance(conn, SalesforceConnection):
-        return connect_salesforce(name, conn, budget=budget, bulk_threshold=bulk_threshold)
+        # REST query pages, the read's hot path, are read raw: one keep-alive httpx client, parsed once by orjson
+        # (same token, budget, retries and error table); the SDK keeps auth, describe, counts, Bulk and writes.
+        return connect_salesforce(
+            name, conn, budget=budget, bulk_threshold=bulk_threshold, concurrency=concurrency, page_size=page_size,
+            query_path="httpx",
+        )  # fmt: skip
     if isinstance(conn, HubSpotConnection):
         return connect_hubspot(name, conn, budget=budget)
     raise JobError(f"no connection named `{name}`")
@@ -28,4 +39,5 @@ def build_connector(
 
 def default_factory(deployment: Deployment, name: str, job: Job) -> Connector:
     """Build the real connector for a connection with the job's budget and thresholds."""
-    return build_connector(deployment, name, budget_share=job.api_budget_share, bulk_threshold=job.bulk_threshold)
+    return build_connector(deployment, name, budget_share=job.api_budget_share, bulk_threshold=job.bulk_threshold,
+                           concurrency=job.pull_concurrency, page_size=job.page_size)  # fmt: skip

@@ -1,6 +1,7 @@
 """SIGKILL of `accountsync sync` at seeded moments (on the k-th CRM request as it arrives or once answered, or
 after a random delay), on REST and Bulk paths, both CRMs, SQLite and PostgreSQL; then a rerun: the store
-must equal the source, id by id and value by value."""
+must equal the source, id by id and value by value. Salesforce REST reads page by 200 records, so every window
+of more than a page is read as concurrent slices (each with its own checkpoint)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ __all__ = ["Calibration", "KillPlan", "kill_plan", "run", "variant"]
 NAME: Final = "kill-sync"
 CRM_SETS: Final = (("salesforce", "hubspot"), ("salesforce",), ("hubspot",))
 BULK_THRESHOLD: Final = 10  # every Salesforce window above 10 records goes through Bulk 2.0
+SLICED_PAGE: Final = 200  # the smallest REST page: REST windows of more than 200 records are read in slices
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ def run(ctx: Context, row: Row) -> None:
         rng = ctx.rng(NAME, seed)
         crms, bulk, backend = variant(index, seed)
         spec = StackSpec(seed=seed, accounts=rng.randint(100, 180), crms=crms, backend=backend,
-                         bulk_threshold=BULK_THRESHOLD if bulk else 50_000)  # fmt: skip
-        label = f"seed {seed} {'+'.join(crms)} {'bulk' if bulk else 'rest'} {backend}"
+                         bulk_threshold=BULK_THRESHOLD if bulk else 50_000, page_size=SLICED_PAGE)  # fmt: skip
+        path = "bulk" if bulk else ("rest, sliced" if "salesforce" in crms else "rest")
+        label = f"seed {seed} {'+'.join(crms)} {path} {backend}"
         with ctx.stack(NAME, f"{seed}", spec) as stack:
             stack.migrate()
             calibration = calibrate(stack, row, (crms, bulk))

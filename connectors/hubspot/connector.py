@@ -28,6 +28,7 @@ from connectors.hubspot.pipelines import read_stages
 from connectors.hubspot.portal import company_currency
 from connectors.hubspot.provisioning import create_missing_properties
 from connectors.hubspot.ratelimit import Clock, RetryPolicy, SystemClock, Throttle
+from connectors.hubspot.rawlist import RawObjectsApi
 from connectors.hubspot.reader import StreamReader, count_live
 from connectors.hubspot.schema import check_properties, fetch_schema
 from connectors.hubspot.streams import REQUIRED_PROPERTIES, extras_for, stream_spec, wanted_properties
@@ -67,6 +68,7 @@ class HubSpotConnector:
         self.clock = clock if clock is not None else SystemClock()
         self.throttle = Throttle(self.clock, enabled=throttle)
         self.apis = build_apis(conn)
+        self.lister = RawObjectsApi(conn)
         self.transport = Transport(name, self.budget, self.throttle, retry or RetryPolicy(), self.clock)
         self.missing_fields: dict[str, dict[str, str]] = {}
 
@@ -120,6 +122,15 @@ class HubSpotConnector:
             return
         yield from self._reader(spec, self.describe(spec.object)).read(window, resume)
 
+    def read_deleted(self, spec: StreamSpec) -> Iterator[Page]:
+        """Every archived record of the stream (`archived=true` listing, records with `archived=True`).
+
+        An incremental read lists no archive (its cost would follow the archive, not the changes): call this
+        when the live count says records vanished. Streams without an archive yield nothing.
+        """
+        if spec.object in ("companies", "deals"):
+            yield from self._reader(spec, self.describe(spec.object)).read_archived()
+
     def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
         """The live `companies` with these ids, or the live `deals` associated with them (batch reads by id;
         not checkpointed). Other streams have no records of their own per account: nothing."""
@@ -140,7 +151,7 @@ class HubSpotConnector:
         check = check_properties(schema, spec.fields, required=REQUIRED_PROPERTIES)
         errors = {**self.missing_fields.get(spec.name, {}), **check.missing}
         converter = RecordConverter({name: info.type for name, info in schema.fields.items()})
-        return StreamReader(self.transport, self.apis, spec, check.present, converter, errors)
+        return StreamReader(self.transport, self.apis, spec, check.present, converter, errors, self.lister)
 
     def describe(self, obj: str) -> ObjectSchema:
         """The object's properties now (one call)."""
@@ -179,6 +190,7 @@ class HubSpotConnector:
     def close(self) -> None:
         """Release every connection pool."""
         self.apis.close()
+        self.lister.close()
 
     def __enter__(self) -> HubSpotConnector:
         return self

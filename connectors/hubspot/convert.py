@@ -45,6 +45,8 @@ def parse_instant(text: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ConversionError(f"{text!r} is not a datetime") from None
+    if parsed.tzinfo is UTC:  # `...Z` and `+00:00` parse to the UTC singleton: the common case
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -134,12 +136,17 @@ class RecordConverter:
             ConversionError: naming the property whose value does not read as its type.
         """
         out: Record = {"id": str(raw["id"]), "archived": bool(raw.get("archived", False))}
+        converters = self._converters
         for name, value in (raw.get("properties") or {}).items():
             if value is None or value == "":
                 out[name] = None
                 continue
+            conv = converters.get(name) or self._for(name)
+            if conv is _text:  # most properties: kept as sent, no call per value
+                out[name] = value
+                continue
             try:
-                out[name] = self._for(name)(value)
+                out[name] = conv(value)
             except ConversionError as exc:
                 if name in ESSENTIAL:  # no id or cursor stamp: the record cannot be stored
                     raise ConversionError(f"property `{name}`: {exc}") from None

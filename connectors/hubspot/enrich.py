@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from connectors.base import Record, SkippedRecord
@@ -31,8 +32,10 @@ def enrich_deals(transport: Transport, apis: HubSpotApis, records: list[Record])
     live = [record["id"] for record in records if not record["archived"]]
     if not live:
         return []
-    companies = read_deal_companies(transport, apis.associations, live)
-    histories = read_stage_histories(transport, apis.batch, live)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hs-deal-companies") as aside:
+        asked = aside.submit(read_deal_companies, transport, apis.associations, live)  # both calls in flight
+        histories = read_stage_histories(transport, apis.batch, live)
+        companies = asked.result()
     skipped: list[SkippedRecord] = []
     kept: list[Record] = []
     for record in records:

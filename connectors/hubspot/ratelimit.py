@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -72,6 +73,7 @@ class SlidingWindow:
     interval: float
     stamps: deque[float] = field(default_factory=deque)
     others: int = 0
+    pending: int = 0  # our calls let through and not answered yet: they count as soon as they leave
 
     def _expire(self, now: float) -> None:
         while self.stamps and now - self.stamps[0] >= self.interval:
@@ -85,12 +87,20 @@ class SlidingWindow:
             # Other apps hold the whole window: wait a slice of it, then the next answer re-estimates.
             self.others = max(0, self.others - max(1, self.limit // 10))
             return self.interval / 10
-        if len(self.stamps) < capacity:
+        used = len(self.stamps) + self.pending
+        if used < capacity:
             return 0.0
-        return max(0.0, self.stamps[len(self.stamps) - capacity] + self.interval - now)
+        if self.pending >= capacity or len(self.stamps) <= used - capacity:
+            return self.interval / 10  # the window is held by calls still in flight: their answers will tell
+        return max(0.0, self.stamps[used - capacity] + self.interval - now)
+
+    def reserve(self) -> None:
+        """One of our calls is let through (not answered yet)."""
+        self.pending += 1
 
     def record(self, now: float) -> None:
         """One of our calls was answered now."""
+        self.pending = max(0, self.pending - 1)
         self.stamps.append(now)
 
     def observe(self, limit: int, remaining: int, now: float, interval: float | None = None) -> None:
@@ -99,7 +109,7 @@ class SlidingWindow:
         if interval is not None:
             self.interval = interval
         self._expire(now)
-        self.others = max(0, self.limit - remaining - len(self.stamps))
+        self.others = max(0, self.limit - remaining - len(self.stamps) - self.pending)
 
 
 def _int(headers: Mapping[str, str], name: str) -> int | None:
@@ -126,6 +136,7 @@ class Throttle:
     rolling: SlidingWindow = field(init=False)
     secondly: SlidingWindow | None = field(init=False, default=None)
     search: SlidingWindow = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.rolling = SlidingWindow(DEFAULT_MAX, DEFAULT_INTERVAL_MS / 1000 + self.margin)
@@ -140,19 +151,29 @@ class Throttle:
         return windows
 
     def wait(self, *, is_search: bool) -> None:
-        """Sleep until one more call (a search call when `is_search`) fits every window."""
+        """Sleep until one more call (a search call when `is_search`) fits every window, counting the calls
+        still in flight (several threads may call at once: each call let through holds its place until
+        `record`)."""
         if not self.enabled:
             return
         while True:
-            now = self.clock.monotonic()
-            pause = max(w.delay(now) for w in self._windows(is_search))
-            if pause <= 0:
-                return
-            self.waited += pause
+            with self._lock:
+                now = self.clock.monotonic()
+                windows = self._windows(is_search)
+                pause = max(w.delay(now) for w in windows)
+                if pause <= 0:
+                    for window in windows:
+                        window.reserve()
+                    return
+                self.waited += pause
             self.clock.sleep(pause)
 
     def record(self, headers: Mapping[str, str], *, is_search: bool) -> None:
         """A call was answered (any status): stamp it and learn from the rate-limit headers (lower-case keys)."""
+        with self._lock:
+            self._record(headers, is_search)
+
+    def _record(self, headers: Mapping[str, str], is_search: bool) -> None:
         now = self.clock.monotonic()
         for window in self._windows(is_search):
             window.record(now)

@@ -1,8 +1,10 @@
 """Reading one stream page by page: incremental search segments, full list reads, archived records.
 
 - Incremental (`window.start` set): search segments (see `segments.py`), 200 a page, sorted by
-  `hs_object_id`, then the archived listing filtered to records archived inside the window (search never
-  returns archived records).
+  `hs_object_id`. Search never returns archived records, and the archived listing
+  (`GET /crm/v3/objects/{type}?archived=true`) takes no filter but `after`: re-listing the whole archive every
+  run would cost as much as the archive, not the changes. So an incremental read lists no archive; the caller
+  asks for it (`read_archived`) when the live count says records vanished.
 - Full (`window.start is None`): the list endpoint (100 a page, `after` cursor), then every archived
   record (`archived=true`), yielded with `archived=True` so the caller marks it deleted.
 
@@ -13,6 +15,7 @@ Every page carries the position after it: `search` (remaining segments), `list` 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -84,6 +87,7 @@ class StreamReader:
     properties: tuple[str, ...]
     converter: RecordConverter
     field_errors: Mapping[str, str]
+    lister: Any = None  # the list endpoint's API (the raw one, see rawlist.py); the SDK's when None
 
     def read(self, window: Window, resume: Position | None) -> Iterator[Page]:
         """The stream's pages inside `window`, resuming after `resume` when given."""
@@ -94,7 +98,7 @@ class StreamReader:
 
     # ---- incremental ---------------------------------------------------------------------------
     def _incremental(self, window: Window, resume: Position | None) -> Iterator[Page]:
-        segments, restart_archived = plan_from(window, resume)
+        segments, _ = plan_from(window, resume)
         bounds = window_bounds(window)
         cursor = resume.cursor if resume is not None else None
         while segments:
@@ -113,10 +117,10 @@ class StreamReader:
             last_id = _last_id(results) or (resume.last_id if resume else None)
             extra = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
             yield self.page(records, skipped, Position("search", cursor, last_id, extra=extra))
-        if restart_archived or resume is None:
-            yield from self._archived(bounds, None, cursor)
-        elif resume.extra.get("after") is not None:  # else the archived listing was done already
-            yield from self._archived(bounds, resume.extra["after"], cursor)
+
+    def read_archived(self) -> Iterator[Page]:
+        """Every archived record (HubSpot keeps them 90 days), `archived=True`, position mode `deleted`."""
+        yield from self._archived(None, None, None)
 
     def _search(self, body: dict[str, Any], operation: str) -> dict[str, Any]:
         api = self.apis.search
@@ -134,17 +138,22 @@ class StreamReader:
         if resume is not None and resume.mode == "list" and after is None:  # the live listing was done
             yield from self._archived(None, None, cursor)
             return
-        while True:
-            data = self._list(after, archived=False)
-            results = data.get("results") or []
-            records, skipped = self.page_records(results)
-            cursor = _latest(cursor, records)
-            after = _next_after(data)
-            last_id = _last_id(results)
-            position = Position("list", cursor, last_id, extra={"after": after})
-            yield self.page(records, skipped, position)
-            if after is None:
-                break
+        # The next page is asked for as soon as this one's `after` is known: it is on the wire while this page
+        # is converted, enriched (deals) and stored. The throttle counts it in flight.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hs-next-page") as ahead:
+            upcoming = ahead.submit(self._list, after, archived=False)
+            while True:
+                data = upcoming.result()
+                after = _next_after(data)
+                if after is not None:
+                    upcoming = ahead.submit(self._list, after, archived=False)
+                results = data.get("results") or []
+                records, skipped = self.page_records(results)
+                cursor = _latest(cursor, records)
+                position = Position("list", cursor, _last_id(results), extra={"after": after})
+                yield self.page(records, skipped, position)
+                if after is None:
+                    break
         yield from self._archived(None, None, cursor)
 
     def _list(self, after: str | None, *, archived: bool) -> dict[str, Any]:
@@ -152,9 +161,8 @@ class StreamReader:
         if after is not None:
             kwargs["after"] = after
         what = "archived" if archived else "live"
-        reply = self.transport.call(
-            f"list {what} {self.spec.object}", self.apis.objects.get_page, self.spec.object, **kwargs
-        )
+        lister = self.lister or self.apis.objects
+        reply = self.transport.call(f"list {what} {self.spec.object}", lister.get_page, self.spec.object, **kwargs)
         return reply.body or {}
 
     # ---- archived ------------------------------------------------------------------------------

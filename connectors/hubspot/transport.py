@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ class Transport:
         self.policy = policy
         self.clock = clock
         self.stats = CallStats()
+        self._counting = threading.Lock()  # calls may run from several threads (a page fetched ahead)
 
     def call(
         self, operation: str, method: Callable[..., Any], *args: Any, search: bool = False, **kwargs: Any
@@ -75,7 +77,8 @@ class Transport:
             nonlocal attempts
             attempts += 1
             if attempts > 1:
-                self.stats.retried += 1
+                with self._counting:
+                    self.stats.retried += 1
             return self._once(operation, method, args, kwargs, search)
 
         return self.policy.run(self.clock, attempt)
@@ -85,8 +88,9 @@ class Transport:
     ) -> Reply:
         self.budget.before_call()  # refuse before sleeping for a call that may not be made
         self.throttle.wait(is_search=search)
-        self.stats.requests += 1
-        self.stats.by_operation[operation] = self.stats.by_operation.get(operation, 0) + 1
+        with self._counting:
+            self.stats.requests += 1
+            self.stats.by_operation[operation] = self.stats.by_operation.get(operation, 0) + 1
         sent = self._send(method, args, kwargs, search)
         if isinstance(sent, Failure):
             # Raised outside the `except` so that the SDK's exception (and the raw response its traceback
@@ -115,7 +119,8 @@ class Transport:
             self._observe(headers, search)
             status = int(getattr(exc, "status", 0) or 0)
             if status == 429:
-                self.stats.rate_limited += 1
+                with self._counting:
+                    self.stats.rate_limited += 1
             if status == 0:  # the SDK's own wrapping of a TLS failure
                 return Failure(0, "TLS", str(getattr(exc, "reason", "TLS failure")).replace("\n", ": "))
             return failure_from_body(status, getattr(exc, "body", None), headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from connectors.base import (
 )
 from connectors.budget import ApiBudget
 from connectors.errors import FatalError
+from connectors.inflight import InFlightGate
 from connectors.salesforce.account_read import account_pages, id_pages
 from connectors.salesforce.bulk import BulkSettings, BulkUnavailable, bulk_pages, create_job, wait_for_job
 from connectors.salesforce.convert import RecordShape
@@ -38,6 +40,7 @@ from connectors.salesforce.provisioning import create_fields
 from connectors.salesforce.reader import QueryPages, SdkQueryPages, rest_pages
 from connectors.salesforce.retrieve import fetch_records
 from connectors.salesforce.session import OrgSession, RetryPolicy
+from connectors.salesforce.slices import GatedPages, cut, earliest_query, headroom, slice_count, stamp_of_first
 from connectors.salesforce.soql import count as count_soql
 from connectors.salesforce.soql import select
 from connectors.salesforce.streams import (
@@ -75,6 +78,7 @@ class SalesforceConnector:
         extra_fields: Mapping[str, Sequence[str]],
         bulk: BulkSettings,
         query_pages: QueryPages | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.name = name
         self.org = org
@@ -84,6 +88,7 @@ class SalesforceConnector:
         self.extra_fields = {k: tuple(v) for k, v in extra_fields.items()}
         self.bulk = bulk
         self.pages = query_pages or SdkQueryPages(org, page_size)
+        self.gate = InFlightGate(max(1, concurrency), partial(headroom, org.meter))
         self._described: dict[str, DescribeFields] = {}
         self._plans: dict[str, StreamPlan] = {}
         self._stream_errors: dict[str, dict[str, str]] = {}
@@ -259,6 +264,34 @@ class SalesforceConnector:
         wait_for_job(self.org, job_id, self.bulk)
         yield from bulk_pages(self.org, plan, job_id, self.bulk)
 
+    # -- concurrent slices (see slices.py) ---------------------------------------------------------------
+
+    def slices(self, spec: StreamSpec, window: Window) -> list[Window]:
+        """The window cut into as many slices as its pages and the in-flight ceiling allow (one: no cut).
+
+        Costs a `SELECT COUNT()` (and, for a full read, the oldest stamp) when concurrency is on."""
+        if self.gate.ceiling <= 1 or not spec.incremental or spec.cursor_field is None:
+            return [window]
+        records = self._count(spec, window)
+        n = slice_count(records, self.page_size, self.gate.limit())
+        if n <= 1 or (self._plan_for(spec).bulk and records > self.bulk_threshold):
+            return [window]  # one piece; a window above the Bulk threshold goes through Bulk 2.0 as ever
+        earliest = None
+        if window.start is None:
+            soql = earliest_query(spec.object, spec.cursor_field, window.end)
+            earliest = stamp_of_first(self.pages.first(soql), spec.cursor_field)
+        return cut(window, earliest, n)
+
+    def read_slice(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
+        """One slice's record pages by REST (each call in a slot of the gate); the last says `complete`."""
+        yield from rest_pages(GatedPages(self.pages, self.gate), self._plan_for(spec), window, resume)
+
+    def read_tail(self, spec: StreamSpec, window: Window) -> Iterator[Page]:
+        """What follows the records of a window read in slices: its hard deletes (incremental windows)."""
+        plan = self._plan_for(spec)
+        if plan.tracks_deletes and spec.incremental and window.start is not None:
+            yield deleted_page(self.org, spec.name, spec.object, window)
+
     # -- writing -----------------------------------------------------------------------------------------
 
     def write(self, obj: str, updates: Sequence[RecordUpdate]) -> Iterator[list[WriteResult]]:
@@ -347,6 +380,7 @@ def connect(
     bulk: BulkSettings | None = None,
     session: requests.Session | None = None,
     query_path: Literal["sdk", "httpx"] = "sdk",
+    concurrency: int = 1,
 ) -> SalesforceConnector:
     """A connector for the org `conn` describes; logs in on first use.
 
@@ -363,11 +397,13 @@ def connect(
         bulk: Bulk 2.0 paging and polling settings.
         session: a `requests.Session` to use (tests mount fake adapters on it); a new one by default.
         query_path: REST query pages through simple-salesforce (`sdk`) or one httpx client (`httpx`).
+        concurrency: most REST calls in flight when a window is read in slices (1: never sliced); fewer when
+            the org's quota or the job's share runs low.
     """
     org = OrgSession(name, conn, budget=budget, retry=retry, session=session)
     settings = bulk or BulkSettings(page_size=page_size)
     pages = HttpxQueryPages(org, page_size) if query_path == "httpx" else None
     return SalesforceConnector(
         name, org, bulk_threshold=bulk_threshold, page_size=page_size, write_bulk_threshold=write_bulk_threshold,
-        extra_fields=extra_fields or {}, bulk=settings, query_pages=pages,
+        extra_fields=extra_fields or {}, bulk=settings, query_pages=pages, concurrency=concurrency,
     )  # fmt: skip

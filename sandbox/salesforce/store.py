@@ -195,6 +195,8 @@ class Table:
         self.next_counter = 0
         self.deleted_at: dict[int, int] = {}  # row -> epoch ms of the soft delete
         self.watchers: dict[str, ChildIndex] = {}
+        self.version = 0  # bumped by every write: sorted indexes built at an older version are stale
+        self._sorted: dict[str, tuple[int, list[int], array[int]]] = {}
         self._layout: tuple[list[tuple[str, Column]], list[tuple[str, Column]]] | None = None
         for field_def in definition.all_fields():
             self.add_column(field_def)
@@ -227,6 +229,7 @@ class Table:
     def append(self, values: dict[str, Any], counter: int | None = None, state: int = LIVE) -> int:
         """Add a row; fields missing from `values` are null. Returns the row index."""
         row = len(self.state)
+        self.version += 1
         if self.counters is not None:
             counter = max(self.next_counter, counter if counter is not None else 0)
             self.counters.append(counter)
@@ -268,6 +271,7 @@ class Table:
         return self.columns[name].get(row)
 
     def set(self, row: int, name: str, value: Any) -> None:
+        self.version += 1
         self.columns[name].set(row, value)
         watcher = self.watchers.get(name)
         if watcher is not None:
@@ -282,6 +286,18 @@ class Table:
         if include_deleted:
             return (i for i in range(len(state)) if state[i])
         return (i for i in range(len(state)) if state[i] == LIVE)
+
+    def sorted_index(self, name: str) -> tuple[list[int], array[int]]:
+        """(values, rows) of the column's non-null values in ascending order, rebuilt after any write: what
+        Salesforce's index on a standard indexed field (SystemModstamp, CreatedDate) lets a range filter use."""
+        cached = self._sorted.get(name)
+        if cached is not None and cached[0] == self.version:
+            return cached[1], cached[2]
+        get = self.columns[name].get
+        pairs = sorted((v, r) for r in range(len(self.state)) if (v := get(r)) is not None)
+        values, rows = [v for v, _ in pairs], array("i", (r for _, r in pairs))
+        self._sorted[name] = (self.version, values, rows)
+        return values, rows
 
     def count(self, include_deleted: bool) -> int:
         total = len(self.state) - self.state.count(ABSENT)

@@ -15,6 +15,7 @@ from sync.identity.apply import apply_identity
 from sync.pull.reconcile import audit, audited
 from sync.pull.repair import differing_windows, reread
 from sync.pull.stream import ProgressSink, PullRequest, pull_stream
+from sync.pull.vanished import records_vanished, sweep_deleted
 from sync.runs.api_usage import close_budget, open_budget
 from sync.runs.records import Ended, RunRecorder
 from sync.store.currency import store_config_rates, store_crm_currency
@@ -118,7 +119,14 @@ def audit_and_repair(
     still differ, the stream is re-read in full, then checked again.
     """
     first = audit(engine, connector, spec, req.run_start)
-    if first.agrees:
+    if records_vanished(first) and sweep_deleted(engine, connector, spec, req, recorder, sink):
+        swept = audit(engine, connector, spec, req.run_start)  # deletes listed only now that some vanished
+        if swept.agrees and not swept.crm_after:
+            return swept.as_dict() | {"repaired_from": first.as_dict(), "repair": "deleted listing"}
+        # records edited since the run started may carry what else vanished (a survivor naming its merged ids):
+        # the catch-up reads them, as it would have without the listing
+        first = swept
+    elif first.agrees:
         return first.as_dict()
     catch_up = replace(req, run_start=utcnow())
     pull_stream(engine, connector, spec, catch_up, recorder, sink)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from connectors import Connector, Page, StreamSpec, Window
 from connectors import RowContext as Context
 from sync.pull import cursors
 from sync.pull.pages import mark_deleted, store_page, target_of
+from sync.pull.slices import SliceRun, read_in_slices
 from sync.runs.records import RunRecorder
 from sync.store.engine import session
 from sync.store.tables import utcnow
@@ -91,9 +92,16 @@ def pull_stream(
     sink.stream_started(key, progress.expected)
     ctx = Context(connector.name, connector.crm, sweep_id or req.run_id, utcnow(), req.opportunity_types,
                   req.link_property)  # fmt: skip
-    for page in connector.read(spec, window, state.position if resuming else None):
-        commit_page(engine, connector, spec, page, req, ctx, recorder)
+
+    def commit(page: Page, also: Callable[[Session], None] | None) -> None:
+        commit_page(engine, connector, spec, page, req, ctx, recorder, checkpoint=also is None, also=also)
         sink.advanced(key, len(page.records))
+
+    sliced = SliceRun(engine, connector, spec, req.job, commit)
+    if not read_in_slices(sliced, window, resuming_whole=resuming and state.position is not None):
+        for page in connector.read(spec, window, state.position if resuming else None):
+            commit_page(engine, connector, spec, page, req, ctx, recorder)
+            sink.advanced(key, len(page.records))
     target = target_of(connector.crm, spec.object)
     gone = confirmed_gone(engine, connector, spec, sweep_id) if sweep_id is not None and target.counted else []
     with session(engine) as s, s.begin():
@@ -124,10 +132,13 @@ def commit_page(
     recorder: RunRecorder,
     *,
     checkpoint: bool = True,
+    also: Callable[[Session], None] | None = None,
 ) -> None:
     key = stream_key(connector, spec)
     with session(engine) as s, s.begin():
         outcome = store_page(s, crm=connector.crm, obj=spec.object, page=page, ctx=ctx)
+        if also is not None:  # e.g. a slice's own position, in the page's transaction
+            also(s)
         if checkpoint:  # a single-account resync reads by id: the stream's own position does not move
             cursors.save_position(s, job=req.job, connection=connector.name, stream=spec.name,
                                   position=page.position, run_id=req.run_id)  # fmt: skip

@@ -141,3 +141,18 @@ def test_opportunity_stages_carry_the_object_references_fields_in_sort_order(sf:
     # StageName holds a stage's ApiName: every opportunity's stage is one of them.
     names = {r["StageName"] for r in sf.query_all("SELECT StageName FROM Opportunity")["records"]}
     assert names <= {r["ApiName"] for r in rows}
+
+
+def test_a_systemmodstamp_range_reads_the_index_and_sees_every_write(sandbox: Sandbox, sf: Salesforce) -> None:
+    everything = sf.query_all("SELECT Id, SystemModstamp FROM Account ORDER BY SystemModstamp, Id")["records"]
+    third = len(everything) // 3
+    low, high = everything[third]["SystemModstamp"], everything[2 * third]["SystemModstamp"]
+    soql = (f"SELECT Id FROM Account WHERE SystemModstamp > {low.replace('+0000', 'Z')} AND "
+            f"SystemModstamp <= {high.replace('+0000', 'Z')} ORDER BY SystemModstamp, Id")  # fmt: skip
+    expected = [r["Id"] for r in everything if low < r["SystemModstamp"] <= high]
+    assert [r["Id"] for r in sf.query_all(soql)["records"]] == expected, "the range equals a scan, in order"
+
+    moved = everything[0]["Id"]  # the oldest account, written now: it leaves the range's past
+    sandbox.admin("update", "salesforce", object="Account", id=moved, fields={"Name": "Moved On"})
+    recent = f"SELECT Id FROM Account WHERE SystemModstamp > {high.replace('+0000', 'Z')}"
+    assert moved in {r["Id"] for r in sf.query_all(recent)["records"]}, "a write is seen by the next range read"

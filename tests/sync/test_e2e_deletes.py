@@ -75,6 +75,34 @@ def test_hubspot_archives_are_kept_marked_deleted(make_e2e) -> None:
     assert differences(hs_truth(e2e.sandbox, "deals"), deals) == {}
 
 
+def _archive_listings(sb) -> int:
+    return sum(1 for e in sb.log.recent if e.crm == "hubspot" and "archived=true" in e.query.lower())
+
+
+def test_a_hubspot_incremental_run_lists_the_archive_only_when_records_vanished(make_e2e) -> None:
+    e2e = make_e2e(sf=None, hs=["companies", "deals"])
+    e2e.sync()
+    company = live(hs_truth(e2e.sandbox, "companies"))[1]
+    e2e.sandbox.admin("update", HS, object="companies", id=company, fields={"industry": "RETAIL"})
+    e2e.sandbox.log.reset()
+
+    quiet = e2e.sync()
+
+    assert quiet.status == "succeeded", quiet.errors
+    assert _archive_listings(e2e.sandbox) == 0, "no record vanished: the archive is not re-read"
+    e2e.sandbox.admin("delete", HS, object="companies", ids=[company])
+    e2e.sandbox.log.reset()
+
+    summary = e2e.sync()
+
+    assert summary.status == "succeeded", summary.errors
+    assert _archive_listings(e2e.sandbox) >= 1
+    assert [a.get("repair") for a in summary.audits if a["stream"] == "companies"] == ["deleted listing"]
+    companies = store_view(e2e.engine, "companies", HS)
+    assert companies[company]["deleted"]
+    assert differences(hs_truth(e2e.sandbox, "companies"), companies) == {}
+
+
 def test_a_full_resync_marks_every_record_the_crm_no_longer_has_as_deleted_and_keeps_it(make_e2e) -> None:
     e2e = make_e2e(sf=["Account"], hs=["companies"])
     e2e.sync()

@@ -31,10 +31,12 @@ from .conftest_e2e import (
     store_view,
 )
 
-# (seed, store, read through Bulk API 2.0, kills before the last run): five seeds over both backends.
+# (seed, store, read through Bulk API 2.0, kills before the last run, Salesforce windows read as concurrent
+# slices of 200-record pages): seven seeds over both backends.
 CASES = [
-    (0, "sqlite", False, 1), (1, "postgresql", True, 2), (2, "sqlite", True, 1), (3, "postgresql", False, 1),
-    (4, "sqlite", False, 2),
+    (0, "sqlite", False, 1, False), (1, "postgresql", True, 2, False), (2, "sqlite", True, 1, False),
+    (3, "postgresql", False, 1, False), (4, "sqlite", False, 2, False), (5, "sqlite", False, 2, True),
+    (6, "postgresql", False, 1, True),
 ]  # fmt: skip
 SF_STREAMS = ("Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem")
 HS_STREAMS = ("companies", "deals")
@@ -63,10 +65,11 @@ def in_flight(engine: Engine) -> dict[str, str | None]:
         return {f"{c}.{s}": mode for c, s, mode in conn.execute(text(sql)).all()}
 
 
-def kill_after(e2e: E2E, proc: subprocess.Popen[bytes], rows: int, delay: float) -> bool:
-    """SIGKILL `proc` once `rows` rows are committed (and `delay` seconds more); False if it ended first."""
+def kill_after(e2e: E2E, proc: subprocess.Popen[bytes], rows: int, delay: float, *, in_slices: bool = False) -> bool:
+    """SIGKILL `proc` once `rows` rows are committed (and `delay` seconds more), or with `in_slices` once a
+    window read in slices is open and has committed `rows` rows; False if it ended first."""
     deadline = time.monotonic() + WAIT
-    while stored_rows(e2e.engine) < rows:
+    while not _moment(e2e.engine, rows, in_slices):
         if proc.poll() is not None:
             return False
         assert time.monotonic() < deadline, "the sync made no progress"
@@ -78,24 +81,51 @@ def kill_after(e2e: E2E, proc: subprocess.Popen[bytes], rows: int, delay: float)
     return proc.wait(timeout=10) == -signal.SIGKILL  # else it ended on its own just before the signal
 
 
-@pytest.mark.parametrize(("seed", "backend", "bulk", "kills"), CASES)
+def sliced_windows(engine: Engine) -> int:
+    """Slices recorded by unfinished windows read concurrently."""
+    with engine.connect() as conn:
+        states = [s for (s,) in conn.execute(text("SELECT state FROM stream_cursor WHERE window_end IS NOT NULL"))]
+    return sum(len((json.loads(s) if isinstance(s, str) else s or {}).get("slices") or []) for s in states)
+
+
+_opened: dict[int, int] = {}
+
+
+def _moment(engine: Engine, rows: int, in_slices: bool) -> bool:
+    if not in_slices:
+        return stored_rows(engine) >= rows
+    if not sliced_windows(engine):
+        _opened.pop(id(engine), None)
+        return False
+    start = _opened.setdefault(id(engine), stored_rows(engine))
+    return stored_rows(engine) - start >= rows
+
+
+@pytest.mark.parametrize(("seed", "backend", "bulk", "kills", "sliced"), CASES)
 def test_sigkill_at_a_seeded_moment_then_a_rerun_stores_every_record_once_at_its_value(
-    request, e2e_starter, seed, backend, bulk, kills
+    request, e2e_starter, seed, backend, bulk, kills, sliced
 ) -> None:
     rng = random.Random(seed)
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
-    e2e = e2e_starter(url, accounts=150, bulk_threshold=100 if bulk else 50_000)
+    paging = {"page_size": 200, "pull_concurrency": 4} if sliced else {"pull_concurrency": 1}
+    e2e = e2e_starter(url, accounts=150, bulk_threshold=100 if bulk else 50_000, **paging)
     expected = truths(e2e)
     total = sum(len(t) for t in expected.values())
-    killed, left = 0, {}
-    for attempt in range(kills):
+    killed, left, slices_left = 0, {}, 0
+    attempt = 0
+    # A kill meant for a sliced window that finished first is followed by another (three more at most).
+    while attempt < kills or (sliced and not slices_left and attempt < kills + 3):
         done = stored_rows(e2e.engine)
-        target = done + rng.randrange(1, max(2, total - done))
+        target = rng.randrange(0, 300) if sliced else done + rng.randrange(1, max(2, total - done))
         proc = e2e.cli("sync", "e2e", log=f"killed{attempt}")
-        if kill_after(e2e, proc, target, rng.uniform(0, 0.05)):
+        if kill_after(e2e, proc, target, rng.uniform(0, 0.05), in_slices=sliced):
             killed += 1
             left = in_flight(e2e.engine)
+            slices_left = sliced_windows(e2e.engine)
+        attempt += 1
     assert killed, "no run was killed: the seed's moment came after the sync ended"
+    if sliced:
+        assert slices_left > 1, "the kill left no window read in slices: the concurrent path was not exercised"
 
     final = e2e.cli("sync", "e2e", "--json", log="final")
     assert final.wait(timeout=WAIT) == 0, e2e.output("final")

@@ -114,3 +114,99 @@ def test_a_transient_failure_then_success_returns_the_answer() -> None:
 
     assert RetryPolicy().run(clock, flaky) == "ok"
     assert len(clock.sleeps) == 1
+
+
+class RollingServer:
+    """HubSpot's ten-secondly rolling window on the fake clock: a request counts when it arrives; a full
+    window answers 429. Headers as HubSpot sends them (lower-cased, as the transport hands them over)."""
+
+    def __init__(self, limit: int = 190, interval: float = 10.0) -> None:
+        self.limit, self.interval = limit, interval
+        self.window: list[float] = []
+        self.admitted: list[float] = []
+        self.refused = 0
+
+    def hit(self, now: float) -> dict[str, str]:
+        self.window = [t for t in self.window if now - t < self.interval]
+        if len(self.window) >= self.limit:
+            self.refused += 1
+        else:
+            self.window.append(now)
+            self.admitted.append(now)
+        return {"x-hubspot-ratelimit-max": str(self.limit),
+                "x-hubspot-ratelimit-remaining": str(self.limit - len(self.window)),
+                "x-hubspot-ratelimit-interval-milliseconds": str(int(self.interval * 1000))}  # fmt: skip
+
+    def calls_between(self, start: float, end: float) -> int:
+        return sum(1 for t in self.admitted if start <= t < end)
+
+
+def _call_until(throttle: Throttle, clock: StepClock, server: RollingServer, until: float, latency: float) -> None:
+    while clock.now < until:
+        throttle.wait(is_search=False)
+        headers = server.hit(clock.now)
+        clock.now += latency
+        throttle.record(headers, is_search=False)
+
+
+@pytest.mark.parametrize("latency", [0.001, 0.01, 0.04])
+def test_after_a_burst_the_throttle_is_back_above_90_percent_of_the_limit_within_one_interval(latency) -> None:
+    clock, server = StepClock(), RollingServer()
+    start = clock.now
+    throttle = Throttle(clock)
+    _call_until(throttle, clock, server, start + 2.0, latency)  # the burst: as fast as the window lets us
+    burst_end = clock.now
+    _call_until(throttle, clock, server, burst_end + 30.0, latency)
+    assert server.refused == 0
+    # from one interval after the burst on, each interval is at least 90 % full
+    for k in range(2):
+        lo = burst_end + throttle.rolling.interval * (k + 1)
+        assert server.calls_between(lo, lo + 10.0) >= 0.9 * server.limit, (k, server.calls_between(lo, lo + 10.0))
+
+
+def test_after_another_apps_burst_the_throttle_takes_back_the_window_once_those_calls_leave_it() -> None:
+    clock, server = StepClock(), RollingServer()
+    for _ in range(150):  # another app of the account bursts, then stops
+        server.hit(clock.now)
+        clock.now += 0.01
+    burst_end = clock.now
+    throttle = Throttle(clock)
+    throttle.record(server.hit(clock.now), is_search=False)  # our first answer tells us what the others hold
+    _call_until(throttle, clock, server, burst_end + 40.0, 0.005)
+    assert server.refused == 0
+    lo = burst_end + throttle.rolling.interval
+    assert server.calls_between(lo, lo + 10.0) >= 0.9 * server.limit
+
+
+def test_calls_from_several_threads_never_pass_the_window_the_headers_announce() -> None:
+    import threading
+    import time
+
+    from connectors.hubspot.ratelimit import SystemClock
+
+    lock = threading.Lock()
+    server = RollingServer(limit=6, interval=0.5)
+    in_flight, most = [0], [0]
+    throttle = Throttle(SystemClock(), margin=0.01)
+    throttle.record(server.hit(time.monotonic()), is_search=False)  # the first answer tells the window
+
+    def caller() -> None:
+        for _ in range(5):
+            throttle.wait(is_search=False)
+            with lock:
+                headers = server.hit(time.monotonic())
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            time.sleep(0.03)
+            with lock:
+                in_flight[0] -= 1
+            throttle.record(headers, is_search=False)
+
+    threads = [threading.Thread(target=caller) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(server.admitted) == 41
+    assert server.refused == 0, "no call went past the window"
+    assert 1 < most[0] <= server.limit, "calls overlap, never more than the window holds"

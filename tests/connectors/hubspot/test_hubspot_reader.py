@@ -9,7 +9,7 @@ import pytest
 
 from connectors.base import Page, Position, StreamSpec, Window
 from connectors.hubspot import HubSpotConnector
-from sandbox.hubspot.store import LIVE
+from sandbox.hubspot.store import ARCHIVED, LIVE
 from sandbox.server import Sandbox
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -71,17 +71,24 @@ def test_records_tied_on_last_modified_are_all_read_across_pages(fresh_sandbox, 
         assert len(pages) == 2
 
 
-def test_archived_records_come_with_the_window_they_were_archived_in(fresh_sandbox, connector) -> None:
+def test_an_incremental_read_lists_no_archive_and_read_deleted_lists_all_of_it(fresh_sandbox, connector) -> None:
     sb = fresh_sandbox()
     victims = sorted(_live_ids(sb, "companies"))[:3]
     before = datetime.now(UTC) - timedelta(seconds=1)
     sb.admin("delete", "hubspot", object="companies", ids=victims)
     hs = connector(sb)
-    pages = list(hs.read(_companies(hs), Window(before, datetime.now(UTC) + timedelta(seconds=1))))
-    deleted = [r for p in pages if p.position.mode == "deleted" for r in p.records]
-    assert sorted(r["id"] for r in deleted) == victims
-    assert all(r["archived"] for r in deleted)
-    assert not {r["id"] for p in pages if p.position.mode == "search" for r in p.records} & set(victims)
+    spec = _companies(hs)
+    pages = list(hs.read(spec, Window(before, datetime.now(UTC) + timedelta(seconds=1))))
+    assert {p.position.mode for p in pages} == {"search"}, "the archive is not re-read by every window"
+    assert "list archived companies" not in hs.stats.by_operation
+    assert not set(_ids(pages)) & set(victims)
+
+    archived = [r for p in hs.read_deleted(spec) for r in p.records]
+    store = sb.hs_account.stores["companies"]
+    truth = {str(store.ids[row]) for row in range(len(store.ids)) if store.state[row] == ARCHIVED}
+    assert {r["id"] for r in archived} == truth >= set(victims)
+    assert all(r["archived"] for r in archived)
+    assert hs.stats.by_operation["list archived companies"] == len(truth) // 100 + 1
 
 
 def test_a_read_resumes_from_a_saved_position_even_when_the_window_grew(fresh_sandbox, connector) -> None:
@@ -139,7 +146,7 @@ def test_resuming_after_any_page_reads_exactly_the_rest(shared_sandbox, connecto
     pages = list(hs.read(spec, window))
     modes = [p.position.mode for p in pages]
     assert modes == sorted(modes, key=lambda m: m == "deleted")
-    assert set(modes) == {live_mode, "deleted"}
+    assert set(modes) == ({live_mode, "deleted"} if window.start is None else {live_mode})
     for k in range(len(pages)):
         resumed = list(hs.read(spec, window, pages[k].position))
         assert _ids(resumed) == _ids(pages[k + 1 :]), f"resuming after page {k}"

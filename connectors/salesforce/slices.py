@@ -1,0 +1,90 @@
+"""Concurrent REST reads of one stream: its window cut into consecutive SystemModstamp slices.
+
+Each slice is a window of its own (`start < stamp <= end`, the same bounds every read uses), so the slices
+partition the stream's window exactly and each is read in `(stamp, Id)` order with positions of its own: ties
+stay inside one slice, and a slice resumes after its last committed record. Pages are fetched through the
+connector's `InFlightGate`, so the calls in flight never pass what the org's quota and the job's share allow.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from connectors.base import Window
+from connectors.inflight import InFlightGate, budget_headroom
+from connectors.salesforce.convert import ConversionError, to_datetime
+from connectors.salesforce.limits import ApiMeter
+from connectors.salesforce.reader import QueryAnswer, QueryPages
+from connectors.salesforce.soql import datetime_literal
+
+__all__ = ["GatedPages", "cut", "earliest_query", "headroom", "slice_count", "stamp_of_first"]
+
+
+def headroom(meter: ApiMeter) -> int | None:
+    """Calls still allowed: the job's share of the daily quota left and the org's quota left, as the last
+    `Sforce-Limit-Info` said (None: nothing known yet)."""
+    quota = meter.quota()
+    org_left = None if quota.used is None or quota.limit is None else quota.limit - quota.used
+    budget = meter.budget
+    if budget is None:
+        return budget_headroom(None, 0, org_left)
+    return budget_headroom(budget.allowed(), budget.earlier + budget.calls, org_left)
+
+
+def slice_count(records: int, page_size: int, ceiling: int) -> int:
+    """How many slices: one per page of the window at most, never above the in-flight ceiling."""
+    return max(1, min(ceiling, math.ceil(records / max(1, page_size))))
+
+
+def _ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def cut(window: Window, earliest: datetime | None, n: int) -> list[Window]:
+    """`n` consecutive windows covering `window` exactly, boundaries equally spaced in time (to the
+    millisecond, as SOQL compares) between the window's start (else `earliest`) and its end.
+
+    The first slice keeps the window's own start (None for a full read: records with any earlier stamp fall
+    in it), the last its end; a span too short to cut stays one window.
+    """
+    low = window.start if window.start is not None else earliest
+    if n <= 1 or low is None or window.end - low < timedelta(milliseconds=n):
+        return [window]
+    step = (window.end - low) / n
+    ends = [_ms(low + step * k) for k in range(1, n)] + [window.end]
+    starts: list[datetime | None] = [window.start, *ends[:-1]]
+    return [Window(start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def earliest_query(obj: str, cursor: str, end: datetime) -> str:
+    """The stream's oldest stamp up to `end` (deleted rows included, as the read includes them)."""
+    return f"SELECT {cursor} FROM {obj} WHERE {cursor} <= {datetime_literal(end)} ORDER BY {cursor} LIMIT 1"
+
+
+def stamp_of_first(answer: QueryAnswer, cursor: str) -> datetime | None:
+    """The cursor value of the answer's first record, if any reads."""
+    for record in answer.get("records") or []:
+        try:
+            return to_datetime(record.get(cursor))
+        except ConversionError:
+            return None
+    return None
+
+
+class GatedPages:
+    """Query pages whose every call holds a slot of the gate (the first page and each `nextRecordsUrl`)."""
+
+    def __init__(self, pages: QueryPages, gate: InFlightGate) -> None:
+        self.pages = pages
+        self.gate = gate
+
+    def first(self, soql: str) -> QueryAnswer:
+        """`GET /queryAll/?q=soql` in a slot."""
+        with self.gate.slot():
+            return self.pages.first(soql)
+
+    def more(self, next_records_url: str) -> QueryAnswer:
+        """`GET nextRecordsUrl` in a slot."""
+        with self.gate.slot():
+            return self.pages.more(next_records_url)
