@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from sqlmodel import col, select
 
 from accountsync import context
 from accountsync.console import fail, out
+from accountsync.fit_table import fit_table, wrapped
 from sync import SyncRun, WritebackRejection, session
 
 app = typer.Typer(
@@ -34,19 +35,23 @@ def list_runs(
             stmt = stmt.where(SyncRun.job == job)
         runs = s.exec(stmt).all()
     engine.dispose()
-    table = Table(title="runs")
-    for column in ("id", "job", "kind", "status", "trigger", "started", "finished", "read", "errors"):
-        table.add_column(column)
-    for run in runs:
-        counts = run.counts or {}
-        errors = (counts.get("extra") or {}).get("error_count", 0)
-        table.add_row(str(run.id), run.job, run.kind, run.status, run.trigger, _ts(run.started_at),
-                      _ts(run.finished_at), f"{counts.get('read', 0):,}", str(errors))  # fmt: skip
-    out.print(table)
+    rows = [_run_row(run) for run in runs]
+    out.print(fit_table(rows, title="runs", width=out.width, priority=RUN_PRIORITY))
+
+
+RUN_PRIORITY = ("id", "job", "status", "started", "read", "errors", "kind", "trigger", "finished")
+
+
+def _run_row(run: SyncRun) -> dict[str, Any]:
+    counts = run.counts or {}
+    errors = (counts.get("extra") or {}).get("error_count", 0)
+    return {"id": run.id, "job": run.job, "kind": run.kind, "status": run.status, "trigger": run.trigger,
+            "started": _ts(run.started_at), "finished": _ts(run.finished_at), "read": counts.get("read", 0),
+            "errors": errors}  # fmt: skip
 
 
 def _ts(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else ""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else "-"
 
 
 @app.command("show")
@@ -67,28 +72,43 @@ def show(
         typer.echo(json.dumps(data, indent=2))
         return
     out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
-    if run.message:
-        out.print(run.message, markup=False)
-    for step in run.steps or []:
-        out.print(f"  step {step['name']}: {step['status']} in {step.get('duration_seconds') or 0:.1f} s"
-                  + (f" ({step['message']})" if step.get("message") else ""), markup=False)  # fmt: skip
-    for name, counts in (run.progress or {}).items():
-        shown = {k: v for k, v in counts.items() if k != "done" and v is not None}
-        out.print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in shown.items()), markup=False)
+    for line in _run_lines(run, rejections):
+        out.print(wrapped(line, out.width), markup=False)
     for target in ((run.counts or {}).get("extra") or {}).get("targets") or []:
         print_target(target)
+
+
+def _run_lines(run: SyncRun, rejections: Sequence[WritebackRejection]) -> Iterator[str]:
+    """A run's message, steps, per-stream counts, errors, rejections and warnings; nothing empty is `None`."""
+    if run.message:
+        yield run.message
+    for step in run.steps or []:
+        seconds = step.get("duration_seconds") or 0
+        yield f"  step {step['name']}: {step['status']} in {seconds:.1f} s" + (
+            f" ({step['message']})" if step.get("message") else ""
+        )
+    for name, counts in (run.progress or {}).items():
+        shown = {k: v for k, v in counts.items() if k != "done" and v is not None}
+        yield f"  {name}: " + (", ".join(f"{k} {_count(v)}" for k, v in shown.items()) or "-")
     for error in run.errors or []:
-        out.print(f"  {error.get('kind')}: {error.get('record_id') or error.get('field') or ''} {error.get('message')}",
-                  markup=False)  # fmt: skip
+        where = error.get("record_id") or error.get("field") or ""
+        yield "  " + " ".join(_text(p) for p in (error.get("kind"), where, error.get("message")) if p)
     for r in rejections:
-        out.print(f"  rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}", markup=False)
+        yield f"  rejected {r.connection} {r.object} {r.record_id}: {_text(r.code)} {_text(r.message)}"
     extra = (run.counts or {}).get("extra") or {}
     if extra.get("warning_count"):
-        out.print(
-            f"  data-quality warnings: {extra['warning_count']:,} field(s) stored empty, records kept", markup=False
-        )
+        yield f"  data-quality warnings: {extra['warning_count']:,} field(s) stored empty, records kept"
         for w in (extra.get("warnings") or [])[:20]:
-            out.print(f"    {w.get('stream')} {w.get('record_id')} {w.get('field')}: {w.get('message')}", markup=False)
+            parts = (w.get("stream"), w.get("record_id"), w.get("field"))
+            yield "    " + " ".join(_text(p) for p in parts) + f": {_text(w.get('message'))}"
+
+
+def _count(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else _text(value)
+
+
+def _text(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
 
 
 WRITEBACK_COLUMNS = (("sent", "sent"), ("unchanged", "same"), ("rejected", "refused"), ("rep_owned_skipped", "rep's"),
@@ -103,12 +123,9 @@ def print_target(target: dict[str, Any]) -> None:
         f", {seconds:.1f} s" if seconds is not None else ""
     )
     fields = target.get("fields") or {}
-    table = Table(title=title, title_justify="left")
-    table.add_column("field", no_wrap=True, min_width=max((len(name) for name in fields), default=5))
-    for _, label in WRITEBACK_COLUMNS:
-        table.add_column(label, justify="right")
-    for name, counts in fields.items():
-        table.add_row(name, *(f"{counts.get(key, 0):,}" for key, _ in WRITEBACK_COLUMNS))
-    out.print(table)
+    rows = [{"field": name} | {label: counts.get(key, 0) for key, label in WRITEBACK_COLUMNS}
+            for name, counts in fields.items()]  # fmt: skip
+    out.print(fit_table(rows, title=title, width=out.width))
     for r in (target.get("sent") or {}).get("rejections") or []:
-        out.print(f"  rejected {r.get('record_id')}: {r.get('code')} {r.get('message')}", markup=False)
+        line = f"  rejected {_text(r.get('record_id'))}: {_text(r.get('code'))} {_text(r.get('message'))}"
+        out.print(wrapped(line, out.width), markup=False)
