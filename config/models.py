@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from config.vocabulary import Vocabulary
+
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
@@ -309,4 +311,7 @@ class Deployment(Strict):
     currency: Currency = Field(default_factory=Currency, description="Currency conversion.")
     enrichment: dict[str, EnrichmentSource] = Field(
         default_factory=dict, description="Named enrichment sources (usage, wallet), listed by jobs under `enrich`."
+    )
+    vocabulary: Vocabulary = Field(
+        default_factory=Vocabulary, description="One industry vocabulary across the CRMs' picklists."
     )
