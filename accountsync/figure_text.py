@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 Kind = Literal["money", "percent", "score", "days", "years", "count", "text"]
@@ -41,7 +42,17 @@ COLUMNS: dict[str, Column] = {
     "accounts": Column("accounts", "count"), "customers": Column("customers", "count"),
     "stays": Column("stays", "count"), "reasons": Column("reasons"), "industry": Column("industry"),
     "owner": Column("owner"), "country": Column("country"), "as_of": Column("as of"),
-    "window_start": Column("window start"), "currency": Column("currency"),
+    "window_start": Column("window start"), "currency": Column("currency"), "amount": Column("amount", "money"),
+    "employees": Column("employees", "count"), "product_lines": Column("product lines"),
+    "wallet_estimate": Column("wallet estimate", "money"), "recent_wins": Column("recent wins", "money"),
+    "utilisation": Column("seat utilisation (points)", "score"), "usage_trend": Column("usage trend (points)", "score"),
+    "renewal": Column("renewal proximity (points)", "score"), "engagement": Column("engagement (points)", "score"),
+    "won_in_window": Column("deals won in window", "count"), "lost_in_window": Column("deals lost in window", "count"),
+    "won_amount_in_window": Column("won in window", "money"),
+    "lost_amount_in_window": Column("lost in window", "money"),
+    "movement": Column("ARR movement"), "movement_amount": Column("ARR movement amount", "money"),
+    "product_lines_held": Column("product lines held", "count"),
+    "won_expansion_in_window": Column("won an expansion in window"), "next_contract_end": Column("next contract end"),
 }  # fmt: skip
 
 
@@ -71,6 +82,8 @@ def figure(name: str, value: Any, currency: str | None = None) -> str:
     kind = column(name).kind
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, int | float) and kind != "text":
         return _number(kind, float(value), currency)
     if isinstance(value, list | tuple):
@@ -103,3 +116,8 @@ def _number(kind: Kind, value: float, currency: str | None) -> str:
 def figures(row: Mapping[str, Any], currency: str | None = None) -> dict[str, str]:
     """Every figure of a row as text, keyed by its label."""
     return {column(name).label: figure(name, value, currency) for name, value in row.items()}
+
+
+def stamp(value: datetime | None) -> str:
+    """A moment to the minute, UTC (`2026-11-01 14:05`): job runs of one day stay apart."""
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else EMPTY

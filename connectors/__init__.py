@@ -19,6 +19,7 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
+from connectors.directory import Directory
 from connectors.errors import (
     Action,
     AuthError,
@@ -44,6 +45,7 @@ __all__ = [
     "ConnectorError",
     "Crm",
     "DataError",
+    "Directory",
     "FatalError",
     "FieldInfo",
     "FieldMissingError",

@@ -14,6 +14,7 @@ from connectors import Connector, ConnectorError, StopError, StreamSpec
 from sync.accounts import apply_identity
 from sync.api_usage import close_budget, open_budget
 from sync.currency import store_config_rates, store_crm_currency
+from sync.directory_store import read_directory, store_directory
 from sync.pull import ProgressSink, PullRequest, pull_stream
 from sync.reconcile import audit, audited
 from sync.repair import differing_windows, reread
@@ -79,6 +80,7 @@ def read_sources(
             opened.append(connector)
             open_budget(engine, job.name, connector)
             store_crm_currency(engine, source.connection, _corporate_currency(connector, recorder))
+            store_directory(engine, source.connection, read_directory(connector))
             work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:

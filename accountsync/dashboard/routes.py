@@ -15,15 +15,19 @@ from fastapi.templating import Jinja2Templates
 
 from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
+from accountsync.figure_text import column, figure, stamp
 from sync import queue
+from sync.account_view import account_360
 from sync.browse import get_run, list_runs
-from sync.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
+from sync.ranking import AccountFilter, latest_kpis, ranked_accounts
 from sync.scheduler import next_fire_times
 from sync.sessions import LIFETIME, end_session, form_key, open_session, session_caller
 from sync.tokens import Caller, authenticate
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters |= {"figure": lambda name, value, currency=None: figure(name, value, currency),
+                          "label": lambda name: column(name).label, "stamp": stamp}  # fmt: skip
 router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(state_of)]
 LOGIN_COOKIE = "accountsync_login"  # the sign-in form's key, before there is a session (double submit)
@@ -172,12 +176,14 @@ def accounts_page(
 
 @router.get("/accounts/{key}")
 def account_page(request: Request, caller: User, state: State, key: str) -> HTMLResponse:
-    """One account: score, reasons, figures and score history; operators may resync it by hand."""
-    detail = account_detail(state.engine, key)
-    if detail is None:
+    """The account 360: tier, score, rank, ARR, headroom, health, the CRMs holding it (linked), the why, score and
+    health over job runs, its deals, usage and labelled figures; operators may resync it by hand."""
+    deployment = state.deployments.get()
+    view = account_360(state.engine, deployment, key)
+    if view is None:
         return _render(request, "missing.html", caller, what=f"account {key}")
-    jobs = [job.name for job in state.deployments.get().jobs]  # any of them may resync it (operators)
-    return _render(request, "account.html", caller, detail=detail, jobs=jobs)
+    jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
+    return _render(request, "account.html", caller, view=view, jobs=jobs)
 
 
 @router.get("/kpis")
