@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from accountsync.api import routes_accounts, routes_admin, routes_health, routes_jobs, routes_runs
 from accountsync.api.headers import SecurityHeaders, mount_docs
 from accountsync.api.state import ApiState
+from accountsync.dashboard.analytics_routes import router as analytics_pages
 from accountsync.dashboard.routes import mount_dashboard
 from sync import StoreError
 
@@ -26,6 +27,7 @@ def create_app(state: ApiState) -> FastAPI:
     for module in (routes_health, routes_jobs, routes_runs, routes_accounts, routes_admin):
         app.include_router(module.router)
     mount_dashboard(app)
+    app.include_router(analytics_pages)  # the portfolio analytics pages, beside the dashboard's own
 
     @app.exception_handler(StoreError)
     async def _store_unavailable(_request: Request, exc: StoreError) -> JSONResponse:

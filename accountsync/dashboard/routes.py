@@ -62,7 +62,8 @@ def page_caller(request: Request, state: State) -> Caller:
 User = Annotated[Caller, Depends(page_caller)]
 
 
-def _render(request: Request, name: str, caller: Caller | None, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, caller: Caller | None, **context: Any) -> HTMLResponse:
+    """A page of the dashboard, with the signed-in caller and the session's form key."""
     form = getattr(request.state, "form_key", None)
     return templates.TemplateResponse(request, name, {"caller": caller, "form_key": form, **context})
 
@@ -76,7 +77,7 @@ def login_form(request: Request, state: State) -> HTMLResponse:
     """Sign in with an API token; the form carries a key also set as a cookie, which another site cannot read."""
     key = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
     request.state.form_key = key
-    page = _render(request, "login.html", None, error=None)
+    page = render(request, "login.html", None, error=None)
     page.set_cookie(LOGIN_COOKIE, key, max_age=3600, httponly=True, samesite="strict", secure=state.secure_cookies,
                     path="/login")  # fmt: skip
     return page
@@ -94,7 +95,7 @@ def login(request: Request, state: State, token: Annotated[str, Form(max_length=
     opened = open_session(state.engine, token.strip(), replacing=request.cookies.get(COOKIE))
     if opened is None:
         request.state.form_key = expected
-        refused = _render(
+        refused = render(
             request, "login.html", None, error="That token is not valid here (unknown, revoked, or metrics only)."
         )
         refused.status_code = status.HTTP_401_UNAUTHORIZED
@@ -135,7 +136,7 @@ def jobs_page(request: Request, caller: User, state: State) -> HTMLResponse:
     fires = next_fire_times(deployment, now=datetime.now(UTC), cadence=state.cadence)
     counts = queue.active_counts(state.engine)
     rows = [{"job": job, "next": fires.get(job.name), "counts": counts.get(job.name, {})} for job in deployment.jobs]
-    return _render(request, "jobs.html", caller, rows=rows)
+    return render(request, "jobs.html", caller, rows=rows)
 
 
 @router.get("/runs")
@@ -144,7 +145,7 @@ def runs_page(
 ) -> HTMLResponse:
     """Run history; progress bars follow the API."""
     page = list_runs(state.engine, job=job or None, limit=50)
-    return _render(request, "runs.html", caller, runs=page.items, total=page.total, job=job)
+    return render(request, "runs.html", caller, runs=page.items, total=page.total, job=job)
 
 
 @router.get("/runs/{run_id}")
@@ -152,8 +153,8 @@ def run_page(request: Request, caller: User, state: State, run_id: int) -> HTMLR
     """One run: progress per stream, counts, API calls, errors, rejections."""
     run = get_run(state.engine, run_id)
     if run is None:
-        return _render(request, "missing.html", caller, what=f"run {run_id}")
-    return _render(request, "run.html", caller, run=run)
+        return render(request, "missing.html", caller, what=f"run {run_id}")
+    return render(request, "run.html", caller, run=run)
 
 
 @router.get("/accounts")
@@ -171,7 +172,7 @@ def accounts_page(
     flt = AccountFilter(tier=tier or None, owner=owner or None, industry=industry or None, country=country or None,
                         min_score=min_score)  # fmt: skip
     page = ranked_accounts(state.engine, flt, limit=200)
-    return _render(request, "accounts.html", caller, page=page, flt=flt)
+    return render(request, "accounts.html", caller, page=page, flt=flt)
 
 
 @router.get("/accounts/{key}")
@@ -181,15 +182,15 @@ def account_page(request: Request, caller: User, state: State, key: str) -> HTML
     deployment = state.deployments.get()
     view = account_360(state.engine, deployment, key)
     if view is None:
-        return _render(request, "missing.html", caller, what=f"account {key}")
+        return render(request, "missing.html", caller, what=f"account {key}")
     jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
-    return _render(request, "account.html", caller, view=view, jobs=jobs)
+    return render(request, "account.html", caller, view=view, jobs=jobs)
 
 
 @router.get("/kpis")
 def kpis_page(request: Request, caller: User, state: State) -> HTMLResponse:
     """Portfolio KPIs with charts: ARR movement, GRR/NRR, win rate, stage durations."""
-    return _render(request, "kpis.html", caller, kpis=latest_kpis(state.engine))
+    return render(request, "kpis.html", caller, kpis=latest_kpis(state.engine))
 
 
 def mount_dashboard(app: FastAPI) -> None:
