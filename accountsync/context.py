@@ -24,8 +24,9 @@ def config_path(given: Path | None) -> Path:
 
 def deployment(given: Path | None, *, check_files: bool = False) -> Deployment:
     """Load and validate the deployment (located errors surface through the CLI's error handling); with
-    `check_files` (commands that connect or read enrichment files), every file it names must be readable."""
-    return load_deployment(config_path(given), check_files=check_files)
+    `check_files` (commands that connect), the key and CA bundles it names must be readable (enrichment files
+    are reported by the enrichment step, per source, like any other source failure)."""
+    return load_deployment(config_path(given), check_files=check_files, enrichment_files=False)
 
 
 def store(*, migrate_fresh: bool = False) -> Engine:

@@ -11,21 +11,25 @@ from config.models import Deployment
 CONNECTION_FILES = ("jwt_key_file", "ca_bundle")
 
 
-def file_problems(deployment: Deployment) -> list[Problem]:
-    """Every referenced file that is missing or unreadable, as (path in the config file, message naming it).
+def file_problems(deployment: Deployment, *, enrichment: bool = True) -> list[Problem]:
+    """Every referenced file that is missing or unreadable, as (path in the config file, message naming it);
+    the enrichment sources' files too when `enrichment`.
 
     The deployment's paths are the resolved ones (relative paths taken from the config file's folder)."""
-    return [(where, message) for where, path in referenced_files(deployment) if (message := unreadable(path))]
+    files = referenced_files(deployment, enrichment=enrichment)
+    return [(where, message) for where, path in files if (message := unreadable(path))]
 
 
-def referenced_files(deployment: Deployment) -> Iterator[tuple[tuple[str | int, ...], Path]]:
-    """(path in the config file, file) for each file the deployment names."""
+def referenced_files(
+    deployment: Deployment, *, enrichment: bool = True
+) -> Iterator[tuple[tuple[str | int, ...], Path]]:
+    """(path in the config file, file) for each file the deployment names (enrichment files when `enrichment`)."""
     for name, connection in deployment.connections.items():
         for field in CONNECTION_FILES:
             value = getattr(connection, field, None)
             if isinstance(value, Path):
                 yield ("connections", name, field), value
-    for name, source in deployment.enrichment.items():
+    for name, source in deployment.enrichment.items() if enrichment else ():
         if source.file is not None:
             yield ("enrichment", name, "file"), source.file
 

@@ -55,9 +55,14 @@ def format_path(path: Path_) -> str:
 
 
 def load_deployment(
-    file: str | Path, environ: Mapping[str, str] | None = None, *, check_files: bool = False
+    file: str | Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    check_files: bool = False,
+    enrichment_files: bool = True,
 ) -> Deployment:
-    """Read, resolve and validate a config file; with `check_files`, every file it names must be readable.
+    """Read, resolve and validate a config file; with `check_files`, every file it names must be readable (the
+    enrichment sources' files too unless `enrichment_files` is False: the enrichment step reports those itself).
 
     Raises:
         ConfigFileError: the file is missing or not YAML.
@@ -77,7 +82,8 @@ def load_deployment(
     if errors:
         raise ConfigInvalid(doc.file, sorted(errors, key=lambda e: (e.line, e.column)))
     resolved = _relative_to(deployment, Path(file).resolve().parent)
-    errors = [doc.locate(path, msg) for path, msg in file_problems(resolved)] if check_files else []
+    problems = file_problems(resolved, enrichment=enrichment_files) if check_files else []
+    errors = [doc.locate(path, msg) for path, msg in problems]
     if errors:
         raise ConfigInvalid(doc.file, sorted(errors, key=lambda e: (e.line, e.column)))
     return resolved

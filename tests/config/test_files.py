@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from config import ConfigInvalid, load_deployment
+
 CONFIG = """version: 1
 connections:
   sf:
@@ -104,3 +106,11 @@ def test_a_run_with_a_missing_key_stops_before_the_store_naming_the_path(tmp_pat
     assert done.returncode == 2
     assert "connections.sf.jwt_key_file: file /no/such/jwt.pem does not exist" in done.stderr
     assert not (tmp_path / "store.db").exists()
+
+
+def test_the_commands_that_connect_leave_enrichment_files_to_the_enrichment_step(tmp_path: Path) -> None:
+    path = _config(tmp_path, usage="data/not-exported-yet.csv")
+    deployment = load_deployment(path, ENV, check_files=True, enrichment_files=False)
+    assert deployment.enrichment["usage"].file == tmp_path / "data/not-exported-yet.csv"
+    with pytest.raises(ConfigInvalid, match=r"enrichment\.usage\.file: file .*not-exported-yet\.csv does not exist"):
+        load_deployment(path, ENV, check_files=True)
