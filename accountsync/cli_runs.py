@@ -39,7 +39,7 @@ def list_runs(
     out.print(fit_table(rows, title="runs", width=out.width, priority=RUN_PRIORITY))
 
 
-RUN_PRIORITY = ("id", "job", "status", "started", "read", "errors", "kind", "trigger", "finished")
+RUN_PRIORITY = ("id", "job", "status", "started", "read", "errors", "kind", "account", "trigger", "finished")
 
 
 def _run_row(run: SyncRun) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def _run_row(run: SyncRun) -> dict[str, Any]:
     errors = (counts.get("extra") or {}).get("error_count", 0)
     return {"id": run.id, "job": run.job, "kind": run.kind, "status": run.status, "trigger": run.trigger,
             "started": _ts(run.started_at), "finished": _ts(run.finished_at), "read": counts.get("read", 0),
-            "errors": errors}  # fmt: skip
+            "errors": errors, "account": (run.params or {}).get("account") or "-"}  # fmt: skip
 
 
 def _ts(value: object) -> str:
@@ -72,6 +72,8 @@ def show(
         typer.echo(json.dumps(data, indent=2))
         return
     out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
+    if account := (run.params or {}).get("account"):
+        out.print(f"  account {account}", markup=False)
     for line in _run_lines(run, rejections):
         out.print(wrapped(line, out.width), markup=False)
     for target in ((run.counts or {}).get("extra") or {}).get("targets") or []:

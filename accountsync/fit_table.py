@@ -17,7 +17,7 @@ from accountsync.figure_text import column, figure, money
 
 FLEX_MIN = 12  # a text column narrower than this reads as noise
 LEAST = {"reasons": 24, "message": 24}  # a reason cut shorter says nothing
-FIXED = frozenset({"key", "tier", "as_of", "started", "finished"})  # text never cut: identifiers one copies
+FIXED = frozenset({"key", "account", "tier", "as_of", "started", "finished"})  # text never cut: identifiers one copies
 ELLIPSIS = "…"
 
 

@@ -110,6 +110,15 @@ def test_score_kpis_runs_show_and_account_fit_80_and_120_columns(ran: WbEnv) -> 
         score_field = next(name for name in crm if "score" in name.lower())
         assert _row(account, score_field).split("│")[2].strip() == f"{float(crm[score_field]):.1f}"
 
+    resynced = ran.run_cli("sync", JOB, "--account", key, "-c", str(ran.config))  # an account resync is listed
+    assert resynced.exit_code == 0, resynced.output  # as kind `account`, with the account
+    listed = _cli(ran, 120, "runs", config=False)
+    _fits(listed, 120)
+    row = next(line for line in listed.splitlines() if f" {key} " in line)
+    assert " account " in row
+    resync_id = row.strip("│ ").split("│")[0].strip()
+    assert f"  account {key}" in _cli(ran, 80, "runs", "show", resync_id, config=False)
+
 
 def _row(text: str, first: str) -> str:
     """The table line whose first cell is `first`, or `first` cut with an ellipsis."""
