@@ -15,10 +15,12 @@ from fastapi.templating import Jinja2Templates
 
 from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
+from accountsync.dashboard.svg_charts import waterfall
 from accountsync.figure_text import column, figure, stamp
 from sync import queue
 from sync.account_view import account_360
 from sync.browse import get_run, list_runs
+from sync.portfolio_trends import arr_bridge
 from sync.ranking import AccountFilter, latest_kpis, ranked_accounts
 from sync.scheduler import next_fire_times
 from sync.sessions import LIFETIME, end_session, form_key, open_session, session_caller
@@ -189,8 +191,11 @@ def account_page(request: Request, caller: User, state: State, key: str) -> HTML
 
 @router.get("/kpis")
 def kpis_page(request: Request, caller: User, state: State) -> HTMLResponse:
-    """Portfolio KPIs with charts: ARR movement, GRR/NRR, win rate, stage durations."""
-    return render(request, "kpis.html", caller, kpis=latest_kpis(state.engine))
+    """Portfolio KPIs with charts: the ARR bridge (a waterfall), GRR/NRR, win rate, stage durations."""
+    kpis = latest_kpis(state.engine)
+    currency = str(kpis.portfolio.get("currency") or state.deployments.get().currency.corporate)
+    bridge = waterfall(arr_bridge(kpis.portfolio), currency) if kpis.scoring_run_id is not None else None
+    return render(request, "kpis.html", caller, kpis=kpis, bridge=bridge)
 
 
 def mount_dashboard(app: FastAPI) -> None:
