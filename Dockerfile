@@ -23,7 +23,7 @@ COPY connectors ./connectors
 COPY scoring ./scoring
 COPY sync ./sync
 COPY accountsync ./accountsync
-# Editable: sync/migrations/versions has no __init__.py, so a plain install would leave the migrations out.
+# Editable: sync/store/migrations/versions has no __init__.py, so a plain install would leave the migrations out.
 RUN pip install --no-deps --editable . \
     && useradd --system --uid 10001 --home-dir /var/lib/accountsync --create-home accountsync \
     && mkdir -p /etc/accountsync \

@@ -13,9 +13,8 @@ from accountsync.cli_sync import ConfigOption
 from accountsync.console import fail, out
 from accountsync.figure_text import column, figure
 from accountsync.fit_table import clip, fit_table
-from sync.jobs import find_job
-from sync.readback import read_back
-from sync.writeback import latest_scores
+from sync import find_job
+from sync.writeback import latest_scores, read_back
 
 
 def account_command(

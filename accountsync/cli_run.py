@@ -16,7 +16,7 @@ from accountsync.console import EXIT_FAILURE, out
 from accountsync.fit_table import fit_table, wrapped
 from accountsync.progress import RichProgress
 from sync import PipelineSummary, SyncOptions, run_pipeline
-from sync.scoring_store import ranked_rows
+from sync.scores import ranked_rows
 
 KPI_LINES = (
     ("ARR", "arr", "money"), ("NRR", "nrr", "rate"), ("GRR", "grr", "rate"), ("Win rate", "win_rate_count", "rate"),

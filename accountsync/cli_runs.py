@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
-from sqlmodel import col, select
 
 from accountsync import context
 from accountsync.console import fail, out
 from accountsync.fit_table import fit_table, wrapped
-from sync import SyncRun, WritebackRejection, session
+from sync.runs import RunPublic, get_run
+from sync.runs import list_runs as runs_page
 
 app = typer.Typer(
     help="See the runs of jobs: status, counts, errors.", no_args_is_help=False, invoke_without_command=True
@@ -29,11 +29,7 @@ def list_runs(
     if ctx.invoked_subcommand is not None:
         return
     engine = context.store()
-    with session(engine) as s:
-        stmt = select(SyncRun).order_by(col(SyncRun.id).desc()).limit(limit)
-        if job:
-            stmt = stmt.where(SyncRun.job == job)
-        runs = s.exec(stmt).all()
+    runs = runs_page(engine, job=job, limit=limit).items
     engine.dispose()
     rows = [_run_row(run) for run in runs]
     out.print(fit_table(rows, title="runs", width=out.width, priority=RUN_PRIORITY))
@@ -42,12 +38,10 @@ def list_runs(
 RUN_PRIORITY = ("id", "job", "status", "started", "read", "errors", "kind", "account", "trigger", "finished")
 
 
-def _run_row(run: SyncRun) -> dict[str, Any]:
-    counts = run.counts or {}
-    errors = (counts.get("extra") or {}).get("error_count", 0)
+def _run_row(run: RunPublic) -> dict[str, Any]:
     return {"id": run.id, "job": run.job, "kind": run.kind, "status": run.status, "trigger": run.trigger,
-            "started": _ts(run.started_at), "finished": _ts(run.finished_at), "read": counts.get("read", 0),
-            "errors": errors, "account": (run.params or {}).get("account") or "-"}  # fmt: skip
+            "started": _ts(run.started_at), "finished": _ts(run.finished_at), "read": run.counts.get("read", 0),
+            "errors": run.error_count, "account": run.params.get("account") or "-"}  # fmt: skip
 
 
 def _ts(value: object) -> str:
@@ -61,26 +55,23 @@ def show(
 ) -> None:
     """Show one run: status, message, per-stream counts, errors and write-back rejections."""
     engine = context.store()
-    with session(engine) as s:
-        run = s.get(SyncRun, run_id)
-        rejections = s.exec(select(WritebackRejection).where(WritebackRejection.run_id == run_id)).all()
+    run = get_run(engine, run_id)
     engine.dispose()
     if run is None:
         fail(f"no run {run_id}")
-    data = run.model_dump(mode="json") | {"rejections": [r.model_dump(mode="json") for r in rejections]}
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(json.dumps(run.model_dump(mode="json"), indent=2))
         return
     out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
-    if account := (run.params or {}).get("account"):
+    if account := run.params.get("account"):
         out.print(f"  account {account}", markup=False)
-    for line in _run_lines(run, rejections):
+    for line in _run_lines(run):
         out.print(wrapped(line, out.width), markup=False)
-    for target in ((run.counts or {}).get("extra") or {}).get("targets") or []:
+    for target in run.writeback:
         print_target(target)
 
 
-def _run_lines(run: SyncRun, rejections: Sequence[WritebackRejection]) -> Iterator[str]:
+def _run_lines(run: RunPublic) -> Iterator[str]:
     """A run's message, steps, per-stream counts, errors, rejections and warnings; nothing empty is `None`."""
     if run.message:
         yield run.message
@@ -95,12 +86,11 @@ def _run_lines(run: SyncRun, rejections: Sequence[WritebackRejection]) -> Iterat
     for error in run.errors or []:
         where = error.get("record_id") or error.get("field") or ""
         yield "  " + " ".join(_text(p) for p in (error.get("kind"), where, error.get("message")) if p)
-    for r in rejections:
-        yield f"  rejected {r.connection} {r.object} {r.record_id}: {_text(r.code)} {_text(r.message)}"
-    extra = (run.counts or {}).get("extra") or {}
-    if extra.get("warning_count"):
-        yield f"  data-quality warnings: {extra['warning_count']:,} field(s) stored empty, records kept"
-        for w in (extra.get("warnings") or [])[:20]:
+    for r in run.rejections:
+        yield f"  rejected {r['connection']} {r['object']} {r['record_id']}: {_text(r['code'])} {_text(r['message'])}"
+    if run.warning_count:
+        yield f"  data-quality warnings: {run.warning_count:,} field(s) stored empty, records kept"
+        for w in run.warnings[:20]:
             parts = (w.get("stream"), w.get("record_id"), w.get("field"))
             yield "    " + " ".join(_text(p) for p in parts) + f": {_text(w.get('message'))}"
 

@@ -16,7 +16,7 @@ from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, fail, out
 from accountsync.figure_text import column, figure
 from accountsync.fit_table import ColumnChoiceError, fit_table, parse_columns
-from sync.scoring_store import compute_scores, ranked_rows, stage_duration_rows
+from sync.scores import compute_scores, ranked_rows, stage_duration_rows
 
 
 class Format(StrEnum):

@@ -16,10 +16,9 @@ import typer
 from accountsync import context, logs
 from accountsync.console import fail
 from config import load_deployment
-from sync import locks
-from sync.jobs import ConnectorFactory, default_factory
-from sync.scheduler import Cadence
-from sync.service import DeploymentHolder, Service, ServiceSettings
+from sync import ConnectorFactory, default_factory
+from sync.runs import LEASE_ENV
+from sync.serve import Cadence, DeploymentHolder, Service, ServiceSettings
 
 SCHEDULE_SECONDS_ENV = "ACCOUNTSYNC_SCHEDULE_SECONDS"  # tests/demos: fire every N seconds instead of the cron
 FACTORY_ENV = "ACCOUNTSYNC_CONNECTOR_FACTORY"  # tests: `module:function` building connectors (a fake CRM)
@@ -59,7 +58,7 @@ def serve_command(
         typer.Option(
             "--lease-seconds",
             min=1,
-            envvar=locks.LEASE_ENV,
+            envvar=LEASE_ENV,
             help="A run whose heartbeat is older is taken over by another replica; the same on every replica.",
         ),
     ] = 60.0,
@@ -74,10 +73,11 @@ def serve_command(
     """Run the scheduler, queue workers and the admin API with its dashboard until SIGTERM or Ctrl-C."""
     import uvicorn  # here, not at the top: every other command starts faster without the web stack
 
-    from accountsync.api import ApiState, create_app
+    from accountsync.api import ApiState
+    from accountsync.web import create_app
 
     logs.configure()
-    os.environ[locks.LEASE_ENV] = str(lease)  # the job lock renewed inside sync.jobs uses the same lease
+    os.environ[LEASE_ENV] = str(lease)  # the job lock renewed inside sync.jobs uses the same lease
     path = context.config_path(config)
     holder = DeploymentHolder(
         lambda: load_deployment(path, check_files=True, enrichment_files=False)

@@ -14,7 +14,7 @@ from accountsync import context
 from accountsync.console import EXIT_FAILURE, out
 from accountsync.progress import RichProgress
 from sync import RunSummary, SyncOptions, run_sync
-from sync.account_resync import AccountNotFound
+from sync.pull import AccountNotFound
 
 ConfigOption = Annotated[
     Path | None,

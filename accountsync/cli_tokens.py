@@ -9,7 +9,7 @@ from rich.table import Table
 
 from accountsync import context
 from accountsync.console import err, fail, out
-from sync.tokens import ROLES, TokenError, create_token, list_tokens, revoke_token
+from sync.access import ROLES, TokenError, create_token, list_tokens, revoke_token
 
 app = typer.Typer(help="Admin-API tokens: metrics scrapes /metrics, viewer reads, operator runs jobs, admin manages "
                   "tokens.", no_args_is_help=True)  # fmt: skip

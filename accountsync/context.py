@@ -8,8 +8,7 @@ from sqlalchemy import Engine
 
 from accountsync.console import err, fail
 from config import Deployment, load_deployment, load_settings
-from sync import build_engine, ensure_current
-from sync.fresh_store import migrate_if_fresh
+from sync import build_engine, ensure_current, migrate_if_fresh
 
 DEFAULT_CONFIG = Path("accountsync.yaml")
 

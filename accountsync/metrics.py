@@ -9,7 +9,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
-from sync.runstats import RunStats, run_stats
+from sync.runs import RunStats, run_stats
 
 BUCKETS = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 4 * 3600.0)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

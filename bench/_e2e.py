@@ -27,7 +27,7 @@ from sqlalchemy import Engine, text
 
 from scoring import ScoringInputs, ScoringResult, score_portfolio
 from sync import build_engine, upgrade
-from sync.scoring_store import load_scoring, params_from_config, store_result
+from sync.scores.scoring import load_scoring, params_from_config, store_result
 
 AS_OF = date(2026, 6, 30)
 WALLET_RATIOS = {"Manufacturing": 0.02, "Software": 0.05, "Retail": 0.01}
@@ -58,7 +58,7 @@ def vm_hwm_mib() -> float:
 
 
 def measure(url: str, rates: dict[str, str], as_of: date) -> dict[str, Any]:
-    """The timed part, in the child: read the store, score, store the result (`sync.scoring_store.score_store`)."""
+    """The timed part, in the child: read the store, score, store the result (`sync.scores.scoring.score_store`)."""
     engine = build_engine(url)
     try:
         started = time.perf_counter()
@@ -71,7 +71,7 @@ def measure(url: str, rates: dict[str, str], as_of: date) -> dict[str, Any]:
     finally:
         engine.dispose()
     phases = {"read": read - started, "score": scored - read, "store": stored - scored, "total": stored - started}
-    # SQLite's reader is a process of its own (sync/sqlite_read.py): its peak is counted beside the child's.
+    # SQLite's reader is a process of its own (sync/store/sqlite_read.py): its peak is counted beside the child's.
     reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"phases": phases, "peak_rss_mib": vm_hwm_mib(), "reader_rss_mib": reader, "run_id": run_id}
 

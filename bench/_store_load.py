@@ -153,7 +153,7 @@ def _copy_postgresql(engine: Engine, tables: dict[str, pl.DataFrame]) -> None:
 
 
 def _sqlite_rows(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
-    # Stored as sync.columns does: money as text, naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff', dates ISO.
+    # Stored as sync.store.columns does: money as text, naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff', dates ISO.
     money = [c for c in ("annual_revenue", "wallet_estimate", "amount", "total_price") if c in frame.columns]
     text = frame.with_columns(
         pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S%.6f"),

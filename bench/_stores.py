@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from sync.store import normalise_url
+from sync.store.engine import normalise_url
 
 PG_DSN = os.environ.get("ACCOUNTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -45,7 +45,7 @@ from connectors.hubspot import connect as connect_hubspot  # noqa: E402
 from sync import build_engine, upgrade  # noqa: E402
 from sync.connect import build_connector  # noqa: E402
 from sync.jobs import SyncOptions, run_sync  # noqa: E402
-from sync.pull_job import extra_fields, ordered_streams  # noqa: E402
+from sync.pull.job import extra_fields, ordered_streams  # noqa: E402
 
 sys.path.append(str(Path(__file__).resolve().parent))  # the bench helpers; `sync` is imported already
 from _stores import stores  # noqa: E402

@@ -20,6 +20,7 @@ from connectors.base import (
 )
 from connectors.budget import ApiBudget
 from connectors.directory import Directory
+from connectors.domains import normalise_domain
 from connectors.errors import (
     Action,
     AuthError,
@@ -35,11 +36,16 @@ from connectors.errors import (
     RetriableError,
     StopError,
 )
+from connectors.maps import mapped_objects, stream_map
+from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap
+from connectors.rows import Context as RowContext
 
 __all__ = [
+    "ISSUES",
     "Action",
     "ApiBudget",
     "AuthError",
+    "BadRecord",
     "BudgetExceededError",
     "Connector",
     "ConnectorError",
@@ -50,6 +56,7 @@ __all__ = [
     "FieldInfo",
     "FieldMissingError",
     "FieldSpec",
+    "Merges",
     "ObjectSchema",
     "Page",
     "Position",
@@ -61,9 +68,15 @@ __all__ = [
     "RecordRejectedError",
     "RecordUpdate",
     "RetriableError",
+    "Row",
+    "RowContext",
     "SkippedRecord",
     "StopError",
+    "StreamMap",
     "StreamSpec",
     "Window",
     "WriteResult",
+    "mapped_objects",
+    "normalise_domain",
+    "stream_map",
 ]

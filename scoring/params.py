@@ -1,4 +1,7 @@
-"""Every tunable of kpis.md as frozen dataclasses, with the spec's defaults."""
+"""Every tunable of kpis.md as frozen dataclasses, checked for what the spec can mean.
+
+The defaults are declared once, in the config's models (`config/models.py`, what a RevOps user reads in
+`config describe`); the engine's parameters take them from there."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from config.models import HealthWeights, Scoring, Tiers
+from config.models import ScoreWeights as ConfigWeights
 from scoring.errors import ParameterError
 
 __all__ = [
@@ -25,6 +30,9 @@ __all__ = [
 
 FitField = Literal["industry", "country", "employees", "annual_revenue"]
 CATEGORICAL_FIT_FIELDS: frozenset[str] = frozenset({"industry", "country"})
+
+
+_SCORING, _WEIGHTS, _HEALTH, _TIERS = Scoring(), ConfigWeights(), HealthWeights(), Tiers()
 
 
 def _require(ok: bool, name: str, problem: str) -> None:
@@ -82,8 +90,8 @@ class FitRule:
 class ValueParams:
     """Customer value (section 3)."""
 
-    gross_margin: float = 0.8
-    max_lifetime_years: float = 10.0
+    gross_margin: float = _SCORING.gross_margin
+    max_lifetime_years: float = _SCORING.max_lifetime_years
     wallet_ratio: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -114,10 +122,10 @@ class PipelineParams:
 class HealthParams:
     """Health score weights and bounds (section 6)."""
 
-    utilisation_weight: float = 0.4
-    trend_weight: float = 0.2
-    renewal_weight: float = 0.2
-    engagement_weight: float = 0.2
+    utilisation_weight: float = _HEALTH.utilisation
+    trend_weight: float = _HEALTH.usage_trend
+    renewal_weight: float = _HEALTH.renewal_proximity
+    engagement_weight: float = _HEALTH.engagement_recency
     trend_bound: float = 0.5
     renewal_full_days: int = 180
     engagement_full_days: int = 30
@@ -140,10 +148,10 @@ class HealthParams:
 class ScoreWeights:
     """Weights of the four score components (section 7)."""
 
-    fit: float = 0.3
-    potential: float = 0.3
-    momentum: float = 0.2
-    health: float = 0.2
+    fit: float = _WEIGHTS.fit
+    potential: float = _WEIGHTS.potential
+    momentum: float = _WEIGHTS.momentum
+    health: float = _WEIGHTS.health
 
     def __post_init__(self) -> None:
         for name in ("fit", "potential", "momentum", "health"):
@@ -154,9 +162,9 @@ class ScoreWeights:
 class TierThresholds:
     """Lowest score of tiers A, B and C; anything below `c` is D."""
 
-    a: float = 80.0
-    b: float = 60.0
-    c: float = 40.0
+    a: float = _TIERS.a
+    b: float = _TIERS.b
+    c: float = _TIERS.c
 
     def __post_init__(self) -> None:
         _require(self.a >= self.b >= self.c, "tiers", "thresholds must satisfy a >= b >= c")
@@ -169,7 +177,7 @@ class ScoreParams:
     weights: ScoreWeights = field(default_factory=ScoreWeights)
     tiers: TierThresholds = field(default_factory=TierThresholds)
     fit_rules: tuple[FitRule, ...] = ()
-    prospect_health: float = 50.0
+    prospect_health: float = _SCORING.prospect_health
     recent_win_days: int = 90
 
     def __post_init__(self) -> None:
@@ -182,7 +190,7 @@ class ScoringParams:
     """All tunables of a scoring run; the lead maps the YAML config onto this."""
 
     currency: str = "USD"
-    window_months: int = 12
+    window_months: int = _SCORING.window_months
     value: ValueParams = field(default_factory=ValueParams)
     pipeline: PipelineParams = field(default_factory=PipelineParams)
     health: HealthParams = field(default_factory=HealthParams)

@@ -227,7 +227,7 @@ def top_account_in_both_crms() -> str | None:
 
     url = load_settings().store_url()
     if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]  # as sync.store does
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]  # as sync.store.engine does
     engine = create_engine(url)
     try:
         with engine.connect() as connection:

@@ -4,8 +4,9 @@
     .venv/bin/python scripts/import_graph.py sync       # one package: its modules and the arrows among them
     .venv/bin/python scripts/import_graph.py --json     # the same as JSON
 
-An arrow is a module importing another module of the repository (a package import counts as its `__init__`);
-imports inside functions count too (they are still dependencies), `TYPE_CHECKING` blocks too. A floor is a
+An arrow is a module importing another module of the repository (a package import counts as its `__init__`, and
+importing a module inside another package also runs that package's `__init__`: an arrow to it too); imports
+inside functions count too (they are still dependencies), `TYPE_CHECKING` blocks too. A floor is a
 module's height in the graph with cycles collapsed: modules importing nothing of ours are floor 1.
 """
 
@@ -54,8 +55,22 @@ def imported(path: Path, name: str, known: set[str]) -> set[str]:
                 full = f"{base}.{alias.name}"
                 out.add(full if full in known else _known(base, known))
     out.discard("")
+    out |= {p for m in out for p in _packages_run(m, name, known)}
     out.discard(name)
     return out
+
+
+def _packages_run(target: str, importer: str, known: set[str]) -> set[str]:
+    """The package `__init__`s importing `target` runs first, but for the importer's own packages (already running).
+
+    `from sync.runs.locks import X` in `sync.pull.stream` runs `sync/runs/__init__.py`: an arrow to `sync.runs`,
+    so a package whose `__init__` reaches back to the importer shows as the cycle it is at run time.
+    """
+    parts = target.split(".")
+    mine = importer.split(".")
+    return {
+        pkg for end in range(1, len(parts)) if (pkg := ".".join(parts[:end])) in known and mine[:end] != parts[:end]
+    }
 
 
 def _known(dotted: str, known: set[str]) -> str:

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-from sync.accounts import IdentityOutcome, apply_identity
-from sync.domains import normalise_domain
-from sync.enrich import EnrichSourceSummary, EnrichSummary, run_enrichment
-from sync.enrich_sources import EnrichError, EnrichSourceError
+from connectors import normalise_domain
+from sync.access.tokens import Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
+from sync.account_view import Account360, account_360
+from sync.enrich.run import EnrichSourceSummary, EnrichSummary, run_enrichment
+from sync.enrich.sources import EnrichError, EnrichSourceError
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
+from sync.fresh_store import migrate_if_fresh
+from sync.identity.apply import IdentityOutcome, apply_identity
 from sync.jobs import (
+    ConnectorFactory,
     PipelineSummary,
     RunSummary,
     SyncOptions,
     WritebackSummary,
+    default_factory,
     find_job,
     run_pipeline,
     run_score,
     run_sync,
     run_writeback,
 )
-from sync.migrate import current_revision, ensure_current, head_revision, schema_diff, upgrade
-from sync.pull import NoProgress, ProgressSink
-from sync.queue import ClaimedRun, Enqueued, QueueError, RunNotCancellable, RunNotFound, cancel, claim, enqueue
-from sync.scheduler import Cadence, RunScheduler
-from sync.service import DeploymentHolder, Service, ServiceSettings
-from sync.store import build_engine, normalise_url, session
-from sync.tables import (
+from sync.portfolio_trends import SEGMENTS, BridgeStep, TrendPoint, arr_bridge, kpi_trend, segment_rows
+from sync.pull.stream import NoProgress, ProgressSink
+from sync.runs.queue import ClaimedRun, Enqueued, QueueError, RunNotCancellable, RunNotFound, cancel, claim, enqueue
+from sync.serve.scheduler import Cadence, RunScheduler
+from sync.serve.service import DeploymentHolder, Service, ServiceSettings
+from sync.store.engine import build_engine, normalise_url, session
+from sync.store.migrate import current_revision, ensure_current, head_revision, schema_diff, upgrade
+from sync.store.tables import (
     Account,
     AccountEnrichment,
     AccountScore,
@@ -48,16 +54,19 @@ from sync.tables import (
     WritebackRejection,
     utcnow,
 )
-from sync.tokens import Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
 
 __all__ = [
+    "SEGMENTS",
     "Account",
+    "Account360",
     "AccountEnrichment",
     "AccountScore",
     "ApiToken",
+    "BridgeStep",
     "Cadence",
     "Caller",
     "ClaimedRun",
+    "ConnectorFactory",
     "CrmCurrency",
     "CurrencyRate",
     "DashboardSession",
@@ -96,22 +105,28 @@ __all__ = [
     "SyncOptions",
     "SyncRun",
     "TokenError",
+    "TrendPoint",
     "Usage",
     "WritebackLedger",
     "WritebackRejection",
     "WritebackSummary",
+    "account_360",
     "apply_identity",
+    "arr_bridge",
     "authenticate",
     "build_engine",
     "cancel",
     "claim",
     "create_token",
     "current_revision",
+    "default_factory",
     "enqueue",
     "ensure_current",
     "find_job",
     "head_revision",
+    "kpi_trend",
     "list_tokens",
+    "migrate_if_fresh",
     "normalise_domain",
     "normalise_url",
     "revoke_token",
@@ -121,6 +136,7 @@ __all__ = [
     "run_sync",
     "run_writeback",
     "schema_diff",
+    "segment_rows",
     "session",
     "upgrade",
     "utcnow",

@@ -13,11 +13,11 @@ from sqlmodel import col, select
 
 from config import Deployment
 from connectors import Directory
-from sync.currency import crm_currencies, effective_rates
 from sync.directory_store import load_directories
-from sync.ranking import AccountDetail, account_detail
+from sync.scores.ranking import AccountDetail, account_detail
 from sync.store import session
-from sync.tables import AccountScore, Opportunity, ScoringRun, SourceAccount, StageMeta, Usage
+from sync.store.currency import crm_currencies, effective_rates
+from sync.store.tables import AccountScore, Opportunity, ScoringRun, SourceAccount, StageMeta, Usage
 
 HISTORY_POINTS = 24  # job runs shown in the score history
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config import Deployment, HubSpotConnection, SalesforceConnection
+from config import Deployment, HubSpotConnection, Job, SalesforceConnection
 from connectors import ApiBudget, Connector
 from connectors.hubspot import connect as connect_hubspot
 from connectors.salesforce import connect as connect_salesforce
@@ -24,3 +24,8 @@ def build_connector(
     if isinstance(conn, HubSpotConnection):
         return connect_hubspot(name, conn, budget=budget)
     raise JobError(f"no connection named `{name}`")
+
+
+def default_factory(deployment: Deployment, name: str, job: Job) -> Connector:
+    """Build the real connector for a connection with the job's budget and thresholds."""
+    return build_connector(deployment, name, budget_share=job.api_budget_share, bulk_threshold=job.bulk_threshold)

@@ -3,32 +3,18 @@ owners' names, kept per connection as the connector last read them (`connectors.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 import structlog
-from sqlalchemy import JSON, Column, Engine
-from sqlmodel import Field, SQLModel, select
+from sqlalchemy import Engine
+from sqlmodel import select
 
 from connectors import ConnectorError, Directory, StopError
-from sync.columns import UTCDateTime
 from sync.store import session
-from sync.tables import utcnow
-from sync.upsert import upsert
+from sync.store.crm_directory import CrmDirectory
+from sync.store.tables import utcnow
+from sync.store.upsert import upsert
 
 log = structlog.get_logger("accountsync.directory")
 MAX_OWNERS = 50_000  # a directory bigger than this is cut (the page then shows the owner's id, labelled)
-
-
-class CrmDirectory(SQLModel, table=True):
-    """A connection's account page address (`{id}` stands for the record id) and owner id -> name."""
-
-    __tablename__ = "crm_directory"
-
-    connection: str = Field(primary_key=True, max_length=64)
-    account_url: str | None = Field(default=None, max_length=512)
-    owners: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 def store_directory(engine: Engine, connection: str, directory: Directory | None) -> None:

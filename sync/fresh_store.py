@@ -6,7 +6,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 
 from sync.errors import StoreError
-from sync.migrate import current_revision, upgrade
+from sync.store.migrate import current_revision, upgrade
 
 
 def migrate_if_fresh(engine: Engine) -> str | None:

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from config import Deployment, Job
-from sync.enrich import EnrichSummary, enrich_step
-from sync.pull import ProgressSink
-from sync.pull_job import ConnectorFactory, pull_job
-from sync.runs import RunRecorder, StepOutcome
-from sync.scoring_store import ScoringOutcome, score_store
-from sync.tables import utcnow
-from sync.writeback_run import WritebackSummary, public_targets, writeback_targets
+from sync.enrich.run import EnrichSummary, enrich_step
+from sync.pull.job import ConnectorFactory, pull_job
+from sync.pull.stream import ProgressSink
+from sync.runs.records import RunRecorder, StepOutcome
+from sync.scores.scoring import ScoringOutcome, score_store
+from sync.store.tables import utcnow
+from sync.writeback.run import WritebackSummary, public_targets, writeback_targets
 
 STEPS = ("pull", "enrich", "score", "writeback")
 GOT_THROUGH = ("succeeded", "partial")

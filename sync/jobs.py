@@ -9,21 +9,21 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from config import Deployment, Job
-from connectors import Connector
-from sync.account_resync import AccountNotFound, resolve_account, resync_account
-from sync.enrich import EnrichSummary
-from sync.heartbeat import GuardedSink
+from config import Deployment
+from sync.connect import default_factory
+from sync.enrich.run import EnrichSummary
 from sync.job_lookup import find_job
 from sync.job_steps import JobSteps, overall
-from sync.lifecycle import run_lifecycle
-from sync.pull import NoProgress, ProgressSink
-from sync.pull_job import ConnectorFactory, pull_job
-from sync.runs import RunRecorder, create_run
-from sync.scoring_store import ScoringOutcome, score_store
-from sync.store import session
-from sync.tables import SyncRun
-from sync.writeback_run import WritebackSummary, writeback_job
+from sync.pull.account_resync import AccountNotFound, resolve_account, resync_account
+from sync.pull.job import ConnectorFactory, pull_job
+from sync.pull.stream import NoProgress, ProgressSink
+from sync.runs.heartbeat import GuardedSink
+from sync.runs.lifecycle import run_lifecycle
+from sync.runs.records import RunRecorder, create_run
+from sync.scores.scoring import ScoringOutcome, score_store
+from sync.store.engine import session
+from sync.store.tables import SyncRun
+from sync.writeback.run import WritebackSummary, writeback_job
 
 __all__ = [
     "ConnectorFactory",
@@ -65,13 +65,6 @@ class RunSummary:
     errors: list[dict[str, Any]]
     audits: list[dict[str, Any]] = field(default_factory=list)
     duration_seconds: float = 0.0
-
-
-def default_factory(deployment: Deployment, name: str, job: Job) -> Connector:
-    """Build the real connector for a connection with the job's budget and thresholds."""
-    from sync.connect import build_connector
-
-    return build_connector(deployment, name, budget_share=job.api_budget_share, bulk_threshold=job.bulk_threshold)
 
 
 def run_sync(
@@ -141,7 +134,7 @@ def run_writeback(
     trigger: str = "cli",
     run_id: int | None = None,
 ) -> WritebackSummary:
-    """Write back only (or, with `dry_run`, plan only): see `sync.writeback_run.writeback_job`."""
+    """Write back only (or, with `dry_run`, plan only): see `sync.writeback.run.writeback_job`."""
     return writeback_job(deployment, job_name, engine=engine, factory=factory, dry_run=dry_run, trigger=trigger,
                          run_id=run_id)  # fmt: skip
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from config import Deployment
 from scoring import SEGMENTS, Segment, score_portfolio
-from sync.scoring_store import compute_scores, load_scoring
+from sync.scores.scoring import compute_scores, load_scoring
 
 __all__ = ["SEGMENTS", "BridgeStep", "TrendPoint", "arr_bridge", "kpi_trend", "month_ends", "segment_rows"]
 

@@ -44,17 +44,17 @@ from chaos.tap import Hook, Tap, TapState, WriteEvent, is_write, write_events
 from chaos.truth import SourceRecord, StoredRecord, Tally, compare, expected_value, normal
 from chaos.writes import check_writes, planned_cells, same_value
 from config import ConfigError, load_deployment
+from connectors.domains import normalise_domain
+from connectors.hubspot.rows import hubspot_company
+from connectors.rows import Context as NormaliseContext
 from sync import build_engine
-from sync.browse import get_run
-from sync.cursors import load as load_cursor
-from sync.domains import normalise_domain
 from sync.errors import StoreError
 from sync.jobs import run_sync
-from sync.migrate import ensure_current, upgrade
-from sync.normalise import Context as NormaliseContext
-from sync.normalise import hubspot_company
-from sync.queue import RunNotFound, cancel
-from sync.store import session
+from sync.pull.cursors import load as load_cursor
+from sync.runs.browse import get_run
+from sync.runs.queue import RunNotFound, cancel
+from sync.store.engine import session
+from sync.store.migrate import ensure_current, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 T = datetime(2026, 5, 1, 12, 0, 0, 123000, tzinfo=UTC)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,86 @@ def test_no_import_cycle_anywhere_in_the_product() -> None:
 def test_the_cycle_counter_finds_a_cycle(tmp_path: Path) -> None:
     graph = _import_graph()
     assert graph.cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # type: ignore[attr-defined]
+
+
+def test_the_import_counter_sees_a_cycle_through_a_package_init(tmp_path: Path) -> None:
+    """`from b.mod import x` runs `b/__init__.py` first: when that reaches back to the importer, it is a cycle."""
+    files = {"a/__init__.py": "", "a/one.py": "from b.mod import x\n", "b/__init__.py": "from b.up import y\n",
+             "b/mod.py": "x = 1\n", "b/up.py": "from a.one import z\n"}  # fmt: skip
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(exist_ok=True)
+        (tmp_path / path).write_text(text)
+    graph = _import_graph()
+    graph.ROOT = tmp_path  # type: ignore[attr-defined]
+    try:
+        assert graph.cycles(graph.graph(("a", "b"))) == [["a.one", "b", "b.up"]]  # type: ignore[attr-defined]
+    finally:
+        graph.ROOT = ROOT  # type: ignore[attr-defined]
+
+
+# The boundary between the connectors and sync (issue #20): each connector maps its CRM's field names onto the
+# store's columns; sync sees rows and `StreamMap`s. A sample of both CRMs' field names as their references spell
+# them (Salesforce Account/Opportunity/OpportunityHistory/CurrencyType, HubSpot companies/deals properties and
+# the connectors' own carried keys); none may appear in sync/, in code or in text.
+CRM_FIELDS = (
+    "IsDeleted", "SystemModstamp", "LastModifiedDate", "MasterRecordId", "CurrencyIsoCode", "StageName", "CloseDate",
+    "AccountId", "OpportunityId", "IsClosed", "IsWon", "OwnerId", "ParentId", "AnnualRevenue", "NumberOfEmployees",
+    "BillingCountry", "ConversionRate", "IsoCode", "hs_object_id", "hs_lastmodifieddate", "hs_merged_object_ids",
+    "hs_is_closed_won", "hs_is_closed", "hs_deal_stage_probability", "hubspot_owner_id", "hs_parent_company_id",
+    "dealstage", "dealname", "closedate", "createdate", "annualrevenue", "numberofemployees", "deal_currency_code",
+    "archivedAt", "_associations", "_stage_history",
+)  # fmt: skip
+CONNECTOR_SURFACES = frozenset({"connectors", "connectors.salesforce", "connectors.hubspot"})
+
+
+def crm_fields_named(root: Path) -> list[str]:
+    """Every mention of a CRM field name in sync/ (migrations aside: they name store columns)."""
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, CRM_FIELDS)) + r")\b")
+    found = []
+    for file in sorted((root / "sync").rglob("*.py")):
+        if "migrations" in file.parts:
+            continue
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            found += [f"{file.relative_to(root)}:{number}: {m}" for m in pattern.findall(line)]
+    return found
+
+
+def deep_imports(root: Path, package: str, allowed: Callable[[str], bool], into: str) -> list[str]:
+    """Imports from `package` into `into` (a package name) that `allowed` refuses, as `file:line: module`."""
+    found = []
+    for file in sorted((root / package).rglob("*.py")):
+        for module, line in imported_modules(ast.parse(file.read_text(encoding="utf-8"))):
+            if module.split(".")[0] == into and not allowed(module):
+                found.append(f"{file.relative_to(root)}:{line}: {module}")
+    return found
+
+
+def test_sync_names_no_crm_field() -> None:
+    assert crm_fields_named(ROOT) == []
+
+
+def test_a_crm_field_in_sync_is_caught(tmp_path: Path) -> None:
+    (tmp_path / "sync" / "pull").mkdir(parents=True)
+    (tmp_path / "sync" / "pull" / "leak.py").write_text('x = record.get("SystemModstamp")\ny = "hs_object_id2"\n')
+    assert crm_fields_named(tmp_path) == ["sync/pull/leak.py:1: SystemModstamp"]
+
+
+def test_sync_imports_no_connector_submodule() -> None:
+    """sync reaches the connectors through `connectors` (and each connector's package to build it), never inside."""
+    assert deep_imports(ROOT, "sync", CONNECTOR_SURFACES.__contains__, "connectors") == []
+
+
+def _wing_surface(module: str) -> bool:
+    """`sync` itself or one of its wings (a package: its `__init__` is the wing's public surface)."""
+    parts = module.split(".")
+    return len(parts) == 1 or (len(parts) == 2 and (ROOT / "sync" / parts[1] / "__init__.py").exists())
+
+
+def test_faces_import_only_wing_surfaces() -> None:
+    assert deep_imports(ROOT, "accountsync", _wing_surface, "sync") == []
+
+
+def test_a_face_reaching_inside_a_wing_is_caught(tmp_path: Path) -> None:
+    (tmp_path / "accountsync").mkdir()
+    (tmp_path / "accountsync" / "page.py").write_text("from sync.runs import get_run\nfrom sync.runs.browse import x\n")
+    assert deep_imports(tmp_path, "accountsync", _wing_surface, "sync") == ["accountsync/page.py:2: sync.runs.browse"]

@@ -44,7 +44,7 @@ from config import reference_markdown
 from sandbox.server import Sandbox, SandboxConfig
 from sandbox.world import WorldSpec
 from sync import SyncRun, build_engine, session
-from sync.writeback import latest_scores
+from sync.writeback.plan import latest_scores
 from tests.test_demo import READ_ONLY_POSTS, base_env
 from tests.test_readme import README, resolve, shown_commands
 

@@ -1,4 +1,5 @@
-"""The FastAPI app: admin API under /api, health and metrics, and the dashboard, over one `ApiState`."""
+"""The admin API app: routes under /api, health and metrics, over one `ApiState` (the dashboard is mounted on it by
+`accountsync.web`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from fastapi.responses import JSONResponse
 from accountsync.api import routes_accounts, routes_admin, routes_health, routes_jobs, routes_runs
 from accountsync.api.headers import SecurityHeaders, mount_docs
 from accountsync.api.state import ApiState
-from accountsync.dashboard.analytics_routes import router as analytics_pages
-from accountsync.dashboard.routes import mount_dashboard
 from sync import StoreError
 
 DESCRIPTION = """Admin API of accountsync: jobs and their schedules, the run queue and history, ranked accounts and
@@ -18,16 +17,14 @@ portfolio KPIs. Authenticate with `Authorization: Bearer <token>` (`accountsync 
 tokens and reloads the config."""
 
 
-def create_app(state: ApiState) -> FastAPI:
-    """Build the app over `state` (the store, the deployment in force)."""
+def create_api(state: ApiState) -> FastAPI:
+    """Build the API app over `state` (the store, the deployment in force)."""
     app = FastAPI(title="accountsync", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.accountsync = state
     app.add_middleware(SecurityHeaders)
     mount_docs(app)
     for module in (routes_health, routes_jobs, routes_runs, routes_accounts, routes_admin):
         app.include_router(module.router)
-    mount_dashboard(app)
-    app.include_router(analytics_pages)  # the portfolio analytics pages, beside the dashboard's own
 
     @app.exception_handler(StoreError)
     async def _store_unavailable(_request: Request, exc: StoreError) -> JSONResponse:

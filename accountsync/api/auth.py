@@ -10,8 +10,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from accountsync.api.bodies import ErrorOut
 from accountsync.api.state import ApiState, state_of
-from sync.sessions import session_caller
-from sync.tokens import Caller, authenticate
+from sync.access import Caller, authenticate, session_caller
 
 COOKIE = "accountsync_session"
 CSRF_HEADER = "X-Requested-With"

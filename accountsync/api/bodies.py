@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync.runs import RunPublic
+
 Kind = Literal["job", "full", "sync", "account", "writeback", "dry_run"]
 Role = Literal["metrics", "viewer", "operator", "admin"]
 RunStatus = Literal["queued", "running", "succeeded", "partial", "failed", "stopped_for_budget", "stopped", "cancelled"]
@@ -98,43 +100,7 @@ class JobsOut(Out):
     connections: list[ConnectionOut]
 
 
-class RunOut(Out):
-    """A run: status, counts, API calls, progress and errors."""
-
-    id: int
-    job: str
-    kind: str
-    status: str
-    trigger: str
-    params: dict[str, Any]
-    scheduled_for: datetime | None
-    requested_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    heartbeat_at: datetime | None
-    worker: str | None
-    message: str | None
-    counts: dict[str, Any]
-    api_calls: dict[str, Any]
-    error_count: int
-    percent: float | None
-    progress: dict[str, Any]
-    errors: list[Any]
-    rejections: list[dict[str, Any]]
-    steps: list[dict[str, Any]] = Field(default_factory=list, description="A whole job's steps in order: name, "
-                                        "status, started_at, duration_seconds, message, counts.")  # fmt: skip
-    warning_count: int = Field(
-        default=0,
-        description="Data-quality warnings: CRM fields stored empty because "
-        "they could not be stored or were implausible (the records were kept).",
-    )
-    warnings: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="The first 500 data-quality warnings: record_id, field, message, stream (run detail only).",
-    )
-    writeback: list[dict[str, Any]] = Field(default_factory=list, description="Per write-back target: calls, "
-                                            "duration and per field sent, unchanged, rejected, rep-owned skipped, "
-                                            "no value, adopted (run detail only).")  # fmt: skip
+RunOut = RunPublic  # the one public model of a run, declared with the runs (sync.runs)
 
 
 class RunPageOut(Out):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from accountsync.api.auth import AUTH_RESPONSES, Viewer
 from accountsync.api.bodies import AccountDetailOut, AccountOut, AccountPageOut, ErrorOut, KpisOut, Tier
 from accountsync.api.state import ApiState, state_of
-from sync.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
+from sync.scores import AccountFilter, account_detail, latest_kpis, ranked_accounts
 
 router = APIRouter(prefix="/api", tags=["accounts"], responses=AUTH_RESPONSES)
 State = Annotated[ApiState, Depends(state_of)]

@@ -10,7 +10,7 @@ from accountsync.api.auth import AUTH_RESPONSES, Admin
 from accountsync.api.bodies import ErrorOut, ReloadOut, TokenCreate, TokenCreated, TokenOut
 from accountsync.api.state import ApiState, state_of
 from config import ConfigError
-from sync.tokens import TokenError, create_token, list_tokens, revoke_token
+from sync.access import TokenError, create_token, list_tokens, revoke_token
 
 router = APIRouter(prefix="/api", tags=["admin"], responses=AUTH_RESPONSES)
 State = Annotated[ApiState, Depends(state_of)]

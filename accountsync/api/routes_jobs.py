@@ -11,10 +11,9 @@ from accountsync.api.auth import AUTH_RESPONSES, Operator, Viewer
 from accountsync.api.bodies import ConnectionOut, ErrorOut, JobOut, JobsOut, RunCreate, RunCreated, RunOut
 from accountsync.api.state import ApiState, state_of
 from config import Deployment, HubSpotConnection, Job
-from sync import queue
-from sync.account_resync import AccountNotFound, resolve_account
-from sync.browse import get_run
-from sync.scheduler import next_fire_times
+from sync.pull import AccountNotFound, resolve_account
+from sync.runs import active_counts, enqueue, get_run
+from sync.serve import next_fire_times
 
 router = APIRouter(prefix="/api", tags=["jobs"], responses=AUTH_RESPONSES)
 State = Annotated[ApiState, Depends(state_of)]
@@ -50,7 +49,7 @@ def list_jobs(_caller: Viewer, state: State) -> JobsOut:
     """Every job with its schedule, next fire time and queued/running runs; connections without secrets."""
     deployment = state.deployments.get()
     fires = next_fire_times(deployment, now=datetime.now(UTC), cadence=state.cadence)
-    counts = queue.active_counts(state.engine)
+    counts = active_counts(state.engine)
     jobs = [_job_out(job, fires.get(job.name), counts.get(job.name, {})) for job in deployment.jobs]
     return JobsOut(jobs=jobs, connections=_connections(deployment))
 
@@ -76,7 +75,7 @@ def create_run(
     account = _account(state, body) if body.account is not None else None
     params = {"objects": list(body.objects or []), "account": account, "requested_by": _caller.name}
     kind = "account" if account is not None else body.kind
-    queued = queue.enqueue(state.engine, job=job, kind=kind, trigger="api", params=params, idempotency_key=key)
+    queued = enqueue(state.engine, job=job, kind=kind, trigger="api", params=params, idempotency_key=key)
     run = get_run(state.engine, queued.run_id)
     assert run is not None
     if not queued.created:

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from accountsync.api.auth import AUTH_RESPONSES, Operator, Viewer
 from accountsync.api.bodies import ErrorOut, RunOut, RunPageOut, RunStatus
 from accountsync.api.state import ApiState, state_of
-from sync import queue
-from sync.browse import get_run, list_runs
+from sync.runs import RunNotCancellable, RunNotFound, get_run, list_runs
+from sync.runs import cancel as cancel_queued
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], responses=AUTH_RESPONSES)
 State = Annotated[ApiState, Depends(state_of)]
@@ -48,10 +48,10 @@ def run(run_id: RunId, _caller: Viewer, state: State) -> RunOut:
 def cancel(run_id: RunId, _caller: Operator, state: State) -> RunOut:
     """Cancel a run that is still queued (a running run cannot be cancelled: 409)."""
     try:
-        queue.cancel(state.engine, run_id)
-    except queue.RunNotFound as exc:
+        cancel_queued(state.engine, run_id)
+    except RunNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except queue.RunNotCancellable as exc:
+    except RunNotCancellable as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     found = get_run(state.engine, run_id)
     assert found is not None

@@ -9,8 +9,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from accountsync.metrics import metrics_registry
-from sync.scheduler import Cadence
-from sync.service import DeploymentHolder
+from sync.serve import Cadence, DeploymentHolder
 
 
 @dataclass

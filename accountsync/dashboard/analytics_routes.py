@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from accountsync.dashboard.routes import State, User, render
 from accountsync.dashboard.svg_charts import Series, line_chart, waterfall
-from sync.portfolio_trends import SEGMENTS, arr_bridge, kpi_trend, segment_rows
-from sync.ranking import latest_kpis
+from sync import SEGMENTS, arr_bridge, kpi_trend, segment_rows
+from sync.scores import latest_kpis
 
 router = APIRouter(include_in_schema=False)
 SEGMENT_KPIS = ("accounts", "customers", "arr", "mrr", "arpa", "arr_at_start", "new", "expansion", "contraction",

@@ -17,14 +17,11 @@ from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from accountsync.dashboard.svg_charts import waterfall
 from accountsync.figure_text import column, figure, stamp
-from sync import queue
-from sync.account_view import account_360
-from sync.browse import get_run, list_runs
-from sync.portfolio_trends import arr_bridge
-from sync.ranking import AccountFilter, latest_kpis, ranked_accounts
-from sync.scheduler import next_fire_times
-from sync.sessions import LIFETIME, end_session, form_key, open_session, session_caller
-from sync.tokens import Caller, authenticate
+from sync import account_360, arr_bridge
+from sync.access import LIFETIME, Caller, authenticate, end_session, form_key, open_session, session_caller
+from sync.runs import active_counts, get_run, list_runs
+from sync.scores import AccountFilter, latest_kpis, ranked_accounts
+from sync.serve import next_fire_times
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -136,7 +133,7 @@ def jobs_page(request: Request, caller: User, state: State) -> HTMLResponse:
     """Jobs with schedules, next fire times and a run-now button."""
     deployment = state.deployments.get()
     fires = next_fire_times(deployment, now=datetime.now(UTC), cadence=state.cadence)
-    counts = queue.active_counts(state.engine)
+    counts = active_counts(state.engine)
     rows = [{"job": job, "next": fires.get(job.name), "counts": counts.get(job.name, {})} for job in deployment.jobs]
     return render(request, "jobs.html", caller, rows=rows)
 

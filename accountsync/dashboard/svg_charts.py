@@ -9,7 +9,7 @@ from html import escape
 from markupsafe import Markup
 
 from accountsync.figure_text import money, percent
-from sync.portfolio_trends import BridgeStep
+from sync import BridgeStep
 
 WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 720, 300, 56, 24, 40
 COLORS = {"total": "#2f5bea", "up": "#1f9d6b", "down": "#d64545"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,74 +13,19 @@ import yaml
 from sqlalchemy import Engine
 
 from config import Deployment, Job, load_deployment
-from connectors import ObjectSchema, Page, Position, Quota, StreamSpec, Window
 from sync import build_engine, run_sync, upgrade
+from tests import fakes
+from tests.fakes import FakeConnector
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)  # "today" of the enrichment runs: October 2026
-ID_FIELD = {"salesforce": "Id", "hubspot": "hs_object_id"}
-STAMP_FIELD = {"salesforce": "SystemModstamp", "hubspot": "hs_lastmodifieddate"}
 
 
 @dataclass
-class FakeCrm:
-    """One CRM's records per object, read in modstamp order (the read side of tests/sync's fake)."""
+class FakeCrm(fakes.FakeCrm):
+    """The suite's fake CRM, read 50 records a page."""
 
-    name: str
-    crm: str
-    objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    calls: int = 0
-
-    def put(self, obj: str, record: dict[str, Any]) -> None:
-        self.objects.setdefault(obj, {})[str(record[ID_FIELD[self.crm]])] = record
-
-
-class FakeConnector:
-    """The parts of connectors.Connector a pull uses, over a FakeCrm."""
-
-    def __init__(self, crm: FakeCrm) -> None:
-        self.state = crm
-        self.name = crm.name
-        self.crm = crm.crm
-
-    def streams(self, objects: Sequence[str], *, extra_fields: Any = None) -> list[StreamSpec]:
-        return [StreamSpec(o, o, ID_FIELD[self.crm], STAMP_FIELD[self.crm], ()) for o in objects]
-
-    def _rows(self, spec: StreamSpec, window: Window) -> list[dict[str, Any]]:
-        stamp = STAMP_FIELD[self.crm]
-        rows = [r for r in self.state.objects.get(spec.object, {}).values()
-                if (window.start is None or r[stamp] > window.start) and r[stamp] <= window.end]  # fmt: skip
-        return sorted(rows, key=lambda r: (r[stamp], str(r[spec.primary_key])))
-
-    def count(self, spec: StreamSpec, window: Window, *, live: bool = False) -> int | None:
-        rows = self._rows(spec, window)
-        if window.start is None:
-            rows = [r for r in rows if not r.get("IsDeleted") and not r.get("archived")]
-        return len(rows)
-
-    def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
-        stamp = STAMP_FIELD[self.crm]
-        rows = self._rows(spec, window)
-        for start in range(0, len(rows), 50):
-            chunk = rows[start : start + 50]
-            self.state.calls += 1
-            last = chunk[-1]
-            yield Page(spec.name, [dict(r) for r in chunk], Position("rest", last[stamp], str(last[spec.primary_key])))
-
-    def describe(self, obj: str) -> ObjectSchema:
-        return ObjectSchema(obj, {})
-
-    def corporate_currency(self) -> str | None:
-        return None  # a CRM that does not say: its records' money is taken to be in ours
-
-    def quota(self) -> Quota:
-        return Quota(None, None, self.state.calls)
-
-    def charge_earlier(self, calls: int) -> None:
-        self.earlier = calls  # a fake CRM has no quota to stop at: kept for tests to read
-
-    def close(self) -> None:
-        return None
+    page_size: int = 50
 
 
 def sf18(id15: str) -> str:

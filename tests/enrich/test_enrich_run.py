@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from sync import JobLocked, SyncRun, Usage, locks, run_enrichment, session
+from sync import JobLocked, SyncRun, Usage, run_enrichment, session
+from sync.runs import locks
 
 from .conftest import NOW, World, sf_id
 

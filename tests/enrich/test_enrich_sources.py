@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from config import EnrichmentSource
 from sync import EnrichSourceError, SyncRun, Usage, run_enrichment, session
-from sync.enrich_sources import plan_source
+from sync.enrich.sources import plan_source
 from tests.conftest import PG_DSN
 
 from .conftest import NOW, World, sf_id

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from sync.enrich_values import PROBLEM, account_rules, apply_rules, usage_rules
+from sync.enrich.values import PROBLEM, account_rules, apply_rules, usage_rules
 
 THIS_MONTH = date(2026, 10, 1)
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from scoring import PREVIOUS_SCORES, conform_frame, score_portfolio
 from sync import AccountScore, build_engine, session
-from sync.scoring_store import NOT_FIGURES, params_from_config, previous_scores
+from sync.scores.scoring import NOT_FIGURES, params_from_config, previous_scores
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "scoring.py"
 ACCOUNTS, OPPORTUNITIES = 2_000, 10_000

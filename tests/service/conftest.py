@@ -17,11 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from accountsync.api import ApiState, create_app
+from accountsync.api import ApiState
+from accountsync.web import create_app
 from config import Deployment, Job, load_deployment
 from sync import Account, AccountScore, ScoringRun, build_engine, session, upgrade
-from sync.service import DeploymentHolder
-from sync.tokens import create_token, revoke_token
+from sync.access.tokens import create_token, revoke_token
+from sync.serve.service import DeploymentHolder
 
 from .fakecrm import SECRET, FakeConnector, FakeCrm
 
@@ -175,7 +176,7 @@ PORTFOLIO = {
     "contraction": 1000.0, "churn": 3000.0, "grr": 0.777, "nrr": 0.888, "logo_churn_rate": 0.25,
     "revenue_churn_rate": 0.223, "win_rate_count": 0.4, "win_rate_amount": 0.35, "sales_cycle_days": 41.0,
     "open_pipeline": 50000.0, "weighted_pipeline": 20000.0,
-    "stage_durations": [  # as `sync.scoring_store` stores them: in pipeline order, not by name
+    "stage_durations": [  # as `sync.scores.scoring` stores them: in pipeline order, not by name
         {"stage": "Prospecting", "stays": 9, "median_days": 6.5, "p90_days": 14.2},
         {"stage": "Negotiation", "stays": 4, "median_days": 21.0, "p90_days": 40.75},
     ],

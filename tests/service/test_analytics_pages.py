@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sync import Account, Opportunity, session
-from sync.scoring_store import score_store
+from sync.scores.scoring import score_store
 
 from .conftest import sign_in
 

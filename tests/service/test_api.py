@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from sync import SourceAccount, SyncRun, WritebackRejection, current_revision, session, utcnow
-from sync.queue import claim, enqueue
-from sync.tokens import token_hash
+from sync.access.tokens import token_hash
+from sync.runs.queue import claim, enqueue
 
 from .conftest import ROLES, bearer, make_client, seed_scores, sign_in, write_config
 from .fakecrm import SECRET
@@ -44,7 +44,7 @@ def _expected(least: str | None, who: str) -> set[int]:
 
 
 def _check_matrix(store: Any, client: Any, tokens: dict[str, str], cases: list[tuple[Any, ...]]) -> list[str]:
-    from sync.tokens import create_token
+    from sync.access.tokens import create_token
 
     seed_scores(store)
     run_id = enqueue(store, job="manual").run_id
@@ -66,7 +66,7 @@ def _check_matrix(store: Any, client: Any, tokens: dict[str, str], cases: list[t
 
 def _matrix_store(url: str) -> tuple[Any, dict[str, str]]:
     from sync import build_engine, upgrade
-    from sync.tokens import create_token, revoke_token
+    from sync.access.tokens import create_token, revoke_token
 
     store = build_engine(url)
     upgrade(store)

@@ -9,11 +9,12 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from accountsync.api import ApiState, create_app
+from accountsync.api import ApiState
+from accountsync.web import create_app
 from config import load_deployment
-from sync.queue import claim, enqueue
-from sync.service import DeploymentHolder
-from sync.tokens import create_token
+from sync.access.tokens import create_token
+from sync.runs.queue import claim, enqueue
+from sync.serve.service import DeploymentHolder
 
 from .conftest import bearer, seed_scores
 

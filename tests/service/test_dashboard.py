@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sync import build_engine, upgrade
-from sync.tokens import create_token
+from sync.access.tokens import create_token
 
 from .conftest import Replica, seed_scores, sign_in, write_config
 from .fakecrm import SECRET

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from config import load_deployment
 from sync import AccountScore, ScoringRun, build_engine, session, upgrade
-from sync.tokens import create_token
+from sync.access import create_token
 
 from .conftest import DEPLOYMENT_YAML, Replica, write_config
 from .test_account_page import HS_URL, KEY, RUNS, SF_URL

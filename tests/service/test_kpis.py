@@ -18,8 +18,8 @@ import pytest
 
 from config import load_deployment
 from sync import Account, Opportunity, StageHistory, StageMeta, build_engine, session, upgrade
-from sync.scoring_store import score_store
-from sync.tokens import create_token
+from sync.access.tokens import create_token
+from sync.scores.scoring import score_store
 
 from .conftest import ACCOUNTSYNC, Replica, bearer, write_config
 from .test_dashboard import CHROMIUM, CHROMIUM_ARGS

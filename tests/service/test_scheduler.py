@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import col, select
 
 from sync import SyncRun, session
-from sync.scheduler import Cadence, RunScheduler, latest_fire_time, next_fire_times
+from sync.serve.scheduler import Cadence, RunScheduler, latest_fire_time, next_fire_times
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from sync import ApiToken, build_engine, session, upgrade
-from sync.tokens import authenticate, token_hash
+from sync.access.tokens import authenticate, token_hash
 
 from .conftest import ACCOUNTSYNC
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from sync import SourceAccount, SyncRun, session, utcnow
 from sync.jobs import run_sync
-from sync.queue import (
+from sync.runs.queue import (
     RunNotCancellable,
     RunNotFound,
     cancel,
@@ -20,7 +20,7 @@ from sync.queue import (
     heartbeat,
     reap_stale,
 )
-from sync.runs import create_run
+from sync.runs.records import create_run
 
 
 def _run(engine: Any, run_id: int) -> SyncRun:
@@ -174,7 +174,7 @@ def test_a_taken_over_run_resumes_from_the_committed_checkpoint(store, deploymen
 
 
 def test_a_direct_cli_run_whose_process_is_gone_is_closed_but_a_live_one_is_left_alone(store) -> None:
-    from sync import locks
+    from sync.runs import locks
 
     gone = create_run(store, job="nightly", trigger="cli")
     alive = create_run(store, job="manual", trigger="cli")

@@ -20,7 +20,7 @@ import httpx
 from sqlmodel import col, select
 
 from sync import SourceAccount, SyncRun, build_engine, session, upgrade
-from sync.tokens import create_token
+from sync.access.tokens import create_token
 
 from .conftest import Replica, bearer, write_config
 from .fakecrm import SECRET

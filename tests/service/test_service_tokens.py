@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.tokens import ROLES, TokenError, authenticate, create_token, list_tokens, revoke_token
+from sync.access.tokens import ROLES, TokenError, authenticate, create_token, list_tokens, revoke_token
 
 
 def test_roles_include_the_roles_below_them(lite_store) -> None:

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from sync import SourceAccount, SyncRun, locks, session
-from sync.queue import enqueue
-from sync.service import DeploymentHolder, Service, ServiceSettings
-from sync.worker import Worker, WorkerSettings
+from sync import SourceAccount, SyncRun, session
+from sync.runs import locks
+from sync.runs.queue import enqueue
+from sync.serve.service import DeploymentHolder, Service, ServiceSettings
+from sync.serve.worker import Worker, WorkerSettings
 
 
 def _run(engine: Any, run_id: int) -> SyncRun:

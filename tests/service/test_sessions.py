@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from sync import utcnow
-from sync.tokens import revoke_token
+from sync.access.tokens import revoke_token
 
 from .conftest import bearer, form_key, make_client, sign_in
 

@@ -172,7 +172,7 @@ def make_e2e(e2e_starter: Starter, database_url: str) -> MakeE2E:
 
 
 def domain(value: str | None) -> str | None:
-    """Independent of `sync.domains`: lower case, no scheme, no `www.`, no path; public mail domains never."""
+    """Independent of `connectors.domains`: lower case, no scheme, no `www.`, no path; public mail domains never."""
     if not value:
         return None
     text = value.strip().lower().split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from config import Currency
 from sync import CurrencyRate, DatedCurrencyRate, build_engine, session, upgrade
-from sync.currency import DatedRate, effective_rates
+from sync.store.currency import DatedRate, effective_rates
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -15,8 +15,8 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from sync import Opportunity, SourceAccount, StreamCursor, SyncRun, session
-from sync.account_resync import AccountNotFound
 from sync.jobs import RunSummary, SyncOptions, default_factory, run_sync
+from sync.pull.account_resync import AccountNotFound
 
 from .conftest_e2e import E2E, HS, JOB, SF, differences, hs_truth, sf_truth, stamp_text, store_view
 

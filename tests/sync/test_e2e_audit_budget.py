@@ -7,8 +7,8 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from sync import Opportunity, SourceAccount, session
-from sync.api_usage import spent_today
-from sync.runstats import run_stats
+from sync.runs.api_usage import spent_today
+from sync.runs.stats import run_stats
 
 from .conftest_e2e import HS, JOB, SF, differences, hs_truth, sf_truth, store_view
 

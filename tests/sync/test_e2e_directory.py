@@ -10,10 +10,11 @@ import warnings
 
 import httpx
 
-from accountsync.api import ApiState, create_app
+from accountsync.api import ApiState
+from accountsync.web import create_app
+from sync.access import create_token
 from sync.directory_store import load_directories
-from sync.service import DeploymentHolder
-from sync.tokens import create_token
+from sync.serve import DeploymentHolder
 
 from .conftest_writeback import JOB, crm_sdks
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from sync import build_engine
-from sync.migrate import current_revision, head_revision
+from sync.store.migrate import current_revision, head_revision
 
 from .conftest_writeback import JOB, REPO
 

@@ -28,7 +28,7 @@ from sync import (
     session,
     upgrade,
 )
-from sync.tokens import create_token
+from sync.access.tokens import create_token
 
 from .conftest_writeback import JOB, REPO, SF_FIELDS, WbEnv, free_port
 

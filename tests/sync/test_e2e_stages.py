@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from accountsync.api import ApiState, create_app
+from accountsync.api import ApiState
+from accountsync.web import create_app
 from sandbox.hubspot.pipelines import pipelines_json
 from sandbox.server import Sandbox
 from sync import StageMeta, session
-from sync.service import DeploymentHolder
-from sync.tokens import create_token
+from sync.access.tokens import create_token
+from sync.serve.service import DeploymentHolder
 
 from .conftest_e2e import E2E, HS, JOB, NOW, SF, hs_ids, hs_truth, primary_company, sf_ids, sf_truth
 

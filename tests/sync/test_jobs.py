@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import col, select
 
-from sync import Account, JobLocked, Opportunity, SourceAccount, SyncRun, locks, session, utcnow
+from sync import Account, JobLocked, Opportunity, SourceAccount, SyncRun, session, utcnow
 from sync.jobs import SyncOptions, run_sync
-from sync.runs import create_run
-
-from .conftest import T0, Crash, hs_company, sf_account, sf_opportunity
+from sync.runs import locks
+from sync.runs.records import create_run
+from tests.fakes import T0, Crash, hs_company, sf_account, sf_opportunity
 
 
 def _accounts(engine: Any, connection: str = "sf") -> dict[str, SourceAccount]:

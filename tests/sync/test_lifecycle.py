@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from sync import JobLock, SyncRun, build_engine, session, upgrade
 from sync.errors import JobLocked, LockLost
-from sync.lifecycle import run_lifecycle
-from sync.locks import LEASE, LEASE_ENV, acquire
-from sync.runs import create_run
-from sync.tables import utcnow
+from sync.runs.lifecycle import run_lifecycle
+from sync.runs.locks import LEASE, LEASE_ENV, acquire
+from sync.runs.records import create_run
+from sync.store.tables import utcnow
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from config import Deployment, Job, load_deployment
 from connectors import FieldInfo, RecordUpdate, WriteResult
 from sync import Account, SourceAccount, session, utcnow
 from sync.jobs import run_pipeline, run_sync
+from tests.fakes import STAMP_FIELD, T0, FakeConnector, FakeCrm, hs_company, sf_account
 
-from .conftest import DEPLOYMENT_YAML, STAMP_FIELD, T0, FakeConnector, FakeCrm, hs_company, sf_account
+from .conftest import DEPLOYMENT_YAML
 
 MOST_RECENT_YAML = DEPLOYMENT_YAML.replace(
     "    precedence: {industry: hubspot, employees: most_recent}\n",
@@ -46,7 +47,7 @@ class StampingConnector(FakeConnector):
         for results in super().write(obj, updates):
             for result in results:
                 if result.ok:
-                    self.crm_state.objects[obj][result.record_id][STAMP_FIELD[self.crm_state.crm]] = utcnow()
+                    self.state.objects[obj][result.record_id][STAMP_FIELD[self.state.crm]] = utcnow()
             yield results
 
 

@@ -8,9 +8,8 @@ from sqlmodel import col, select
 
 from sync import AccountScore, ScoringRun, session
 from sync.jobs import run_sync
-from sync.scoring_store import score_store
-
-from .conftest import T0, sf_account, sf_opportunity
+from sync.scores.scoring import score_store
+from tests.fakes import T0, sf_account, sf_opportunity
 
 
 def _portfolio(crms) -> None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from sync import build_engine
-from sync.sqlite_read import SqliteReadError, pinned_sql, read_sqlite, reader_argv
+from sync.store.sqlite_read import SqliteReadError, pinned_sql, read_sqlite, reader_argv
 
 MIXED = "SELECT id, n, x, label FROM t ORDER BY id"
 KINDS = {"id": "int", "n": "int", "x": "float", "label": "text"}

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from connectors.hubspot.convert import to_hubspot
 from sync import WritebackRejection, session
-from sync.figures import format_value
 from sync.jobs import run_sync
+from sync.writeback.figures import format_value
 
 from .conftest_writeback import (
     HS_FIELDS,

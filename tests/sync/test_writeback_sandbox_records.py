@@ -10,10 +10,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from sync import SourceAccount, WritebackRejection, session
-from sync.figures import format_value
 from sync.jobs import default_factory, find_job, run_score
-from sync.readback import read_back
-from sync.writeback import latest_scores
+from sync.writeback.figures import format_value
+from sync.writeback.plan import latest_scores
+from sync.writeback.readback import read_back
 
 from .conftest_writeback import AS_OF, HS_FIELDS, JOB, SF_FIELDS, WbEnv, insert_scores, seeded_figures
 

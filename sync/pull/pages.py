@@ -1,0 +1,184 @@
+"""Write one connector page into the store: rows upserted, deletes and merges marked, skips recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, SQLModel, col, select
+
+from connectors import ISSUES, BadRecord, Merges, Page, Row, StreamMap, stream_map
+from connectors import RowContext as Context
+from sync.store.tables import (
+    CurrencyRate,
+    DatedCurrencyRate,
+    Opportunity,
+    ProductLine,
+    Quarantine,
+    SourceAccount,
+    StageHistory,
+    StageMeta,
+)
+from sync.store.upsert import upsert
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a kind of row goes: its table and the columns that key it."""
+
+    model: type[SQLModel]
+    keys: tuple[str, ...]
+    counted: bool = True  # inserted/updated are told apart (tables with a source_id)
+
+
+RECORD_KEYS = ("connection", "source_id")
+HISTORY_KEYS = ("connection", "opportunity_source_id", "stage", "entered_at")
+TARGETS: dict[str, Target] = {
+    "accounts": Target(SourceAccount, RECORD_KEYS),
+    "opportunities": Target(Opportunity, RECORD_KEYS),
+    "stage_history": Target(StageHistory, HISTORY_KEYS, False),
+    "stage_meta": Target(StageMeta, ("connection", "stage"), False),
+    "line_items": Target(ProductLine, RECORD_KEYS),
+    "rates": Target(CurrencyRate, ("currency", "origin"), False),
+    "dated_rates": Target(DatedCurrencyRate, ("origin", "source_id"), False),
+}
+
+
+def target_of(crm: str, obj: str) -> Target:
+    """The table the connector's mapping of `obj` fills."""
+    return TARGETS[stream_map(crm, obj).kind]
+
+
+@dataclass
+class PageOutcome:
+    """What storing one page did."""
+
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: list[tuple[str | None, str]] | None = None
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # record id, CRM field, why stored empty
+
+
+def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context) -> PageOutcome:
+    """Upsert the page's records and mark its deletes; the caller commits with the position."""
+    mapping = stream_map(crm, obj)
+    target = TARGETS[mapping.kind]
+    outcome = PageOutcome(read=len(page.records), skipped=[(s.record_id, s.reason) for s in page.skipped])
+    rows: list[Row] = []
+    for record in page.records:
+        try:
+            rows.extend(mapping.rows(record, ctx))
+        except BadRecord as exc:
+            outcome.skipped = [*(outcome.skipped or []), (exc.record_id or mapping.record_id(record), exc.reason)]
+    for row in rows:  # fields stored empty because they could not be stored or were implausible
+        outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(ISSUES, ())]
+    if target.counted and rows:
+        existing = _existing(session, target.model, ctx.connection, [row["source_id"] for row in rows])
+        outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)
+        # a live row that arrives deleted (the CRM's deleted or archived flag) is a delete, not an update
+        outcome.deleted = sum(1 for row in rows if existing.get(row["source_id"]) and row.get("deleted_at"))
+        outcome.updated = len(rows) - outcome.inserted - outcome.deleted
+    upsert(session, target.model, rows, keys=target.keys, update=_kept_apart(rows, mapping, page, ctx))
+    if mapping.related is not None:
+        related = mapping.related
+        history = [h for record in page.records for h in _safe(related, record, ctx)]
+        upsert(session, StageHistory, history, keys=HISTORY_KEYS)
+    if mapping.merges is not None:
+        outcome.deleted += mark_merged(session, target.model, ctx, mapping.merges, page.records)
+    if target.counted:
+        _quarantine(session, ctx, obj, outcome.skipped or [], [row["source_id"] for row in rows])
+    if page.deleted_ids and target.counted:
+        outcome.deleted += mark_deleted(session, target.model, ctx.connection, page.deleted_ids, ctx.now)
+    return outcome
+
+
+def _kept_apart(rows: list[Row], mapping: StreamMap, page: Page, ctx: Context) -> list[str] | None:
+    """The columns to update: all of them, except those filled by fields that failed (their stored values stay)."""
+    failed = mapping.failed_columns(page.field_errors, ctx.link_property)
+    if not failed or not rows:
+        return None
+    return [column for column in rows[0] if column not in failed]
+
+
+def _quarantine(
+    session: Session, ctx: Context, obj: str, skipped: list[tuple[str | None, str]], stored: list[str]
+) -> None:
+    """Keep skipped records (with their reason) apart; release the ones that now stored fine."""
+    rows = [
+        {"connection": ctx.connection, "object": obj, "source_id": rid, "reason": reason[:1000], "run_id": ctx.run_id,
+         "first_seen_at": ctx.now, "last_seen_at": ctx.now}
+        for rid, reason in dict(skipped).items()
+        if rid
+    ]  # fmt: skip
+    upsert(session, Quarantine, rows, keys=("connection", "object", "source_id"),
+           update=("reason", "run_id", "last_seen_at"))  # fmt: skip
+    for start in range(0, len(stored), 900):
+        session.execute(
+            delete(Quarantine).where(
+                col(Quarantine.connection) == ctx.connection,
+                col(Quarantine.object) == obj,
+                col(Quarantine.source_id).in_(stored[start : start + 900]),
+            )
+        )
+
+
+def _safe(fn: Callable[[Mapping[str, Any], Context], list[Row]], record: Mapping[str, Any], ctx: Context) -> list[Row]:
+    try:
+        return fn(record, ctx)
+    except BadRecord:
+        return []
+
+
+def _existing(session: Session, model: type[SQLModel], connection: str, ids: list[str]) -> dict[str, bool]:
+    """Which of `ids` are stored already, and whether each is live."""
+    table: Any = model
+    found: dict[str, bool] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(table.source_id, table.deleted_at).where(
+            table.connection == connection, col(table.source_id).in_(chunk)
+        )
+        found.update((source_id, deleted_at is None) for source_id, deleted_at in session.exec(stmt).all())
+    return found
+
+
+def mark_deleted(session: Session, model: type[SQLModel], connection: str, ids: Iterable[str], when: datetime) -> int:
+    """Mark rows deleted (kept, with `deleted_at`); returns how many were live."""
+    table: Any = model
+    count = 0
+    id_list = list(ids)
+    for start in range(0, len(id_list), 900):
+        result = session.execute(
+            update(table)
+            .where(table.connection == connection, col(table.source_id).in_(id_list[start : start + 900]))
+            .where(col(table.deleted_at).is_(None))
+            .values(deleted_at=when)
+        )
+        count += result.rowcount  # type: ignore[attr-defined]
+    return count
+
+
+def mark_merged(
+    session: Session, model: type[SQLModel], ctx: Context, merges: Merges, records: list[dict[str, Any]]
+) -> int:
+    """Ids a survivor absorbed (the CRM's merge) follow the survivor and leave the live set."""
+    table: Any = model
+    count = 0
+    for record in records:
+        merged = merges(record)
+        if merged is None:
+            continue
+        survivor, victims = merged
+        result = session.execute(
+            update(table)
+            .where(col(table.connection) == ctx.connection, col(table.source_id).in_(victims))
+            .where(or_(col(table.merged_into).is_(None), col(table.merged_into) != survivor))
+            .values(merged_into=survivor, deleted_at=ctx.now)
+        )
+        count += result.rowcount  # type: ignore[attr-defined]
+    return count
