@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from accountsync.dashboard.portfolio_charts import Series, line_chart, waterfall
 from accountsync.dashboard.routes import State, User, render
-from accountsync.dashboard.svg_charts import Series, line_chart, waterfall
 from sync import SEGMENTS, arr_bridge, kpi_trend, segment_rows
 from sync.scores import latest_kpis
 

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
-from accountsync.dashboard.svg_charts import waterfall
+from accountsync.dashboard.portfolio_charts import waterfall
 from accountsync.figure_text import column, figure, stamp
 from sync import account_360, arr_bridge
 from sync.access import LIFETIME, Caller, authenticate, end_session, form_key, open_session, session_caller

@@ -1,4 +1,5 @@
-"""Charts drawn on the server as inline SVG (no script, no CDN): an ARR bridge as a waterfall, and line charts."""
+"""The portfolio's charts drawn on the server as inline SVG (no script, no CDN): the ARR bridge as a waterfall, and KPI
+trend lines."""
 
 from __future__ import annotations
 
