@@ -10,6 +10,8 @@ from accountsync import (
     cli_config,
     cli_db,
     cli_enrich,
+    cli_lists,
+    cli_review,
     cli_run,
     cli_runs,
     cli_score,
@@ -36,10 +38,12 @@ app.command("run")(cli_run.run_command)
 app.command("sync")(cli_sync.sync_command)
 app.command("enrich")(cli_enrich.enrich_command)
 app.add_typer(cli_tokens.app, name="tokens")
+app.add_typer(cli_lists.app, name="lists")
 app.command("serve")(cli_serve.serve_command)
 app.command("writeback")(cli_writeback.writeback_command)
 app.command("score")(cli_score.score_command)
 app.command("kpis")(cli_score.kpis_command)
+app.command("review")(cli_review.review_command)
 app.command("account")(cli_account.account_command)
 
 

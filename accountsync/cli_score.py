@@ -7,11 +7,13 @@ import io
 import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 
 from accountsync import context
+from accountsync.cli_cohort import show_cohort
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, fail, out
 from accountsync.figure_text import column, figure
@@ -52,6 +54,11 @@ SEGMENT_PRIORITY = ("customers", "arr", "nrr", "grr", "logo_churn_rate", "mean_s
 
 def _as_of(value: datetime | None) -> date:
     return value.date() if value else datetime.now(UTC).date()
+
+
+def emit_rows(rows: list[dict[str, Any]], title: str, *, fmt: Format) -> None:
+    """Rows as a table, JSON or CSV."""
+    _emit(rows, fmt, title)
 
 
 def _emit(
@@ -103,9 +110,16 @@ def kpis_command(
     fmt: FormatOption = Format.table,
     columns: ColumnsOption = None,
     config: ConfigOption = None,
+    cohort: Annotated[
+        str | None, typer.Option("--cohort", help="A cohort of the config: its KPIs as of each month end.")
+    ] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=36, help="Month ends shown with --cohort.")] = 6,
 ) -> None:
     """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline, stage durations), or per
-    segment."""
+    segment, or a cohort's over time."""
+    if cohort is not None:
+        show_cohort(cohort, as_of=_as_of(as_of), months=months, emit=partial(emit_rows, fmt=fmt), config=config)
+        return
     deployment = context.deployment(config)
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator, model_validator
 
 from config.vocabulary import Vocabulary
 
@@ -98,6 +98,27 @@ class Source(Strict):
     )
 
 
+TierName = Literal["A", "B", "C", "D"]
+
+
+def _tier_a() -> list[TierName]:
+    return ["A"]
+
+
+class TargetList(Strict):
+    """A list of target accounts kept in one CRM: the accounts of the chosen tiers, or the top N by rank."""
+
+    name: str = Field(min_length=1, max_length=200, description="The list's name in the CRM (created if missing).")
+    connection: str = Field(
+        description="A connection under `connections`: a HubSpot MANUAL company list, or a Salesforce Campaign "
+        "of accounts (needs the org's 'Accounts as Campaign Members' setting)."
+    )
+    tiers: list[TierName] = Field(
+        default_factory=_tier_a, description="Accounts of these tiers (latest scoring run) are members."
+    )
+    top: int | None = Field(default=None, ge=1, le=100_000, description="Only the best N of them by rank.")
+
+
 class WritebackTarget(Strict):
     """Which figures a job writes to which fields of one CRM object."""
 
@@ -146,6 +167,9 @@ class Job(Strict):
         default=0.5, gt=0, le=1, description="Share of the org's daily API quota this job may use."
     )
     writeback: list[WritebackTarget] = Field(default_factory=list, description="Fields to write back.")
+    target_lists: list[TargetList] = Field(
+        default_factory=list, description="Target lists kept in the CRMs (`accountsync lists publish JOB`)."
+    )
     rep_owned_fields: list[str] = Field(
         default_factory=list, description="Target fields never overwritten once a person edited them."
     )
@@ -301,6 +325,10 @@ class Currency(Strict):
         return rates
 
 
+AccountKey = Annotated[str, StringConstraints(min_length=1, max_length=96)]
+Cohort = Annotated[list[AccountKey], Field(min_length=1, max_length=10_000)]
+
+
 class Deployment(Strict):
     """The whole deployment: one YAML file."""
 
@@ -314,4 +342,8 @@ class Deployment(Strict):
     )
     vocabulary: Vocabulary = Field(
         default_factory=Vocabulary, description="One industry vocabulary across the CRMs' picklists."
+    )
+    cohorts: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Cohort] = Field(
+        default_factory=dict,
+        description="Named cohorts of account keys (e.g. `pilot: [sf:001..., hs:123]`), for `kpis --cohort NAME`.",
     )

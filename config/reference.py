@@ -17,6 +17,7 @@ from config.models import (
     SalesforceConnection,
     Scoring,
     Source,
+    TargetList,
     WritebackTarget,
 )
 from config.vocabulary import Vocabulary
@@ -28,6 +29,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("jobs[]", Job),
     ("jobs[].sources[]", Source),
     ("jobs[].writeback[]", WritebackTarget),
+    ("jobs[].target_lists[]", TargetList),
     ("scoring", Scoring),
     ("scoring.icp[]", IcpRule),
     ("currency", Currency),

@@ -39,6 +39,7 @@ from connectors.errors import (
 from connectors.maps import mapped_objects, stream_map
 from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap
 from connectors.rows import Context as RowContext
+from connectors.target_lists import TargetListClient, target_list_client
 
 __all__ = [
     "ISSUES",
@@ -74,9 +75,11 @@ __all__ = [
     "StopError",
     "StreamMap",
     "StreamSpec",
+    "TargetListClient",
     "Window",
     "WriteResult",
     "mapped_objects",
     "normalise_domain",
     "stream_map",
+    "target_list_client",
 ]

@@ -68,6 +68,9 @@ class WorldSpec:
     deals_per_account: float = 4.0  # mean over companies that have deals
     duplicate_share: float = 0.02  # duplicates later merged into a survivor
     deleted_share: float = 0.02  # deleted companies (and, at half this share, deleted deals)
+    # A planted signal for backtests (sandbox/propensity.py): None, the ordinary world; 0..1, deals driven by a
+    # hidden propensity of this strength (0: the same process with no signal).
+    signal: float | None = None
 
     def __post_init__(self) -> None:
         if self.start == _AUTO_START:
@@ -90,6 +93,8 @@ def _problems(spec: WorldSpec) -> Iterator[str]:
         yield "both_share + hubspot_only_share must not exceed 1"
     if not 1.0 <= spec.deals_per_account <= 20.0:
         yield "deals_per_account must be within 1..20"
+    if spec.signal is not None and not 0.0 <= spec.signal <= 1.0:
+        yield "signal must be within 0..1 (or None)"
     if spec.dated_rates and not spec.multi_currency:
         yield "dated_rates needs multi_currency (a single-currency org has no DatedConversionRate)"
 

@@ -11,6 +11,7 @@ from typing import Final, Literal
 
 from sandbox.catalog import FAMILIES, OPEN_STAGES, RATES, STAGE_BY_KEY
 from sandbox.companies import Company, CrmName, WorldSpec, instant, millis, stream
+from sandbox.propensity import planted_plan
 
 __all__ = ["DEAL_SLOTS", "Deal", "DealType", "LineItem", "deals", "usage"]
 
@@ -92,8 +93,22 @@ def deals(spec: WorldSpec, company: Company) -> list[Deal]:
     if company.merged_into is not None:
         return []
     r = stream(spec, 4, company.index)
-    slots = _customer_plan(spec, company, r) if company.lifecycle != "prospect" else _prospect_plan(spec, company, r)
+    if spec.signal is not None:
+        slots = _planted_slots(spec, company, r)
+    elif company.lifecycle != "prospect":
+        slots = _customer_plan(spec, company, r)
+    else:
+        slots = _prospect_plan(spec, company, r)
     return [_deal(spec, company, k, slot, r) for k, slot in enumerate(slots[:DEAL_SLOTS])]
+
+
+def _planted_slots(spec: WorldSpec, company: Company, r: random.Random) -> list[_Slot]:
+    """The deals of a world with a planted signal (`sandbox.propensity`), as slots."""
+    acv = _acv(company, r)
+    return [
+        _Slot(kind, closes, outcome, acv if kind != "expansion" else acv * Decimal("0.25"), term, ("Core",))
+        for kind, closes, outcome, term in planted_plan(spec, company, r)
+    ]
 
 
 def _budget(spec: WorldSpec, r: random.Random) -> int:
@@ -175,7 +190,8 @@ def _deal(spec: WorldSpec, company: Company, k: int, slot: _Slot, r: random.Rand
     now, lo_days, hi_days = spec.now, *_CYCLE_DAYS[slot.type]
     end = now if slot.outcome == "open" else slot.closes
     created = millis(max(company.created_at, end - timedelta(days=r.uniform(lo_days, hi_days))))
-    history = _history(r, _path(r, slot), created, end, closed=slot.outcome != "open")
+    path = _full_path(r, slot) if spec.signal is not None else _path(r, slot)
+    history = _history(r, path, created, end, closed=slot.outcome != "open")
     modified = _between(r, history[-1][1], min(history[-1][1] + 30 * _DAY, now))
     deleted = r.random() < spec.deleted_share / 2
     if deleted:
@@ -215,6 +231,13 @@ def _path(r: random.Random, slot: _Slot) -> list[str]:
     if slot.outcome != "open":
         path.append("closed_won" if slot.outcome == "won" else "closed_lost")
     return path
+
+
+def _full_path(r: random.Random, slot: _Slot) -> list[str]:
+    """Every open stage in order, then the closed one: the stage before the close tells nothing of the outcome."""
+    if slot.outcome == "open":
+        return list(OPEN_STAGES[: r.randint(1, len(OPEN_STAGES))])
+    return [*OPEN_STAGES, "closed_won" if slot.outcome == "won" else "closed_lost"]
 
 
 def _history(

@@ -100,15 +100,11 @@ def run_sync(
     with run_lifecycle(engine, job.name, run_id) as (recorder, beat):
         guarded = GuardedSink(sink or NoProgress(), beat)
         if account is not None:
-            status, message, audits = resync_account(
-                deployment, job, engine, account, options.objects, guarded, factory, recorder
-            )
+            ended = resync_account(deployment, job, engine, account, options.objects, guarded, factory, recorder)
         else:
-            status, message, audits = pull_job(
-                deployment, job, engine, options.objects, options.full, guarded, factory, recorder
-            )
-        recorder.extra["audits"] = audits
-        recorder.finish(status, message)
+            ended = pull_job(deployment, job, engine, options.objects, options.full, guarded, factory, recorder)
+        recorder.extra["audits"] = ended.audits
+        recorder.finish(ended.status, ended.message)
     return _summary(engine, recorder, job.name, time.monotonic() - started)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from accountsync.api import routes_accounts, routes_admin, routes_health, routes_jobs, routes_runs
+from accountsync.api import routes_accounts, routes_admin, routes_health, routes_jobs, routes_review, routes_runs
 from accountsync.api.headers import SecurityHeaders, mount_docs
 from accountsync.api.state import ApiState
 from sync import StoreError
@@ -23,7 +23,7 @@ def create_api(state: ApiState) -> FastAPI:
     app.state.accountsync = state
     app.add_middleware(SecurityHeaders)
     mount_docs(app)
-    for module in (routes_health, routes_jobs, routes_runs, routes_accounts, routes_admin):
+    for module in (routes_health, routes_jobs, routes_runs, routes_accounts, routes_review, routes_admin):
         app.include_router(module.router)
 
     @app.exception_handler(StoreError)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -16,11 +16,20 @@ from fastapi.templating import Jinja2Templates
 from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from accountsync.dashboard.portfolio_charts import waterfall
+from accountsync.dashboard.review_charts import OUTCOME_NAMES, review_charts
 from accountsync.figure_text import column, figure, stamp
 from sync import account_360, arr_bridge
 from sync.access import LIFETIME, Caller, authenticate, end_session, form_key, open_session, session_caller
 from sync.runs import active_counts, get_run, list_runs
-from sync.scores import AccountFilter, latest_kpis, ranked_accounts
+from sync.scores import (
+    OUTCOMES,
+    AccountFilter,
+    ReviewRequest,
+    latest_kpis,
+    ranked_accounts,
+    review_report,
+    run_review,
+)
 from sync.serve import next_fire_times
 
 HERE = Path(__file__).parent
@@ -193,6 +202,25 @@ def kpis_page(request: Request, caller: User, state: State) -> HTMLResponse:
     currency = str(kpis.portfolio.get("currency") or state.deployments.get().currency.corporate)
     bridge = waterfall(arr_bridge(kpis.portfolio), currency) if kpis.scoring_run_id is not None else None
     return render(request, "kpis.html", caller, kpis=kpis, bridge=bridge)
+
+
+@router.get("/review")
+def review_page(
+    request: Request,
+    caller: User,
+    state: State,
+    as_of: date | None = None,
+    every: Literal["quarter", "month"] = "quarter",
+    years: Annotated[int, Query(ge=1, le=10)] = 2,
+    horizon_months: Annotated[int, Query(ge=1, le=36)] = 6,
+    calibrate: bool = False,
+) -> HTMLResponse:
+    """The score backtest: lift by tier, rate by decile, AUC and components; the calibration when asked."""
+    asked = ReviewRequest(today=as_of or datetime.now(UTC).date(), every=every, years=years,
+                          horizon_months=horizon_months, calibrate=calibrate)  # fmt: skip
+    report = review_report(run_review(state.engine, state.deployments.get(), asked))
+    return render(request, "review.html", caller, report=report, charts=review_charts(report), every=every,
+                   years=years, outcomes=OUTCOMES, names=OUTCOME_NAMES)  # fmt: skip
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from sandbox.hubspot.associations import AssociationStore
 from sandbox.hubspot.default_properties import schema_for
+from sandbox.hubspot.lists import ObjectLists
 from sandbox.hubspot.object_types import OBJECT_TYPES, PORTAL_ID, ObjectType, object_type
 from sandbox.hubspot.other_links import OtherLinks
 from sandbox.hubspot.properties import PropertySchema
@@ -45,6 +46,7 @@ class HubSpotAccount:
         self.locked: dict[str, set[int]] = {}  # type -> ids another write holds
         self.association_page_size = 500
         self.company_currency = "USD"  # the portal's company currency (account details' `companyCurrency`)
+        self.object_lists = ObjectLists()  # Lists API v3 (sandbox/hubspot/lists.py)
 
     @classmethod
     def from_world(cls, spec: WorldSpec) -> HubSpotAccount:

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.context import SandboxContext
 from sandbox.faults import ADMIN_PREFIX, Fault
-from sandbox.hubspot import api_associations, api_batch, api_meta, api_objects, api_schema
+from sandbox.hubspot import api_associations, api_batch, api_lists, api_meta, api_objects, api_schema
 from sandbox.hubspot.account import HubSpotAccount
 from sandbox.hubspot.errors import ApiError, RateLimited, new_correlation_id
 from sandbox.hubspot.served import Served
@@ -73,6 +73,12 @@ def _routes(served: Served) -> list[Route]:
         ("/crm/v4/associations/{from_type}/{to_type}/batch/read", a.batch_read_associations, "POST"),
         ("/crm/v4/objects/{object_type}/{object_id}/associations/{to_type}", a.get_associations, "GET"),
         ("/account-info/v3/details", s.account_details, "GET"),
+        ("/crm/v3/lists/", api_lists.create_list, "POST"),
+        ("/crm/v3/lists/object-type-id/{object_type_id}/name/{list_name}", api_lists.get_list_by_name, "GET"),
+        ("/crm/v3/lists/{list_id}", api_lists.get_list, "GET"),
+        ("/crm/v3/lists/{list_id}/memberships", api_lists.get_members, "GET"),
+        ("/crm/v3/lists/{list_id}/memberships/add", api_lists.add_members, "PUT"),
+        ("/crm/v3/lists/{list_id}/memberships/remove", api_lists.remove_members, "PUT"),
     ]
     return [Route(path, _bind(served, handler), methods=[method]) for path, handler, method in table]
 

@@ -33,6 +33,8 @@ KEY_PREFIXES: Final = {
     "Pricebook2": "01s",
     "PricebookEntry": "01u",
     "AccountTeamMember": "01M",
+    "Campaign": "701",
+    "CampaignMember": "00v",
     "AsyncJob": "750",
     "QueryLocator": "01g",
 }

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Final
 
 from sandbox.catalog import CURRENCIES, FAMILIES, INDUSTRIES, STAGES
+from sandbox.salesforce.campaigns import campaign, campaign_member
 from sandbox.salesforce.ids import KEY_PREFIXES
 from sandbox.salesforce.schema import (
     FieldDef,
@@ -489,7 +490,7 @@ def org_schema(multi_currency: bool, dated_rates: bool = False) -> Schema:
         opportunity_stage(), product2(multi_currency), line_item(multi_currency), user(), organization(),
         permission_set(), permission_set_assignment(), field_permissions(), contact(multi_currency),
         opportunity_contact_role(), account_contact_relation(), pricebook2(), pricebook_entry(multi_currency),
-        account_team_member(),
+        account_team_member(), campaign(), campaign_member(),
     ):  # fmt: skip
         schema.add(definition)
     if multi_currency:

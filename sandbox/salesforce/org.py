@@ -9,6 +9,7 @@ from typing import Any, Final
 from sandbox.salesforce import permissions
 from sandbox.salesforce.access import Access, Clock
 from sandbox.salesforce.build import INTEGRATION_USER, Tables, build
+from sandbox.salesforce.campaign_rules import validate_member
 from sandbox.salesforce.cursors import Cursors
 from sandbox.salesforce.dml import Change, RecordError
 from sandbox.salesforce.errors import ApiError
@@ -111,6 +112,8 @@ class SalesforceOrg:
         """Object-specific checks beyond the field rules (FieldPermissions must name a real field)."""
         if change.table.definition.name == "FieldPermissions":
             permissions.validate(self, change)
+        elif change.table.definition.name == "CampaignMember":
+            validate_member(self, change)
 
     def after_write(self, table: Table) -> None:
         """Grants changed: recompute field-level security."""

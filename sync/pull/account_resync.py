@@ -27,7 +27,7 @@ from sync.pull.job import (
 )
 from sync.pull.pages import mark_deleted, target_of
 from sync.pull.stream import ProgressSink, PullRequest, commit_page, stream_key
-from sync.runs.records import RunRecorder
+from sync.runs.records import Ended, RunRecorder
 from sync.store.engine import session
 from sync.store.tables import Opportunity, SourceAccount, utcnow
 
@@ -87,7 +87,7 @@ def resync_account(
     sink: ProgressSink,
     factory: ConnectorFactory,
     recorder: RunRecorder,
-) -> tuple[str, str | None, list[dict[str, Any]]]:
+) -> Ended:
     """Read the account's records from each of the job's sources that holds some, mark the unseen gone,
     then apply identity. Returns the run's status and message (no audits: a count per account is not cheap)."""
     lookback = timedelta(minutes=job.lookback_minutes)
@@ -107,8 +107,8 @@ def resync_account(
     holding = [s for s in job.sources if account.by_connection.get(s.connection) and wanted(s)]
     stopped = read_sources(deployment, job, engine, factory, recorder, holding, resync_source)
     if stopped is not None:
-        return (*stopped, [])
-    return ("partial" if recorder.extra.get("error_count", 0) else "succeeded"), None, []
+        return Ended(*stopped)
+    return Ended("partial" if recorder.extra.get("error_count", 0) else "succeeded")
 
 
 def _resync_stream(

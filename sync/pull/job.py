@@ -17,7 +17,7 @@ from sync.pull.reconcile import audit, audited
 from sync.pull.repair import differing_windows, reread
 from sync.pull.stream import ProgressSink, PullRequest, pull_stream
 from sync.runs.api_usage import close_budget, open_budget
-from sync.runs.records import RunRecorder
+from sync.runs.records import Ended, RunRecorder
 from sync.store.currency import store_config_rates, store_crm_currency
 from sync.store.tables import utcnow
 
@@ -36,10 +36,10 @@ def pull_job(
     sink: ProgressSink,
     factory: ConnectorFactory,
     recorder: RunRecorder,
-) -> tuple[str, str | None, list[dict[str, Any]]]:
+) -> Ended:
     """Pull every stream of the job's sources, audit each counted object, then apply identity.
 
-    Returns the run's status, message and audits; connector stop errors become `stopped_for_budget`.
+    Returns how it ended, with the audits; connector stop errors become `stopped_for_budget`.
     """
     store_config_rates(engine, deployment.currency)
     req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
@@ -55,9 +55,9 @@ def pull_job(
 
     stopped = read_sources(deployment, job, engine, factory, recorder, job.sources, pull_source)
     if stopped is not None:
-        return (*stopped, audits)
+        return Ended(*stopped, audits=audits)
     bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
-    return ("partial" if bad else "succeeded"), None, audits
+    return Ended("partial" if bad else "succeeded", audits=audits)
 
 
 def read_sources(

@@ -56,6 +56,17 @@ class StreamProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class Ended:
+    """How a piece of a run's work ended (a pull, a resync, a write-back, a step): the status the run row takes,
+    its message, the step's counts and the audits of the objects it read."""
+
+    status: str  # succeeded, partial, failed, stopped_for_budget, stopped
+    message: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class StepOutcome:
     """One step of a whole job's run (pull, enrich, score, writeback): how it ended and what it did."""
 

@@ -3,15 +3,25 @@ scored (stored only by a job run), and read-only views of the latest scores."""
 
 from __future__ import annotations
 
+from sync.scores.cohort_kpis import cohort_report
 from sync.scores.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
+from sync.scores.review_inputs import OUTCOMES, ReviewError, ReviewRequest, run_review
+from sync.scores.review_report import long_rows, review_report
 from sync.scores.scoring import compute_scores, ranked_rows, stage_duration_rows
 
 __all__ = [
+    "OUTCOMES",
     "AccountFilter",
+    "ReviewError",
+    "ReviewRequest",
     "account_detail",
+    "cohort_report",
     "compute_scores",
     "latest_kpis",
+    "long_rows",
     "ranked_accounts",
     "ranked_rows",
+    "review_report",
+    "run_review",
     "stage_duration_rows",
 ]

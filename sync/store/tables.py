@@ -429,3 +429,17 @@ class DashboardSession(SQLModel, table=True):
     created_at: datetime | None = _ts()
     expires_at: datetime | None = _ts(nullable=False)
     revoked_at: datetime | None = _ts()
+
+
+class TargetListMember(SQLModel, table=True):
+    """A record we made a member of a CRM list (or that the CRM refused): only membership changes are sent."""
+
+    __tablename__ = "target_list_member"
+
+    connection: str = Field(primary_key=True, max_length=64)
+    list_name: str = Field(primary_key=True, max_length=200)
+    record_id: str = Field(primary_key=True, max_length=64)
+    list_id: str = Field(max_length=64)
+    account_key: str | None = Field(default=None, max_length=96)
+    rejected: str | None = Field(default=None, max_length=2000)  # the CRM's reason; null: a member
+    published_at: datetime | None = _ts()

@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from sync.writeback.plan import latest_scores
 from sync.writeback.readback import read_back
+from sync.writeback.target_lists import publish_target_lists
 
-__all__ = ["latest_scores", "read_back"]
+__all__ = ["latest_scores", "publish_target_lists", "read_back"]

@@ -15,7 +15,7 @@ from sync.job_lookup import find_job
 from sync.pull.job import ConnectorFactory
 from sync.runs.api_usage import close_budget, open_budget
 from sync.runs.lifecycle import run_lifecycle
-from sync.runs.records import RunRecorder, create_run
+from sync.runs.records import Ended, RunRecorder, create_run
 from sync.writeback.plan import TargetPlan, check_provisioning, latest_scores, plan_target, provision
 from sync.writeback.send import SendOutcome, recover_pending, send_plan
 
@@ -41,8 +41,8 @@ def writeback_targets(
     dry_run: bool,
     out: list[dict[str, Any]],
     guard: Callable[[], None] = lambda: None,
-) -> tuple[str, str | None]:
-    """Each target in turn; `out` receives each target's plan (and what was sent). Returns status and message.
+) -> Ended:
+    """Each target in turn; `out` receives each target's plan (and what was sent). Returns how it ended.
 
     Every target is planned and checked before any field is created or any value sent, so a target that cannot
     be written (missing fields that may not be created, an incompatible field) stops the run with nothing written.
@@ -57,17 +57,17 @@ def writeback_targets(
         for target, connector, plan in plans:
             out.append(_target_summary(plan, _send(engine, target, connector, plan, recorder, dry_run, guard)))
     except StopError as exc:
-        return "stopped_for_budget", str(exc)
+        return Ended("stopped_for_budget", str(exc))
     except ConnectorError as exc:
         recorder.error("connector", str(exc), code=exc.code)
-        return "failed", str(exc)
+        return Ended("failed", str(exc))
     finally:
         for connector in connectors.values():
             recorder.note_quota(connector.name, connector.quota())
             if not dry_run:  # a dry run stores nothing, its calls included
                 close_budget(engine, job.name, connector)
             connector.close()
-    return ("partial" if recorder.extra.get("error_count", 0) > errors_before else "succeeded"), None
+    return Ended("partial" if recorder.extra.get("error_count", 0) > errors_before else "succeeded")
 
 
 Planned = tuple[WritebackTarget, Connector, TargetPlan]
@@ -154,16 +154,16 @@ def writeback_job(
     job = find_job(deployment, job_name)
     targets: list[dict[str, Any]] = []
     if dry_run and run_id is None:
-        status, message = writeback_targets(deployment, job, engine, factory, RunRecorder(engine, 0), True, targets)
-        return WritebackSummary(0, job.name, status, message, True, targets)
+        ended = writeback_targets(deployment, job, engine, factory, RunRecorder(engine, 0), True, targets)
+        return WritebackSummary(0, job.name, ended.status, ended.message, True, targets)
     if run_id is None:
         kind = "dry_run" if dry_run else "writeback"
         run_id = create_run(engine, job=job.name, kind=kind, trigger=trigger, params={"dry_run": dry_run})
     with run_lifecycle(engine, job.name, run_id) as (recorder, beat):
-        status, message = writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets, beat.check)
+        ended = writeback_targets(deployment, job, engine, factory, recorder, dry_run, targets, beat.check)
         recorder.extra["targets"] = public_targets(targets)
-        recorder.finish(status, message)
-    return WritebackSummary(run_id, job.name, status, message, dry_run, targets)
+        recorder.finish(ended.status, ended.message)
+    return WritebackSummary(run_id, job.name, ended.status, ended.message, dry_run, targets)
 
 
 def public_targets(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:

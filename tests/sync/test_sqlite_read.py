@@ -71,12 +71,14 @@ def test_a_bad_query_names_the_database_error(database: Path) -> None:
         read_sqlite(str(database), {"t": ("SELECT id FROM missing_table", {"id": "int"})})
 
 
-def test_nothing_is_left_in_the_temp_folder(database: Path) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("accountsync-read-*"))
+def test_nothing_is_left_in_the_temp_folder(database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    private = tmp_path / "temp"  # this test's own temp folder: reads of tests running beside it stay out of it
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     read_sqlite(str(database), {"t": (MIXED, KINDS)})
     with pytest.raises(SqliteReadError):
         read_sqlite(str(database), {"t": ("SELECT nope FROM t", {"nope": "int"})})
-    assert set(Path(tempfile.gettempdir()).glob("accountsync-read-*")) == before
+    assert list(private.iterdir()) == []
 
 
 def test_a_reader_whose_parent_is_gone_removes_what_it_wrote(database: Path, tmp_path: Path) -> None:

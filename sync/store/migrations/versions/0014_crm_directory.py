@@ -1,7 +1,7 @@
 """crm directory: per connection, the address of an account's page in the CRM and the owners' names
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07 07:05:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sync.store.columns
 
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
