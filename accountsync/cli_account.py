@@ -7,11 +7,13 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import fail, out
+from accountsync.figure_text import column, figure
+from accountsync.fit_table import clip, fit_table
+from sync import find_job
 from sync.writeback import latest_scores, read_back
 
 
@@ -28,18 +30,25 @@ def account_command(
     if score is None:
         fail(f"no scored account `{key}` (run `accountsync score` first)")
     views = read_back(deployment, job, key, engine=engine)
+    figure_of = {name: fig for target in find_job(deployment, job).writeback for fig, name in target.fields.items()}
     engine.dispose()
     if as_json:
         data = {"key": key, "score": score, "crm": [asdict(v) for v in views]}
         typer.echo(json.dumps(data, indent=2, default=str))
         return
-    out.print(f"[bold]{key}[/]  tier {score.get('tier')}  score {score.get('score')}  rank {score.get('rank')}")
+    head = (f"[bold]{key}[/]  tier {figure('tier', score.get('tier'))}  score {figure('score', score.get('score'))}"
+            f"  rank {figure('rank', score.get('rank'))}")  # fmt: skip
+    out.print(head, markup=True)
     for reason in score.get("reasons") or []:
-        out.print(f"  - {reason}", markup=False)
+        out.print(clip(f"  - {reason}", out.width), markup=False)
     for view in views:
-        table = Table(title=f"as a rep sees it in {view.connection} ({view.object} {view.record_id})")
-        table.add_column("field")
-        table.add_column("value", overflow="fold")
-        for field, value in view.fields.items():
-            table.add_row(field, "" if value is None else str(value))
-        out.print(table)
+        rows = [{"field": f, "value": _crm_value(figure_of.get(f, f), v)} for f, v in view.fields.items()]
+        title = f"as a rep sees it in {view.connection} ({view.object} {view.record_id})"
+        out.print(fit_table(rows, title=title, width=out.width))
+
+
+def _crm_value(name: str, value: object) -> str:
+    """A written field's value as the CRM holds it: a percent field already holds a percentage."""
+    if column(name).kind == "percent" and isinstance(value, int | float):
+        return f"{value:g}%"
+    return figure(name, value)

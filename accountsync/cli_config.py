@@ -19,9 +19,10 @@ app = typer.Typer(help="Check and describe the deployment's config file.", no_ar
 def validate(
     file: Annotated[Path, typer.Argument(help="The YAML config file.", dir_okay=False)],
 ) -> None:
-    """Exit 0 when FILE is valid; else print every error as FILE:LINE:COLUMN: key.path: message, exit 2."""
+    """Exit 0 when FILE is valid and every file it names (key, CA bundles, enrichment files) is readable; else
+    print every error as FILE:LINE:COLUMN: key.path: message, exit 2."""
     try:
-        deployment = load_deployment(file)
+        deployment = load_deployment(file, check_files=True)
     except ConfigInvalid as exc:
         for error in exc.errors:
             err.print(escape(str(error)))

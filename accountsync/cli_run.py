@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from accountsync import context
-from accountsync.cli_score import AsOf
+from accountsync.cli_score import SCORE_PRIORITY, AsOf
 from accountsync.cli_sync import ConfigOption, print_summary
 from accountsync.cli_writeback import print_plan
 from accountsync.console import EXIT_FAILURE, out
+from accountsync.fit_table import fit_table, wrapped
 from accountsync.progress import RichProgress
 from sync import PipelineSummary, SyncOptions, run_pipeline
 from sync.scores import ranked_rows
@@ -33,8 +33,8 @@ def run_command(
     config: ConfigOption = None,
 ) -> None:
     """Run the job end to end: pull from the CRMs, enrich, score and rank, write the scores back."""
-    deployment = context.deployment(config)
-    engine = context.store()
+    deployment = context.deployment(config, check_files=True)
+    engine = context.store(migrate_fresh=True)
     day = as_of.date() if as_of else datetime.now(UTC).date()
     with RichProgress(out, enabled=sys.stdout.isatty()) as progress:
         summary = run_pipeline(deployment, job, engine=engine, as_of=day, options=SyncOptions(full=full), sink=progress)
@@ -54,24 +54,16 @@ def print_pipeline(summary: PipelineSummary, top: int) -> None:
         out.print(f"enrichment: {summary.enrichment.status}", markup=False)
     if summary.scoring is not None:
         result = summary.scoring.result
-        table = Table(title=f"top {top} accounts as of {result.as_of}")
+        title = f"top {top} accounts as of {result.as_of}"
         rows = ranked_rows(result, top)
-        for column in rows[0] if rows else []:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*("\n".join(v) if isinstance(v, list) else _fmt(v) for v in row.values()))
-        out.print(table)
+        out.print(fit_table(rows, title=title, width=out.width, currency=result.portfolio.currency,
+                            priority=SCORE_PRIORITY))  # fmt: skip
         kpis = result.portfolio.__dict__
-        out.print("  ".join(f"{label}: {_kpi(kpis.get(key), kind, result.portfolio.currency)}"
-                            for label, key, kind in KPI_LINES))  # fmt: skip
+        line = "  ".join(f"{label}: {_kpi(kpis.get(key), kind, result.portfolio.currency)}"
+                         for label, key, kind in KPI_LINES)  # fmt: skip
+        out.print(wrapped(line, out.width, indent=""), markup=False)
     if summary.writeback is not None:
         print_plan(summary.writeback)
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return "" if value is None else str(value)
 
 
 def _kpi(value: object, kind: str, currency: str) -> str:

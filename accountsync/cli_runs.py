@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accountsync import context
 from accountsync.console import fail, out
-from sync.runs import get_run
+from accountsync.fit_table import fit_table, wrapped
+from sync.runs import RunPublic, get_run
 from sync.runs import list_runs as runs_page
 
 app = typer.Typer(
@@ -30,17 +31,21 @@ def list_runs(
     engine = context.store()
     runs = runs_page(engine, job=job, limit=limit).items
     engine.dispose()
-    table = Table(title="runs")
-    for column in ("id", "job", "kind", "status", "trigger", "started", "finished", "read", "errors"):
-        table.add_column(column)
-    for run in runs:
-        table.add_row(str(run.id), run.job, run.kind, run.status, run.trigger, _ts(run.started_at),
-                      _ts(run.finished_at), f"{run.counts.get('read', 0):,}", str(run.error_count))  # fmt: skip
-    out.print(table)
+    rows = [_run_row(run) for run in runs]
+    out.print(fit_table(rows, title="runs", width=out.width, priority=RUN_PRIORITY))
+
+
+RUN_PRIORITY = ("id", "job", "status", "started", "read", "errors", "kind", "account", "trigger", "finished")
+
+
+def _run_row(run: RunPublic) -> dict[str, Any]:
+    return {"id": run.id, "job": run.job, "kind": run.kind, "status": run.status, "trigger": run.trigger,
+            "started": _ts(run.started_at), "finished": _ts(run.finished_at), "read": run.counts.get("read", 0),
+            "errors": run.error_count, "account": run.params.get("account") or "-"}  # fmt: skip
 
 
 def _ts(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else ""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else "-"
 
 
 @app.command("show")
@@ -58,26 +63,44 @@ def show(
         typer.echo(json.dumps(run.model_dump(mode="json"), indent=2))
         return
     out.print(f"[bold]run {run.id}[/] job {run.job} ({run.kind}, {run.trigger}): [bold]{run.status}[/]", markup=True)
-    if run.message:
-        out.print(run.message, markup=False)
-    for step in run.steps or []:
-        out.print(f"  step {step['name']}: {step['status']} in {step.get('duration_seconds') or 0:.1f} s"
-                  + (f" ({step['message']})" if step.get("message") else ""), markup=False)  # fmt: skip
-    for name, counts in (run.progress or {}).items():
-        shown = {k: v for k, v in counts.items() if k != "done" and v is not None}
-        out.print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in shown.items()), markup=False)
+    if account := run.params.get("account"):
+        out.print(f"  account {account}", markup=False)
+    for line in _run_lines(run):
+        out.print(wrapped(line, out.width), markup=False)
     for target in run.writeback:
         print_target(target)
+
+
+def _run_lines(run: RunPublic) -> Iterator[str]:
+    """A run's message, steps, per-stream counts, errors, rejections and warnings; nothing empty is `None`."""
+    if run.message:
+        yield run.message
+    for step in run.steps or []:
+        seconds = step.get("duration_seconds") or 0
+        yield f"  step {step['name']}: {step['status']} in {seconds:.1f} s" + (
+            f" ({step['message']})" if step.get("message") else ""
+        )
+    for name, counts in (run.progress or {}).items():
+        shown = {k: v for k, v in counts.items() if k != "done" and v is not None}
+        yield f"  {name}: " + (", ".join(f"{k} {_count(v)}" for k, v in shown.items()) or "-")
     for error in run.errors or []:
-        out.print(f"  {error.get('kind')}: {error.get('record_id') or error.get('field') or ''} {error.get('message')}",
-                  markup=False)  # fmt: skip
+        where = error.get("record_id") or error.get("field") or ""
+        yield "  " + " ".join(_text(p) for p in (error.get("kind"), where, error.get("message")) if p)
     for r in run.rejections:
-        out.print(f"  rejected {r['connection']} {r['object']} {r['record_id']}: {r['code']} {r['message']}",
-                  markup=False)  # fmt: skip
+        yield f"  rejected {r['connection']} {r['object']} {r['record_id']}: {_text(r['code'])} {_text(r['message'])}"
     if run.warning_count:
-        out.print(f"  data-quality warnings: {run.warning_count:,} field(s) stored empty, records kept", markup=False)
+        yield f"  data-quality warnings: {run.warning_count:,} field(s) stored empty, records kept"
         for w in run.warnings[:20]:
-            out.print(f"    {w.get('stream')} {w.get('record_id')} {w.get('field')}: {w.get('message')}", markup=False)
+            parts = (w.get("stream"), w.get("record_id"), w.get("field"))
+            yield "    " + " ".join(_text(p) for p in parts) + f": {_text(w.get('message'))}"
+
+
+def _count(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else _text(value)
+
+
+def _text(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
 
 
 WRITEBACK_COLUMNS = (("sent", "sent"), ("unchanged", "same"), ("rejected", "refused"), ("rep_owned_skipped", "rep's"),
@@ -92,12 +115,9 @@ def print_target(target: dict[str, Any]) -> None:
         f", {seconds:.1f} s" if seconds is not None else ""
     )
     fields = target.get("fields") or {}
-    table = Table(title=title, title_justify="left")
-    table.add_column("field", no_wrap=True, min_width=max((len(name) for name in fields), default=5))
-    for _, label in WRITEBACK_COLUMNS:
-        table.add_column(label, justify="right")
-    for name, counts in fields.items():
-        table.add_row(name, *(f"{counts.get(key, 0):,}" for key, _ in WRITEBACK_COLUMNS))
-    out.print(table)
+    rows = [{"field": name} | {label: counts.get(key, 0) for key, label in WRITEBACK_COLUMNS}
+            for name, counts in fields.items()]  # fmt: skip
+    out.print(fit_table(rows, title=title, width=out.width))
     for r in (target.get("sent") or {}).get("rejections") or []:
-        out.print(f"  rejected {r.get('record_id')}: {r.get('code')} {r.get('message')}", markup=False)
+        line = f"  rejected {_text(r.get('record_id'))}: {_text(r.get('code'))} {_text(r.get('message'))}"
+        out.print(wrapped(line, out.width), markup=False)

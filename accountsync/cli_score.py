@@ -11,12 +11,13 @@ from functools import partial
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accountsync import context
 from accountsync.cli_cohort import show_cohort
 from accountsync.cli_sync import ConfigOption
-from accountsync.console import out
+from accountsync.console import EXIT_INVALID, fail, out
+from accountsync.figure_text import column, figure
+from accountsync.fit_table import ColumnChoiceError, fit_table, parse_columns
 from sync.scores import compute_scores, ranked_rows, stage_duration_rows
 
 
@@ -41,6 +42,14 @@ AsOf = Annotated[
     datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="As-of date T (default: today, UTC).")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option("--columns", help="Table columns to show, by name (a,b,c); default: those that fit the width."),
+]
+# The columns kept first when the terminal is narrow; the others follow while they fit.
+SCORE_PRIORITY = ("rank", "name", "tier", "score", "arr", "reasons", "headroom", "key")
+SEGMENT_PRIORITY = ("customers", "arr", "nrr", "grr", "logo_churn_rate", "mean_score", "win_rate_count",
+                    "open_pipeline", "accounts", "new", "expansion", "contraction", "churn")  # fmt: skip
 
 
 def _as_of(value: datetime | None) -> date:
@@ -52,7 +61,15 @@ def emit_rows(rows: list[dict[str, Any]], title: str, *, fmt: Format) -> None:
     _emit(rows, fmt, title)
 
 
-def _emit(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+def _emit(
+    rows: list[dict[str, Any]],
+    fmt: Format,
+    title: str,
+    *,
+    currency: str | None = None,
+    priority: tuple[str, ...] = (),
+    columns: str | None = None,
+) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(rows, indent=2, default=str))
     elif fmt is Format.csv:
@@ -62,26 +79,19 @@ def _emit(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
         writer.writerows([{k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows])
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        table = Table(title=title)
-        for column in rows[0] if rows else []:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(_cell(v) for v in row.values()))
+        try:
+            table = fit_table(rows, title=title, width=out.width, currency=currency, priority=priority,
+                              chosen=parse_columns(columns))  # fmt: skip
+        except ColumnChoiceError as exc:
+            fail(str(exc), EXIT_INVALID)
         out.print(table)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    return "" if value is None else str(value)
 
 
 def score_command(
     as_of: AsOf = None,
     fmt: FormatOption = Format.table,
     top: Annotated[int, typer.Option("--top", min=1, help="How many accounts to show.")] = 20,
+    columns: ColumnsOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Score every account in the store and show the ranked accounts with tier, score and reasons."""
@@ -90,13 +100,15 @@ def score_command(
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     engine.dispose()
     title = f"top {top} accounts as of {result.as_of} (computed now; stored scores come from job runs)"
-    _emit(ranked_rows(result, top), fmt, title)
+    _emit(ranked_rows(result, top), fmt, title, currency=result.portfolio.currency, priority=SCORE_PRIORITY,
+          columns=columns)  # fmt: skip
 
 
 def kpis_command(
     as_of: AsOf = None,
     by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country or tier.")] = None,
     fmt: FormatOption = Format.table,
+    columns: ColumnsOption = None,
     config: ConfigOption = None,
     cohort: Annotated[
         str | None, typer.Option("--cohort", help="A cohort of the config: its KPIs as of each month end.")
@@ -113,8 +125,11 @@ def kpis_command(
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     stages = stage_duration_rows(result.stage_durations)
     engine.dispose()
+    currency = result.portfolio.currency
     if by is not None:
-        _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}")
+        segment_priority = (by.value, *SEGMENT_PRIORITY)
+        _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}",
+              currency=currency, priority=segment_priority, columns=columns)  # fmt: skip
         return
     portfolio = dict(result.portfolio.__dict__)
     if fmt is Format.json:
@@ -122,7 +137,8 @@ def kpis_command(
     elif fmt is Format.csv:
         _emit([portfolio | _flat_stages(stages)], fmt, "")
     else:
-        _emit([{"kpi": k, "value": v} for k, v in portfolio.items()], fmt, f"portfolio KPIs as of {result.as_of}")
+        kpis = [{"kpi": column(k).label, "value": figure(k, v, currency)} for k, v in portfolio.items()]
+        _emit(kpis, fmt, f"portfolio KPIs as of {result.as_of}")
         if stages:
             _emit([_stage_row(row) for row in stages], fmt, f"days in stage as of {result.as_of}")
         else:
@@ -137,7 +153,7 @@ def _pipeline_name(row: dict[str, Any]) -> str:
 def _stage_row(row: dict[str, Any]) -> dict[str, Any]:
     """A stage as the table shows it: by its pipeline's and its own label."""
     return {"pipeline": _pipeline_name(row), "stage": row["label"], "stays": row["stays"],
-            "median days": row["median_days"], "p90 days": row["p90_days"]}  # fmt: skip
+            "median_days": row["median_days"], "p90_days": row["p90_days"]}  # fmt: skip
 
 
 def _flat_stages(stages: list[dict[str, Any]]) -> dict[str, Any]:

@@ -79,7 +79,9 @@ def serve_command(
     logs.configure()
     os.environ[LEASE_ENV] = str(lease)  # the job lock renewed inside sync.jobs uses the same lease
     path = context.config_path(config)
-    holder = DeploymentHolder(lambda: load_deployment(path))  # a reload error is a ConfigError: the API says 422
+    holder = DeploymentHolder(
+        lambda: load_deployment(path, check_files=True, enrichment_files=False)
+    )  # a reload error is a ConfigError: the API says 422
     engine = context.store()
     settings = ServiceSettings(workers=workers, lease=timedelta(seconds=lease), poll_seconds=poll, cadence=_cadence(),
                                scheduler=scheduler, factory=_factory())  # fmt: skip

@@ -40,8 +40,8 @@ def sync_command(
     config: ConfigOption = None,
 ) -> None:
     """Pull a job's objects from the CRMs into the store now."""
-    deployment = context.deployment(config)
-    engine = context.store()
+    deployment = context.deployment(config, check_files=True)
+    engine = context.store(migrate_fresh=True)
     options = SyncOptions(full=full, objects=tuple(objects) if objects else None, trigger="cli", account=account)
     try:
         with RichProgress(out, enabled=not as_json and sys.stdout.isatty()) as progress:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from accountsync.console import fail
+from accountsync.console import err, fail
 from config import Deployment, load_deployment, load_settings
-from sync import build_engine, ensure_current
+from sync import build_engine, ensure_current, migrate_if_fresh
 
 DEFAULT_CONFIG = Path("accountsync.yaml")
 
@@ -21,13 +21,19 @@ def config_path(given: Path | None) -> Path:
     return path
 
 
-def deployment(given: Path | None) -> Deployment:
-    """Load and validate the deployment (located errors surface through the CLI's error handling)."""
-    return load_deployment(config_path(given))
+def deployment(given: Path | None, *, check_files: bool = False) -> Deployment:
+    """Load and validate the deployment (located errors surface through the CLI's error handling); with
+    `check_files` (commands that connect), the key and CA bundles it names must be readable (enrichment files
+    are reported by the enrichment step, per source, like any other source failure)."""
+    return load_deployment(config_path(given), check_files=check_files, enrichment_files=False)
 
 
-def store() -> Engine:
-    """The store's engine, refusing an unmigrated store with the command that fixes it."""
+def store(*, migrate_fresh: bool = False) -> Engine:
+    """The store's engine, refusing an unmigrated store with the command that fixes it; with `migrate_fresh`
+    (a job run), an empty store is migrated first, saying so on stderr."""
     engine = build_engine(load_settings().store_url())
+    if migrate_fresh and (revision := migrate_if_fresh(engine)) is not None:
+        where = engine.url.render_as_string(hide_password=True)
+        err.print(f"the store {where} was empty: migrated it to revision {revision}", markup=False)
     ensure_current(engine)
     return engine

@@ -22,6 +22,7 @@ from config.models import (
 from config.reference import reference_markdown
 from config.schema import json_schema
 from config.settings import Settings, load_settings
+from config.vocabulary import Vocabulary
 
 __all__ = [
     "ConfigError",
@@ -42,6 +43,7 @@ __all__ = [
     "Settings",
     "Source",
     "Tiers",
+    "Vocabulary",
     "WritebackTarget",
     "format_path",
     "json_schema",

@@ -14,6 +14,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from config.crosscheck import cross_check
 from config.errors import ConfigFileError, ConfigInvalid, LocatedError
+from config.files import file_problems
 from config.limits import LimitedLoader, LimitExceeded, read_text
 from config.models import Deployment
 
@@ -53,8 +54,15 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def load_deployment(file: str | Path, environ: Mapping[str, str] | None = None) -> Deployment:
-    """Read, resolve and validate a config file.
+def load_deployment(
+    file: str | Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    check_files: bool = False,
+    enrichment_files: bool = True,
+) -> Deployment:
+    """Read, resolve and validate a config file; with `check_files`, every file it names must be readable (the
+    enrichment sources' files too unless `enrichment_files` is False: the enrichment step reports those itself).
 
     Raises:
         ConfigFileError: the file is missing or not YAML.
@@ -73,7 +81,12 @@ def load_deployment(file: str | Path, environ: Mapping[str, str] | None = None) 
     errors += _literal_secrets(doc, deployment)
     if errors:
         raise ConfigInvalid(doc.file, sorted(errors, key=lambda e: (e.line, e.column)))
-    return _relative_to(deployment, Path(file).resolve().parent)
+    resolved = _relative_to(deployment, Path(file).resolve().parent)
+    problems = file_problems(resolved, enrichment=enrichment_files) if check_files else []
+    errors = [doc.locate(path, msg) for path, msg in problems]
+    if errors:
+        raise ConfigInvalid(doc.file, sorted(errors, key=lambda e: (e.line, e.column)))
+    return resolved
 
 
 def parse_document(file: str | Path) -> Document:

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator, model_validator
 
+from config.vocabulary import Vocabulary
+
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
@@ -349,6 +351,9 @@ class Deployment(Strict):
     currency: Currency = Field(default_factory=Currency, description="Currency conversion.")
     enrichment: dict[str, EnrichmentSource] = Field(
         default_factory=dict, description="Named enrichment sources (usage, wallet), listed by jobs under `enrich`."
+    )
+    vocabulary: Vocabulary = Field(
+        default_factory=Vocabulary, description="One industry vocabulary across the CRMs' picklists."
     )
     cohorts: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Cohort] = Field(
         default_factory=dict,

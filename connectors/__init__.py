@@ -21,6 +21,7 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
+from connectors.directory import Directory
 from connectors.domains import normalise_domain
 from connectors.errors import (
     Action,
@@ -53,6 +54,7 @@ __all__ = [
     "ConnectorError",
     "Crm",
     "DataError",
+    "Directory",
     "FatalError",
     "FieldInfo",
     "FieldMissingError",

@@ -5,6 +5,7 @@ crm-sandbox serve [--org FILE | --seed N --accounts N] [--port-sf P --port-hs P]
 crm-sandbox fault add --crm hubspot --kind rate_limit [--policy SECONDLY] [--count 3] ... [--state-dir DIR]
 crm-sandbox fault list|clear [--state-dir DIR]
 crm-sandbox stats [--reset] [--state-dir DIR]
+crm-sandbox usage --out FILE [--org FILE | --seed N --accounts N]
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from typing import Any
 import httpx
 
 from sandbox.errors import SandboxError
+from sandbox.persist import load_state
 from sandbox.runtime import SandboxConfig
 from sandbox.server import MANIFEST, Sandbox
 from sandbox.tls import client_context
+from sandbox.usage_file import write_usage_file
 from sandbox.world import WorldSpec
 
 __all__ = ["main"]
@@ -71,12 +74,28 @@ def _client_parsers(sub: Any) -> None:
         p.add_argument("--state-dir", type=Path, default=_DEFAULT_STATE, help="where the sandbox wrote sandbox.json")
 
 
+def _usage_parser(sub: Any) -> None:
+    p = sub.add_parser("usage", help="write a world's monthly product usage as CSV (an enrichment usage file)")
+    p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    p.add_argument("--org", type=Path, help="the world of a persisted org state file (e.g. .sandbox/org.pickle)")
+    p.add_argument("--seed", type=int, default=7, help="world seed (default 7), as given to serve")
+    p.add_argument("--accounts", type=int, default=1_000, help="companies in the world (default 1000), as to serve")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-sandbox", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _client_parsers(sub)
+    _usage_parser(sub)
     return parser
+
+
+def _usage(args: argparse.Namespace) -> dict[str, Any]:
+    spec = load_state(args.org).spec if args.org else WorldSpec(seed=args.seed, accounts=args.accounts)
+    if spec is None:
+        raise SandboxError(f"{args.org} holds no world spec: give --seed and --accounts instead")
+    return {"file": str(args.out), "rows": write_usage_file(spec, args.out)}
 
 
 def _banner(sb: Sandbox) -> str:
@@ -148,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "fault":
             result = _fault(args)
+        elif args.command == "usage":
+            result = _usage(args)
         else:
             result = _admin_call(args.state_dir, "GET", "/__sandbox/stats")
             if args.reset:

@@ -16,7 +16,6 @@ The product never imports `sandbox`; this script does, for one thing only: writi
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import signal
@@ -197,21 +196,15 @@ def write_usage(state: Path, opts: argparse.Namespace) -> None:
     if path.exists():
         return
     from sandbox.persist import load_state  # the demo's data, never the product's
-    from sandbox.world import WorldSpec, companies, usage
+    from sandbox.usage_file import write_usage_file
+    from sandbox.world import WorldSpec
 
     saved = state / SAVED_ORGS
     spec = load_state(saved).spec if saved.exists() else WorldSpec(seed=opts.seed, accounts=opts.accounts)
     if spec is None:
         say(f"no world spec in {saved}: no usage file, the job scores without product usage")
         return
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["domain", "month", "active_users", "licensed_seats"])
-        for company in companies(spec):
-            if not (company.deleted or company.merged_into is not None or company.public_domain):
-                writer.writerows((company.domain, m.isoformat(), a, s) for m, a, s in usage(spec, company))
-    tmp.replace(path)
+    write_usage_file(spec, path)
     say(f"wrote the world's product usage to {path}")
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from connectors import normalise_domain
 from sync.access.tokens import Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
+from sync.account_view import Account360, account_360
 from sync.enrich.run import EnrichSourceSummary, EnrichSummary, run_enrichment
 from sync.enrich.sources import EnrichError, EnrichSourceError
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
+from sync.fresh_store import migrate_if_fresh
 from sync.identity.apply import IdentityOutcome, apply_identity
 from sync.jobs import (
     ConnectorFactory,
@@ -21,6 +23,7 @@ from sync.jobs import (
     run_sync,
     run_writeback,
 )
+from sync.portfolio_trends import SEGMENTS, BridgeStep, TrendPoint, arr_bridge, kpi_trend, segment_rows
 from sync.pull.stream import NoProgress, ProgressSink
 from sync.runs.queue import ClaimedRun, Enqueued, QueueError, RunNotCancellable, RunNotFound, cancel, claim, enqueue
 from sync.serve.scheduler import Cadence, RunScheduler
@@ -53,10 +56,13 @@ from sync.store.tables import (
 )
 
 __all__ = [
+    "SEGMENTS",
     "Account",
+    "Account360",
     "AccountEnrichment",
     "AccountScore",
     "ApiToken",
+    "BridgeStep",
     "Cadence",
     "Caller",
     "ClaimedRun",
@@ -99,11 +105,14 @@ __all__ = [
     "SyncOptions",
     "SyncRun",
     "TokenError",
+    "TrendPoint",
     "Usage",
     "WritebackLedger",
     "WritebackRejection",
     "WritebackSummary",
+    "account_360",
     "apply_identity",
+    "arr_bridge",
     "authenticate",
     "build_engine",
     "cancel",
@@ -115,7 +124,9 @@ __all__ = [
     "ensure_current",
     "find_job",
     "head_revision",
+    "kpi_trend",
     "list_tokens",
+    "migrate_if_fresh",
     "normalise_domain",
     "normalise_url",
     "revoke_token",
@@ -125,6 +136,7 @@ __all__ = [
     "run_sync",
     "run_writeback",
     "schema_diff",
+    "segment_rows",
     "session",
     "upgrade",
     "utcnow",

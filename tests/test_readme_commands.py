@@ -16,6 +16,7 @@ The `make` lines are run elsewhere (`MAKE_TARGETS`).
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
 import json
 import os
@@ -25,6 +26,7 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -408,3 +410,119 @@ def test_every_accountsync_command_in_the_readme_runs_as_documented(bench: Bench
         assert ran.writes == [], ran.tail()  # reading, scoring, planning: the CRMs are left alone
     if path in AFTER:
         AFTER[path](bench)
+
+
+# -- day two: the README's "Day two" section, run in a folder of its own -------------------------------------
+
+DAY_TWO = "## Day two"
+
+
+def day_two_commands() -> list[str]:
+    """The lines of the ```sh blocks of the README's day-two section, in order."""
+    text = README.read_text()
+    section = text[text.index(DAY_TWO) :].split("\n## ", 1)[0]
+    return [line.strip() for block in re.findall(r"```sh\n(.*?)```", section, flags=re.S) for line in block.splitlines()
+            if line.strip()]  # fmt: skip
+
+
+def _sandbox_alone(folder: Path, words: list[str]) -> None:
+    """`python -m sandbox serve ...` as shown (ports made free ones): it serves the world asked for, whose
+    companies the usage file then describes; Ctrl-C saves the CRMs in its state dir."""
+    for flag in ("--port-sf", "--port-hs"):
+        words[words.index(flag) + 1] = str(free_port())
+    state = folder / option(words, "--state-dir", ".sandbox")
+    log = folder / "sandbox.out"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, *words[1:]], cwd=folder, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not (state / "sandbox.json").exists():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the sandbox did not start"
+            time.sleep(0.2)
+        manifest = json.loads((state / "sandbox.json").read_text())
+        ca = folder / manifest["ca_path"]  # relative to the folder it was started in, as --state-dir was
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(ca)), timeout=30) as http:
+            token = manifest["credentials"]["hs_token"]
+            domains: set[str] = set()
+            after: str | None = None
+            while True:
+                page = http.get(f"{manifest['hubspot']['base_url']}/crm/v3/objects/companies",
+                                params={"limit": 100, "properties": "domain", **({"after": after} if after else {})},
+                                headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+                domains |= {c["properties"].get("domain") for c in page["results"]}
+                after = (page.get("paging") or {}).get("next", {}).get("after")
+                if not after:
+                    break
+        (folder / "served-domains.json").write_text(json.dumps(sorted(d for d in domains if d)))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    assert (state / "org.pickle").exists()  # "Ctrl-C saves the CRMs"
+
+
+def _usage_file(folder: Path, words: list[str]) -> None:
+    """`python -m sandbox usage ...`: a CSV whose domains are the served world's companies (HubSpot's share)."""
+    done = subprocess.run([sys.executable, *words[1:]], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with (folder / option(words, "--out", "")).open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    assert list(rows[0]) == ["domain", "month", "active_users", "licensed_seats"]
+    served = set(json.loads((folder / "served-domains.json").read_text()))
+    in_file = {row["domain"] for row in rows}
+    assert len(in_file & served) >= len(served) // 2, (len(in_file & served), len(served))
+
+
+def _validate_production(folder: Path, words: list[str]) -> None:
+    """`accountsync config validate config/examples/production.yaml`: valid once its files are beside it (made
+    here) and its environment variables set; the key missing, the error names the field and the path."""
+    config = folder / words[-1]
+    config.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / words[-1], config)
+    for relative in ("secrets/sf-jwt-key.pem", "ca/corporate-ca.pem", "data/usage.csv"):
+        (config.parent / relative).parent.mkdir(parents=True, exist_ok=True)
+        (config.parent / relative).write_text("placeholder\n")
+    env = {**os.environ, "SF_CLIENT_ID": "3MVG9-consumer-key", "SF_USERNAME": "accountsync@yourcompany.com",
+           "SF_INTEGRATION_USER_ID": "005000000000001AAA", "HUBSPOT_TOKEN": "pat-na1-placeholder"}  # fmt: skip
+    done = subprocess.run([str(ACCOUNTSYNC), *words[1:]], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"{words[-1]}: valid (2 connection(s); jobs: accounts)" in done.stdout
+    (config.parent / "secrets/sf-jwt-key.pem").unlink()
+    missing = subprocess.run([str(ACCOUNTSYNC), *words[1:]], cwd=folder, env=env, capture_output=True, text=True,
+                             timeout=120)  # fmt: skip
+    assert missing.returncode == 2
+    assert f"connections.salesforce.jwt_key_file: file {config.parent / 'secrets/sf-jwt-key.pem'} does not exist" in (
+        missing.stderr
+    )
+
+
+def _compose(_folder: Path, words: list[str]) -> None:
+    """`docker compose up` against an org's config (no Docker here): the compose file mounts the folder the
+    environment names, requires it, and nothing in it points at the demo or the host's sandbox."""
+    assert words[0].startswith("ACCOUNTSYNC_CONFIG_DIR=")
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "${ACCOUNTSYNC_CONFIG_DIR:?" in compose
+    assert "ACCOUNTSYNC_CONFIG: /etc/accountsync/${ACCOUNTSYNC_CONFIG_NAME:-accountsync.yaml}" in compose
+    assert "demo.yaml" not in compose
+    assert ".sandbox" not in compose
+
+
+DAY_TWO_STEPS: dict[str, Callable[[Path, list[str]], None]] = {
+    "python -m sandbox serve": _sandbox_alone,
+    "python -m sandbox usage": _usage_file,
+    "accountsync config validate": _validate_production,
+    "docker compose": _compose,
+}
+
+
+def test_the_day_two_commands_run(tmp_path: Path) -> None:
+    commands = day_two_commands()
+    assert len(commands) == len(DAY_TWO_STEPS), commands
+    for command in commands:
+        words = shlex.split(command)
+        plain = " ".join(w for w in words if "=" not in w)
+        step = next((fn for prefix, fn in DAY_TWO_STEPS.items() if plain.startswith(prefix)), None)
+        assert step is not None, f"the README's day two shows `{command}`, which this test does not run"
+        step(tmp_path, words)

@@ -15,14 +15,16 @@ from fastapi.templating import Jinja2Templates
 
 from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
+from accountsync.dashboard.portfolio_charts import waterfall
 from accountsync.dashboard.review_charts import OUTCOME_NAMES, review_charts
+from accountsync.figure_text import column, figure, stamp
+from sync import account_360, arr_bridge
 from sync.access import LIFETIME, Caller, authenticate, end_session, form_key, open_session, session_caller
 from sync.runs import active_counts, get_run, list_runs
 from sync.scores import (
     OUTCOMES,
     AccountFilter,
     ReviewRequest,
-    account_detail,
     latest_kpis,
     ranked_accounts,
     review_report,
@@ -32,6 +34,8 @@ from sync.serve import next_fire_times
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters |= {"figure": lambda name, value, currency=None: figure(name, value, currency),
+                          "label": lambda name: column(name).label, "stamp": stamp}  # fmt: skip
 router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(state_of)]
 LOGIN_COOKIE = "accountsync_login"  # the sign-in form's key, before there is a session (double submit)
@@ -66,7 +70,8 @@ def page_caller(request: Request, state: State) -> Caller:
 User = Annotated[Caller, Depends(page_caller)]
 
 
-def _render(request: Request, name: str, caller: Caller | None, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, caller: Caller | None, **context: Any) -> HTMLResponse:
+    """A page of the dashboard, with the signed-in caller and the session's form key."""
     form = getattr(request.state, "form_key", None)
     return templates.TemplateResponse(request, name, {"caller": caller, "form_key": form, **context})
 
@@ -80,7 +85,7 @@ def login_form(request: Request, state: State) -> HTMLResponse:
     """Sign in with an API token; the form carries a key also set as a cookie, which another site cannot read."""
     key = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
     request.state.form_key = key
-    page = _render(request, "login.html", None, error=None)
+    page = render(request, "login.html", None, error=None)
     page.set_cookie(LOGIN_COOKIE, key, max_age=3600, httponly=True, samesite="strict", secure=state.secure_cookies,
                     path="/login")  # fmt: skip
     return page
@@ -98,7 +103,7 @@ def login(request: Request, state: State, token: Annotated[str, Form(max_length=
     opened = open_session(state.engine, token.strip(), replacing=request.cookies.get(COOKIE))
     if opened is None:
         request.state.form_key = expected
-        refused = _render(
+        refused = render(
             request, "login.html", None, error="That token is not valid here (unknown, revoked, or metrics only)."
         )
         refused.status_code = status.HTTP_401_UNAUTHORIZED
@@ -139,7 +144,7 @@ def jobs_page(request: Request, caller: User, state: State) -> HTMLResponse:
     fires = next_fire_times(deployment, now=datetime.now(UTC), cadence=state.cadence)
     counts = active_counts(state.engine)
     rows = [{"job": job, "next": fires.get(job.name), "counts": counts.get(job.name, {})} for job in deployment.jobs]
-    return _render(request, "jobs.html", caller, rows=rows)
+    return render(request, "jobs.html", caller, rows=rows)
 
 
 @router.get("/runs")
@@ -148,7 +153,7 @@ def runs_page(
 ) -> HTMLResponse:
     """Run history; progress bars follow the API."""
     page = list_runs(state.engine, job=job or None, limit=50)
-    return _render(request, "runs.html", caller, runs=page.items, total=page.total, job=job)
+    return render(request, "runs.html", caller, runs=page.items, total=page.total, job=job)
 
 
 @router.get("/runs/{run_id}")
@@ -156,8 +161,8 @@ def run_page(request: Request, caller: User, state: State, run_id: int) -> HTMLR
     """One run: progress per stream, counts, API calls, errors, rejections."""
     run = get_run(state.engine, run_id)
     if run is None:
-        return _render(request, "missing.html", caller, what=f"run {run_id}")
-    return _render(request, "run.html", caller, run=run)
+        return render(request, "missing.html", caller, what=f"run {run_id}")
+    return render(request, "run.html", caller, run=run)
 
 
 @router.get("/accounts")
@@ -175,23 +180,28 @@ def accounts_page(
     flt = AccountFilter(tier=tier or None, owner=owner or None, industry=industry or None, country=country or None,
                         min_score=min_score)  # fmt: skip
     page = ranked_accounts(state.engine, flt, limit=200)
-    return _render(request, "accounts.html", caller, page=page, flt=flt)
+    return render(request, "accounts.html", caller, page=page, flt=flt)
 
 
 @router.get("/accounts/{key}")
 def account_page(request: Request, caller: User, state: State, key: str) -> HTMLResponse:
-    """One account: score, reasons, figures and score history; operators may resync it by hand."""
-    detail = account_detail(state.engine, key)
-    if detail is None:
-        return _render(request, "missing.html", caller, what=f"account {key}")
-    jobs = [job.name for job in state.deployments.get().jobs]  # any of them may resync it (operators)
-    return _render(request, "account.html", caller, detail=detail, jobs=jobs)
+    """The account 360: tier, score, rank, ARR, headroom, health, the CRMs holding it (linked), the why, score and
+    health over job runs, its deals, usage and labelled figures; operators may resync it by hand."""
+    deployment = state.deployments.get()
+    view = account_360(state.engine, deployment, key)
+    if view is None:
+        return render(request, "missing.html", caller, what=f"account {key}")
+    jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
+    return render(request, "account.html", caller, view=view, jobs=jobs)
 
 
 @router.get("/kpis")
 def kpis_page(request: Request, caller: User, state: State) -> HTMLResponse:
-    """Portfolio KPIs with charts: ARR movement, GRR/NRR, win rate, stage durations."""
-    return _render(request, "kpis.html", caller, kpis=latest_kpis(state.engine))
+    """Portfolio KPIs with charts: the ARR bridge (a waterfall), GRR/NRR, win rate, stage durations."""
+    kpis = latest_kpis(state.engine)
+    currency = str(kpis.portfolio.get("currency") or state.deployments.get().currency.corporate)
+    bridge = waterfall(arr_bridge(kpis.portfolio), currency) if kpis.scoring_run_id is not None else None
+    return render(request, "kpis.html", caller, kpis=kpis, bridge=bridge)
 
 
 @router.get("/review")
@@ -209,7 +219,7 @@ def review_page(
     asked = ReviewRequest(today=as_of or datetime.now(UTC).date(), every=every, years=years,
                           horizon_months=horizon_months, calibrate=calibrate)  # fmt: skip
     report = review_report(run_review(state.engine, state.deployments.get(), asked))
-    return _render(request, "review.html", caller, report=report, charts=review_charts(report), every=every,
+    return render(request, "review.html", caller, report=report, charts=review_charts(report), every=every,
                    years=years, outcomes=OUTCOMES, names=OUTCOME_NAMES)  # fmt: skip
 
 

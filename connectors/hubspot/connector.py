@@ -20,9 +20,11 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
+from connectors.directory import Directory
 from connectors.hubspot.account_read import read_by_ids, read_for_accounts
 from connectors.hubspot.apis import build_apis
 from connectors.hubspot.convert import RecordConverter
+from connectors.hubspot.directory import read_directory
 from connectors.hubspot.fetch import fetch_records
 from connectors.hubspot.pipelines import read_stages
 from connectors.hubspot.portal import company_currency
@@ -156,6 +158,10 @@ class HubSpotConnector:
     def describe(self, obj: str) -> ObjectSchema:
         """The object's properties now (one call)."""
         return fetch_schema(self.transport, self.apis.properties, obj)
+
+    def directory(self) -> Directory:
+        """The company page address in HubSpot's app, and the owners' names."""
+        return read_directory(self.transport, self.apis.pipelines)
 
     def corporate_currency(self) -> str | None:
         """The portal's company currency, from the account details (one call)."""

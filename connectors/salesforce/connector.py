@@ -27,12 +27,14 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.budget import ApiBudget
+from connectors.directory import Directory
 from connectors.errors import FatalError
 from connectors.inflight import InFlightGate
 from connectors.salesforce.account_read import account_pages, id_pages
 from connectors.salesforce.bulk import BulkSettings, BulkUnavailable, bulk_pages, create_job, wait_for_job
 from connectors.salesforce.convert import RecordShape
 from connectors.salesforce.deleted import deleted_page
+from connectors.salesforce.directory import read_directory
 from connectors.salesforce.fastquery import HttpxQueryPages
 from connectors.salesforce.ingest import ingest
 from connectors.salesforce.metadata_package import write_metadata_package
@@ -153,6 +155,10 @@ class SalesforceConnector:
         fields = self._fields(spec.object)
         types = {f: str(fields.get(f.lower(), {}).get("type", "string")) for f in spec.fields}
         return StreamPlan(spec, RecordShape(spec.fields, types), {}, definition.tracks_deletes, definition.bulk)
+
+    def directory(self) -> Directory:
+        """The Account page address under the instance URL, and the users' names (one query)."""
+        return read_directory(self.org)
 
     def corporate_currency(self) -> str | None:
         """The org's corporate currency: CurrencyType's `IsCorporate` row in a multi-currency org, else the

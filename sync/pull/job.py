@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from config import Deployment, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec, stream_map
+from sync.directory_store import read_directory, store_directory
 from sync.identity.apply import apply_identity
 from sync.pull.reconcile import audit, audited
 from sync.pull.repair import differing_windows, reread
@@ -79,6 +80,7 @@ def read_sources(
             opened.append(connector)
             open_budget(engine, job.name, connector)
             store_crm_currency(engine, source.connection, _corporate_currency(connector, recorder))
+            store_directory(engine, source.connection, read_directory(connector))
             work(source, connector)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:

@@ -130,7 +130,7 @@ def ranked_accounts(engine: Engine, flt: AccountFilter, *, limit: int = 50, offs
         total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
         order = (col(AccountScore.rank).is_(None), col(AccountScore.rank), col(AccountScore.account_key))
         rows = s.exec(stmt.order_by(*order).offset(offset).limit(limit)).all()
-    return AccountPage(run.id, run.as_of, total, [_ranked(score, acc, figures=False) for score, acc in rows])
+    return AccountPage(run.id, run.as_of, total, [_ranked(score, acc, figures=True) for score, acc in rows])
 
 
 def account_detail(engine: Engine, key: str) -> AccountDetail | None:

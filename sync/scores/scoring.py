@@ -221,7 +221,8 @@ def _read(engine: Engine, deployment: Deployment, run: ScoringRun | None) -> tup
     if run is not None:
         selects["previous"] = _previous_select(engine, run.id)
     frames = _frames(engine, selects)
-    accounts = frames["accounts"]
+    # One industry vocabulary across the CRMs' picklists (config `vocabulary`) for scoring, KPIs and segments.
+    accounts = frames["accounts"].with_columns(pl.col("industry").replace(deployment.vocabulary.industry_map()))
     inputs = ScoringInputs(
         accounts=accounts,
         opportunities=_opportunities(frames["opportunities"], frames["product_lines"], accounts),

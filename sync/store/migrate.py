@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
+import sync.store.crm_directory
 import sync.store.tables  # noqa: F401  (registers the tables)
 from sync.errors import StoreError
 

@@ -33,7 +33,7 @@ FIGURES: dict[str, Figure] = {
     "mrr": Figure("number", 2, label="AccountSync MRR"),
     "health": Figure("number", 1, label="AccountSync health"),
     "headroom": Figure("number", 2, label="AccountSync headroom"),
-    "share_of_wallet": Figure("percent", 2, label="AccountSync share of wallet"),
+    "share_of_wallet": Figure("percent", 4, label="AccountSync share of wallet"),
     "clv": Figure("number", 2, label="AccountSync CLV"),
     "fit": Figure("number", 1, label="AccountSync fit"),
     "potential": Figure("number", 1, label="AccountSync potential"),
@@ -89,4 +89,11 @@ def value_hash(value: Any) -> str:
 def figure_values(score: Mapping[str, Any]) -> dict[str, Any]:
     """All figures of one account from its stored score row (score, tier, rank, reasons, figures JSON)."""
     figures = dict(score.get("figures") or {})
+    figures |= {name: as_percentage(figures.get(name)) for name, spec in FIGURES.items() if spec.kind == "percent"}
     return figures | {k: score.get(k) for k in ("score", "tier", "rank", "reasons", "change_reason", "scored_at")}
+
+
+def as_percentage(ratio: Any) -> Any:
+    """A ratio as the percentage a CRM percent field holds (0.00055 -> 0.055, i.e. 0.055%), once, before
+    `format_value` rounds it to the figure's scale (four decimals: a wallet share of 0.00055 is not 0)."""
+    return None if ratio is None else float(Decimal(str(ratio)) * 100)

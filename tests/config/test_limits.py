@@ -141,8 +141,12 @@ def test_a_read_only_store_is_one_line_and_exit_1(tmp_path: Path) -> None:
     read_only = f"sqlite:///file:{tmp_path}/store.db?mode=ro&uri=true"  # root ignores chmod; SQLite's ro mode does not
     config = tmp_path / "deploy.yaml"
     config.write_text(DEMO.read_text(encoding="utf-8"), encoding="utf-8")
+    sandbox_dir = tmp_path / "sandbox"  # the files the demo config names: `run` checks them before the store
+    sandbox_dir.mkdir()
+    for name in ("sf-jwt-key.pem", "ca.pem", "usage.csv"):
+        (sandbox_dir / name).write_text("x\n")
     for args in (("tokens", "create", "ops"), ("run", "demo", "-c", str(config))):
-        done = _cli(*args, env={"DATABASE_URL": read_only})
+        done = _cli(*args, env={"DATABASE_URL": read_only, "ACCOUNTSYNC_SANDBOX_DIR": str(sandbox_dir)})
         assert done.returncode == 1, done.stderr[-2000:]
         assert done.stderr.strip().splitlines() == [
             "error: the store refused the command (attempt to write a readonly database): check that it is "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,12 +140,17 @@ def test_missing_file_is_a_file_error(tmp_path: Path) -> None:
         load_deployment(tmp_path / "nope.yaml", {})
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "accountsync", *args], capture_output=True, text=True)
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "accountsync", *args], capture_output=True, text=True, env=environ)
 
 
 def test_validate_command_exits_0_on_the_demo_and_2_with_located_errors(tmp_path: Path) -> None:
-    assert _cli("config", "validate", str(DEMO)).returncode == 0
+    sandbox_dir = tmp_path / "sandbox"  # the files the demo's sandbox writes: validate checks they are there
+    sandbox_dir.mkdir()
+    for name in ("sf-jwt-key.pem", "ca.pem", "usage.csv"):
+        (sandbox_dir / name).write_text("x\n")
+    assert _cli("config", "validate", str(DEMO), env={"ACCOUNTSYNC_SANDBOX_DIR": str(sandbox_dir)}).returncode == 0
     bad = _write(tmp_path, DEMO.read_text().replace("version: 1\n", "version: 1\nfrobnicate: true\n"))
     done = _cli("config", "validate", str(bad))
     assert done.returncode == 2

@@ -1,0 +1,65 @@
+"""Figures as the CLI prints them, hand-computed: rates as percentages, money rounded with its currency, scores to
+one decimal, nothing empty printed `None`; tables cut to the width, numbers never cut."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from accountsync.figure_text import figure
+from accountsync.fit_table import ColumnChoiceError, fit_table
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "currency", "shown"),
+    [
+        ("nrr", 0.583, None, "58.3%"),
+        ("grr", 0.5, None, "50.0%"),
+        ("share_of_wallet", 0.00055, None, "0.055%"),
+        ("share_of_wallet", 0.0, None, "0.0%"),
+        ("arr", 900_000.0, "EUR", "900,000 EUR"),
+        ("arr", 1_234_567.5, "USD", "1,234,568 USD"),
+        ("score", 99.4156024003693, None, "99.4"),
+        ("expected_lifetime_years", 7.26, None, "7.3 years"),
+        ("customers", 1234, None, "1,234"),
+        ("usage_trend", None, None, "-"),
+        ("won_expansion_in_window", False, None, "no"),
+    ],
+)
+def test_a_figure_reads_as_a_person_expects(name: str, value: object, currency: str | None, shown: str) -> None:
+    assert figure(name, value, currency) == shown
+
+
+def _render(table: object, width: int) -> list[str]:
+    console = Console(width=width, soft_wrap=True, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    return captured.get().splitlines()
+
+
+ROWS = [{"rank": 1, "name": "Globex Corporation International", "tier": "A", "score": 87.25, "arr": 1_234_567.0,
+         "headroom": 50_000.0, "reasons": ["Annual revenue 2.6B USD, top 7 %", "Health 90/100"],
+         "key": "sf:0018d000AbC000sAIB"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_a_table_fits_its_width_leaving_out_columns_not_cutting_numbers(width: int) -> None:
+    table = fit_table(ROWS, title="top 1 accounts as of 2026-11-01, computed now", width=width, currency="USD",
+                      priority=("rank", "name", "tier", "score", "arr", "reasons", "headroom", "key"))  # fmt: skip
+    lines = _render(table, width)
+    assert max(len(line) for line in lines) <= width
+    assert "87.2" in "\n".join(lines)  # half-even: 87.25 -> 87.2
+    assert "1,234,567" in "\n".join(lines)
+    assert "(money in USD)" in "\n".join(lines)
+
+
+def test_a_reason_is_cut_on_its_line_with_an_ellipsis() -> None:
+    lines = _render(fit_table(ROWS, title="t", width=60, chosen=["rank", "reasons"]), 60)
+    assert any("Annual revenue 2.6B USD, top 7 %" in line for line in lines)
+    narrow = _render(fit_table(ROWS, title="t", width=30, chosen=["rank", "reasons"]), 30)
+    assert any("Annual revenue" in line and line.rstrip(" │").endswith("…") for line in narrow)
+
+
+def test_an_unknown_column_is_named_with_the_choices() -> None:
+    with pytest.raises(ColumnChoiceError, match=r"unknown column\(s\) wallet; choose from rank, name"):
+        fit_table(ROWS, title="t", width=80, chosen=["rank", "wallet"])
