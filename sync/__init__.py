@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from connectors import normalise_domain
 from sync.access.tokens import Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
-from sync.account_view import Account360, account_360
 from sync.enrich.run import EnrichSourceSummary, EnrichSummary, run_enrichment
 from sync.enrich.sources import EnrichError, EnrichSourceError
 from sync.errors import JobError, JobLocked, RunStopped, StoreError, SyncError
-from sync.fresh_store import migrate_if_fresh
 from sync.identity.apply import IdentityOutcome, apply_identity
 from sync.jobs import (
     ConnectorFactory,
@@ -23,12 +21,14 @@ from sync.jobs import (
     run_sync,
     run_writeback,
 )
-from sync.portfolio_trends import SEGMENTS, BridgeStep, TrendPoint, arr_bridge, kpi_trend, segment_rows
 from sync.pull.stream import NoProgress, ProgressSink
 from sync.runs.queue import ClaimedRun, Enqueued, QueueError, RunNotCancellable, RunNotFound, cancel, claim, enqueue
+from sync.scores.account_view import Account360, account_360
+from sync.scores.trends import SEGMENTS, BridgeStep, TrendPoint, arr_bridge, kpi_trend, segment_rows
 from sync.serve.scheduler import Cadence, RunScheduler
 from sync.serve.service import DeploymentHolder, Service, ServiceSettings
 from sync.store.engine import build_engine, normalise_url, session
+from sync.store.fresh import migrate_if_fresh
 from sync.store.migrate import current_revision, ensure_current, head_revision, schema_diff, upgrade
 from sync.store.tables import (
     Account,

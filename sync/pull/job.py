@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from config import Deployment, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec, stream_map
-from sync.directory_store import read_directory, store_directory
 from sync.identity.apply import apply_identity
+from sync.pull.directory import read_directory, store_directory
 from sync.pull.reconcile import audit, audited
 from sync.pull.repair import differing_windows, reread
 from sync.pull.stream import ProgressSink, PullRequest, pull_stream

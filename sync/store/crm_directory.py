@@ -1,5 +1,5 @@
 """The `crm_directory` table: per connection, the address of an account's page in the CRM and the owners' names
-(read and written by `sync.directory_store`)."""
+(read and written by `sync.pull.directory`)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import pytest
 
 from connectors import Directory
 from sync import Account, AccountScore, Opportunity, ScoringRun, SourceAccount, StageMeta, Usage, session
-from sync.directory_store import store_directory
+from sync.pull.directory import store_directory
 
 from .conftest import DEPLOYMENT_YAML, sign_in, write_config
 

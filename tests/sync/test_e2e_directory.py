@@ -13,7 +13,7 @@ import httpx
 from accountsync.api import ApiState
 from accountsync.web import create_app
 from sync.access import create_token
-from sync.directory_store import load_directories
+from sync.pull.directory import load_directories
 from sync.serve import DeploymentHolder
 
 from .conftest_writeback import JOB, crm_sdks

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from config import Deployment
 from connectors import Directory
-from sync.directory_store import load_directories
+from sync.pull.directory import load_directories
 from sync.scores.ranking import AccountDetail, account_detail
 from sync.store import session
 from sync.store.currency import crm_currencies, effective_rates
