@@ -14,9 +14,14 @@ SALESFORCE_OBJECTS = frozenset(
         "OpportunityStage",
         "OpportunityLineItem",
         "CurrencyType",
+        "Contact",
+        "AccountContactRelation",
+        "OpportunityContactRole",
+        "AccountTeamMember",
+        "User",
     }
 )
-HUBSPOT_OBJECTS = frozenset({"companies", "deals", "pipelines"})
+HUBSPOT_OBJECTS = frozenset({"companies", "deals", "pipelines", "contacts", "owners"})
 WRITEBACK_OBJECTS = {"salesforce": frozenset({"Account"}), "hubspot": frozenset({"companies"})}
 FIGURES = frozenset(
     {

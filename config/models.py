@@ -88,7 +88,8 @@ class Source(Strict):
     objects: list[str] = Field(
         min_length=1,
         description="Objects to pull: Salesforce Account, Opportunity, OpportunityHistory, OpportunityStage, "
-        "OpportunityLineItem, CurrencyType; HubSpot companies, deals, pipelines.",
+        "OpportunityLineItem, CurrencyType, Contact, AccountContactRelation, OpportunityContactRole, "
+        "AccountTeamMember, User; HubSpot companies, deals, pipelines, contacts, owners.",
     )
     fields: dict[str, list[str]] = Field(
         default_factory=dict,

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
+import sync.people_tables  # registers the people tables
 import sync.tables  # noqa: F401  (registers the tables)
 from sync.errors import StoreError
 

@@ -11,9 +11,11 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from connectors import Page
+from connectors.people_streams import people_streams
 from sync import normalise as n
 from sync import normalise_related as r
 from sync.normalise import BadRecord, Context, Row
+from sync.people_rows import PEOPLE_ROWS, after_people_page
 from sync.tables import (
     CurrencyRate,
     DatedCurrencyRate,
@@ -35,6 +37,7 @@ class Target:
     keys: tuple[str, ...]
     to_rows: Callable[[Mapping[str, Any], Context], list[Row]]
     counted: bool = True  # inserted/updated are told apart (tables with a source_id)
+    after: Callable[[Session, Context, list[dict[str, Any]]], int] | None = None  # merges and the like: deleted
 
 
 def _one(fn: Callable[[Mapping[str, Any], Context], Row]) -> Callable[[Mapping[str, Any], Context], list[Row]]:
@@ -60,6 +63,11 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("hubspot", "deals"): Target(Opportunity, RECORD_KEYS, _one(n.hubspot_deal)),
     ("hubspot", "pipelines"): Target(StageMeta, ("connection", "stage"), _one(r.hubspot_stage_meta), False),
 }
+TARGETS.update({
+    stream: Target(PEOPLE_ROWS[kind].model, RECORD_KEYS, _one(PEOPLE_ROWS[kind].to_row),
+                   after=after_people_page if kind == "person" else None)
+    for stream, kind in people_streams().items()
+})  # fmt: skip
 
 
 @dataclass
@@ -98,6 +106,8 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
         upsert(session, StageHistory, history, keys=("connection", "opportunity_source_id", "stage", "entered_at"))
     if (crm, obj) == ("hubspot", "companies"):
         outcome.deleted += mark_merged(session, ctx, page.records)
+    if target.after is not None:
+        outcome.deleted += target.after(session, ctx, page.records)
     if target.counted:
         _quarantine(session, ctx, obj, outcome.skipped or [], [row["source_id"] for row in rows])
     if page.deleted_ids and target.counted:
@@ -143,7 +153,7 @@ def _safe(fn: Callable[[Mapping[str, Any], Context], list[Row]], record: Mapping
 
 
 def _guess_id(record: Mapping[str, Any]) -> str | None:
-    for key in ("Id", "hs_object_id", "id"):
+    for key in ("Id", "hs_object_id", "id", "source_id"):
         if record.get(key):
             return str(record[key])
     return None
