@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from config.account_mapping import AccountMapping
+
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
@@ -274,6 +276,9 @@ class Scoring(Strict):
     icp: list[IcpRule] = Field(default_factory=list, description="Fit rules (points summed, clipped to 100).")
     wallet_ratios: dict[str, float] = Field(
         default_factory=dict, description="Industry -> share of annual revenue spent on our category."
+    )
+    account_mapping: AccountMapping = Field(
+        default_factory=AccountMapping, description="Buying-committee coverage: role rules, required roles, weight."
     )
 
 
