@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["BUYING_ROLES", "AccountMapping", "BuyingRole", "RoleRule"]
+__all__ = ["BUYING_ROLES", "AccountMapping", "BuyingRole", "RoleRule", "SegmentName"]
 
 BuyingRole = Literal[
     "executive_sponsor", "economic_buyer", "it_technical", "line_user", "procurement", "champion", "unknown"
