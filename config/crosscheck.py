@@ -26,7 +26,8 @@ WRITEBACK_OBJECTS = {"salesforce": frozenset({"Account"}), "hubspot": frozenset(
 FIGURES = frozenset(
     {
         "score", "tier", "rank", "reasons", "change_reason", "arr", "mrr", "health", "headroom",
-        "share_of_wallet", "clv", "fit", "potential", "momentum", "product_lines", "scored_at",
+        "share_of_wallet", "clv", "fit", "potential", "momentum", "product_lines", "scored_at", "coverage",
+        "missing_roles", "single_threaded",
     }
 )  # fmt: skip
 

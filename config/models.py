@@ -107,7 +107,8 @@ class WritebackTarget(Strict):
     fields: dict[str, str] = Field(
         min_length=1,
         description="Figure -> CRM field, e.g. `score: AccountSync_Score__c`. Figures: score, tier, rank, "
-        "reasons, arr, mrr, health, headroom, share_of_wallet, clv, fit, potential, momentum.",
+        "reasons, arr, mrr, health, headroom, share_of_wallet, clv, fit, potential, momentum, coverage, "
+        "missing_roles, single_threaded.",
     )
     create_missing_fields: bool = Field(
         default=True,

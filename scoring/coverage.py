@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
+import polars as pl
+
 from config.account_mapping import AccountMapping, BuyingRole, SegmentName
 from scoring.buying_roles import Classification, classifier_for
 
 __all__ = [
+    "COVERAGE_COLUMNS",
     "DEFAULT_TEAM_ROLES",
     "ROLE_WORDS",
     "AccountPeople",
@@ -23,6 +26,7 @@ __all__ = [
     "PersonFacts",
     "TeamSeat",
     "account_coverage",
+    "coverage_frame",
     "segment_of",
 ]
 
@@ -136,3 +140,32 @@ def account_coverage(
         team=_team(account.team_roles, team_seats or DEFAULT_TEAM_ROLES), component=component,
         reasons=_reasons(missing, engaged), people=mapped,
     )  # fmt: skip
+
+
+COVERAGE_COLUMNS: Final = ("key", "coverage", "coverage_component", "missing_roles", "single_threaded",
+                           "engaged_contacts", "coverage_reasons")  # fmt: skip
+
+
+def coverage_frame(settings: AccountMapping, accounts: Sequence[AccountPeople], as_of: date) -> pl.DataFrame:
+    """One row per account (COVERAGE_COLUMNS): coverage 0..1, the 0-100 component, missing roles as words."""
+    rows = [account_coverage(settings, account, as_of) for account in accounts]
+    return pl.DataFrame(
+        {
+            "key": [c.account_key for c in rows],
+            "coverage": [round(100 * c.coverage, 1) for c in rows],  # percent
+            "coverage_component": [c.component for c in rows],
+            "missing_roles": [[ROLE_WORDS[r] for r in c.missing] for c in rows],
+            "single_threaded": [c.single_threaded for c in rows],
+            "engaged_contacts": [c.engaged_contacts for c in rows],
+            "coverage_reasons": [list(c.reasons) for c in rows],
+        },
+        schema={
+            "key": pl.String(),
+            "coverage": pl.Float64(),
+            "coverage_component": pl.Float64(),
+            "missing_roles": pl.List(pl.String()),
+            "single_threaded": pl.Boolean(),
+            "engaged_contacts": pl.Int64(),
+            "coverage_reasons": pl.List(pl.String()),
+        },
+    )

@@ -22,6 +22,7 @@ from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
 from scoring.quality import warning_records
 from sync.columns import Money, UTCDateTime
+from sync.coverage_store import with_coverage
 from sync.currency import crm_currencies, currency_of, effective_rates
 from sync.errors import StoreError
 from sync.sqlite_read import SqliteReadError, read_sqlite
@@ -291,7 +292,8 @@ def compute_scores(engine: Engine, deployment: Deployment, *, as_of: date) -> Sc
     """Score the live store at `as_of` and store nothing (`score`, `kpis`): 'what changed' compares with the
     last job run's scores."""
     inputs, params, previous = load_scoring(engine, deployment)
-    return score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
+    result = score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
+    return with_coverage(engine, deployment, result)
 
 
 def score_store(engine: Engine, deployment: Deployment, *, as_of: date, run_id: int | None = None) -> ScoringOutcome:
