@@ -7,7 +7,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -15,6 +15,7 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import out
+from sync.owner_directory import owner_segment_rows
 from sync.scoring_store import compute_scores, ranked_rows, stage_duration_rows
 
 
@@ -33,7 +34,14 @@ class Segment(StrEnum):
     owner = "owner"
     country = "country"
     tier = "tier"
+    team = "team"
 
+
+# The groupings the scoring result cuts by itself (owner and team go through the owner directory).
+SEGMENT_GROUPS: dict[Segment, Literal["industry", "owner", "country", "tier"]] = {
+    Segment.industry: "industry", Segment.owner: "owner", Segment.country: "country", Segment.tier: "tier",
+    Segment.team: "tier",  # never used: team rows come from the owner directory
+}  # fmt: skip
 
 AsOf = Annotated[
     datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="As-of date T (default: today, UTC).")
@@ -88,7 +96,7 @@ def score_command(
 
 def kpis_command(
     as_of: AsOf = None,
-    by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country or tier.")] = None,
+    by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country, tier or team.")] = None,
     fmt: FormatOption = Format.table,
     config: ConfigOption = None,
 ) -> None:
@@ -98,9 +106,15 @@ def kpis_command(
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     stages = stage_duration_rows(result.stage_durations)
+    people = by is Segment.owner or by is Segment.team  # owners by name, teams rolled up (issue #22)
+    rows = owner_segment_rows(engine, result.accounts, "owner" if by is Segment.owner else "team") if people else []
     engine.dispose()
+    if people and by is not None:
+        _emit(rows, fmt, f"KPIs by {by.value} as of {result.as_of}")
+        return
     if by is not None:
-        _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}")
+        plain = SEGMENT_GROUPS[by]
+        _emit(result.segments(plain).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}")
         return
     portfolio = dict(result.portfolio.__dict__)
     if fmt is Format.json:

@@ -4,6 +4,7 @@ the SDKs for one account per CRM whose buying committee the test arranged by han
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -11,8 +12,9 @@ import requests
 from sandbox.hubspot.association_views import live_targets
 from sandbox.hubspot.object_types import object_type
 from sandbox.hubspot.seeding import company_id
+from sandbox.people import SALES_TEAMS
 from sandbox.salesforce.ids import make_id
-from sandbox.world import companies
+from sandbox.world import OWNERS, companies
 from sync.jobs import run_pipeline
 from tests.sandbox.conftest import close_session, closing_hubspot_client, sf_login
 
@@ -124,3 +126,23 @@ def test_coverage_missing_roles_and_single_threading_reach_both_crms(make_e2e: A
     assert hs[HS_FIELDS["missing_roles"]] == missing
     assert hs[HS_FIELDS["single_threaded"]] == "true"
     assert "single-threaded" in hs[HS_FIELDS["reasons"]]
+
+    _kpis_by_owner_and_team_print_names(e2e)
+
+
+def _kpis_by_owner_and_team_print_names(e2e: Any) -> None:
+    """`accountsync kpis --by owner|team` as a user runs it: owner names (never ids) and team roll-ups."""
+    totals = {}
+    for by, names in (("owner", {o.name for o in OWNERS}), ("team", {name for _, name in SALES_TEAMS})):
+        proc = e2e.cli("kpis", "--by", by, "--as-of", NOW.date().isoformat(), "--format", "json", log=f"kpis-{by}")
+        assert proc.wait(timeout=300) == 0, e2e.output(f"kpis-{by}")
+        rows = json.loads(e2e.output(f"kpis-{by}")[0])
+        assert rows
+        assert {row[by] for row in rows} <= names
+        assert all({"arpa_growth", "grr", "nrr", "cross_sell_rate", "mean_coverage"} <= set(row) for row in rows)
+        totals[by] = sum(row["accounts"] for row in rows)
+    assert totals["owner"] == totals["team"]
+    proc = e2e.cli("kpis", "--by", "owner", "--as-of", NOW.date().isoformat(), log="kpis-table")
+    assert proc.wait(timeout=300) == 0, e2e.output("kpis-table")
+    table = e2e.output("kpis-table")[0]  # a wide table folds its cells: a name may wrap at its space
+    assert any(o.first_name in table and o.last_name in table for o in OWNERS)
