@@ -92,10 +92,13 @@ def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment is not None else None
 
 
-def account_people(engine: Engine) -> list[AccountPeople]:
-    """Every live account key with its live contacts (possibly none), employees and team roles."""
+def account_people(engine: Engine, only: str | None = None) -> list[AccountPeople]:
+    """Every live account key (or only account `only`) with its live contacts (possibly none), employees and
+    team roles."""
     with session(engine) as s:
         keys, employees, team = _accounts(s)
+        if only is not None:
+            keys = {ref: key for ref, key in keys.items() if key == only}
         members = _memberships(s, keys)
         roles = _deal_roles(s)
         contacts = {

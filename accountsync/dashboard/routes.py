@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from sync import queue
+from sync.account_map import account_map
 from sync.browse import get_run, list_runs
 from sync.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
 from sync.scheduler import next_fire_times
@@ -176,8 +177,10 @@ def account_page(request: Request, caller: User, state: State, key: str) -> HTML
     detail = account_detail(state.engine, key)
     if detail is None:
         return _render(request, "missing.html", caller, what=f"account {key}")
-    jobs = [job.name for job in state.deployments.get().jobs]  # any of them may resync it (operators)
-    return _render(request, "account.html", caller, detail=detail, jobs=jobs)
+    deployment = state.deployments.get()
+    jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
+    people = account_map(state.engine, deployment.scoring.account_mapping, key, detail.as_of) if detail.as_of else None
+    return _render(request, "account.html", caller, detail=detail, jobs=jobs, account_map=people)
 
 
 @router.get("/kpis")
