@@ -129,7 +129,7 @@ def _add_people(store: ObjectStore, others: OtherLinks, c: Company, crew: tuple[
         values: dict[str, str | int | None] = {
             "firstname": person.first_name, "lastname": person.last_name, "email": f"{local}@{domain}",
             "jobtitle": person.title, "hubspot_owner_id": owner_id(c.owner),
-            "associatedcompanyid": str(company_id(c.index)),
+            "associatedcompanyid": sys.intern(str(company_id(c.index))),
             "notes_last_updated": _ms(person.last_activity) if person.last_activity else None,
         }  # fmt: skip
         contact_id = store.next_id(CONTACT_BASE)

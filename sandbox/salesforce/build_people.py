@@ -7,6 +7,7 @@ inactive with an `EndDate`. Contact roles on deals and account teams use Salesfo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sandbox.people import DealRole, Person, TeamMember
@@ -38,12 +39,11 @@ def add_people(tables: Tables, crew: tuple[Person, ...], account: int, owner: in
         created = to_ms(person.created_at)
         audit = _audit(created, created, owner)  # activity rolls up into LastActivityDate, not SystemModstamp
         row = contacts.append({"AccountId": account, "OwnerId": owner, "FirstName": person.first_name,
-                               "LastName": person.last_name, "Name": person.name, "Title": person.title,
-                               "HasOptedOutOfEmail": False, **audit}, state=_state(deleted_at))  # fmt: skip
+                               "LastName": person.last_name, "Title": person.title, "HasOptedOutOfEmail": False,
+                               "LastActivityDate": _day(person.last_activity),
+                               **audit}, state=_state(deleted_at))  # fmt: skip
         if deleted_at is not None:
             contacts.deleted_at[row] = deleted_at
-        if person.last_activity is not None:
-            contacts.columns["LastActivityDate"].set(row, to_days(person.last_activity.date()))
         direct: dict[str, Any] = {"AccountId": account, "ContactId": row, "IsDirect": True,
                                   "IsActive": not person.stale,
                                   "Roles": "Decision Maker" if person.slot == 0 else None, **audit}  # fmt: skip
@@ -80,6 +80,10 @@ def add_team(tables: Tables, members: tuple[TeamMember, ...], account: int, stam
         table.append({"AccountId": account, "UserId": member.owner, "TeamMemberRole": TEAM_VALUES[member.role],
                       "AccountAccessLevel": "Edit", "OpportunityAccessLevel": "Read",
                       **_audit(stamp, stamp, member.owner)})  # fmt: skip
+
+
+def _day(moment: datetime | None) -> int | None:
+    return to_days(moment.date()) if moment is not None else None
 
 
 def _state(deleted_at: int | None) -> int:
