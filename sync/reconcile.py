@@ -14,7 +14,8 @@ from sync.pagestore import TARGETS
 from sync.store import session
 from sync.tables import Quarantine
 
-AUDITED = {("salesforce", "Account"), ("salesforce", "Opportunity"), ("hubspot", "companies"), ("hubspot", "deals")}
+AUDITED = {("salesforce", "Account"), ("salesforce", "Opportunity"), ("hubspot", "companies"), ("hubspot", "deals"),
+           ("salesforce", "Contact"), ("hubspot", "contacts")}  # fmt: skip
 AFTER_REACH = timedelta(days=1)  # records edited since the run started, even by a CRM whose clock runs ahead
 
 
@@ -63,12 +64,13 @@ def audit(engine: Engine, connector: Connector, spec: StreamSpec, run_start: dat
 
 def _store_count(engine: Engine, connector: Connector, spec: StreamSpec, run_start: datetime) -> int:
     model: Any = TARGETS[(connector.crm, spec.object)].model
+    stamp = model.modstamp if hasattr(model, "modstamp") else model.modified_at  # people tables: modified_at
     with session(engine) as s:
         stmt = (
             select(func.count())
             .select_from(model)
             .where(model.connection == connector.name, col(model.deleted_at).is_(None))
-            .where((col(model.modstamp).is_(None)) | (col(model.modstamp) <= run_start))
+            .where((col(stamp).is_(None)) | (col(stamp) <= run_start))
         )
         store_count = int(s.exec(stmt).one())
         live_ids = select(model.source_id).where(model.connection == connector.name)

@@ -116,6 +116,11 @@ def test_people_follow_deletes_merges_and_moves_in_the_next_incremental_run(make
 
     second = e2e.sync()
     assert second.status == "succeeded", second
+    for run in (first, second):  # the reconciliation audit counts contacts on both sides, and they agree
+        audits = {(a["connection"], a["stream"]): a for a in run.audits}
+        assert audits[(SF, "Contact")]["agrees"], audits
+        assert audits[(HS, "contacts")]["agrees"], audits
+        assert audits[(HS, "contacts")]["crm"] == audits[(HS, "contacts")]["store"]
     _check_salesforce(e2e)
     _check_hubspot(e2e)
     sf_rows = {r.source_id: r for r in _rows(e2e.engine, Contact, SF)}
