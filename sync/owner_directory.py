@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import polars as pl
@@ -12,7 +13,7 @@ from scoring.owner_segments import PeopleSegment, owner_kpis
 from sync.people_tables import CrmUser
 from sync.store import session
 
-__all__ = ["owner_directory", "owner_segment_rows"]
+__all__ = ["owner_directory", "owner_segment_rows", "stored_segments"]
 
 
 def owner_directory(engine: Engine) -> pl.DataFrame:
@@ -27,3 +28,17 @@ def owner_directory(engine: Engine) -> pl.DataFrame:
 def owner_segment_rows(engine: Engine, accounts: pl.DataFrame, by: PeopleSegment) -> list[dict[str, Any]]:
     """KPIs per owner name or team (`scoring.owner_segments.owner_kpis`) with the store's owner directory."""
     return owner_kpis(accounts, owner_directory(engine), by).to_dicts()
+
+
+def stored_segments(engine: Engine, accounts: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Per owner name and per team, as a scoring run keeps them for the dashboard's KPI page (`segments` of
+    its portfolio); empty while no owner was pulled."""
+    directory = owner_directory(engine)
+    if directory.is_empty():
+        return {}
+    return {by: [{k: _finite(v) for k, v in row.items()} for row in owner_kpis(accounts, directory, by).to_dicts()]
+            for by in ("owner", "team")}  # fmt: skip
+
+
+def _finite(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -25,6 +25,7 @@ from sync.columns import Money, UTCDateTime
 from sync.coverage_store import with_coverage
 from sync.currency import crm_currencies, currency_of, effective_rates
 from sync.errors import StoreError
+from sync.owner_directory import stored_segments
 from sync.sqlite_read import SqliteReadError, read_sqlite
 from sync.store import session
 from sync.tables import (
@@ -322,6 +323,8 @@ def store_result(engine: Engine, result: ScoringResult, *, run_id: int | None = 
     account."""
     portfolio = {k: _clean(v) for k, v in result.portfolio.__dict__.items()}
     portfolio["stage_durations"] = stage_duration_rows(result.stage_durations)
+    if segments := stored_segments(engine, result.accounts):  # per owner name and team (issue #22)
+        portfolio["segments"] = segments
     warnings = [w.__dict__ for w in warning_records(result.warnings.head(MAX_STORED_WARNINGS))]
     with session(engine) as s, s.begin():
         run = ScoringRun(run_id=run_id, as_of=result.as_of, created_at=utcnow(), portfolio=portfolio,

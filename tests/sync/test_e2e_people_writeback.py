@@ -16,6 +16,7 @@ from sandbox.people import SALES_TEAMS
 from sandbox.salesforce.ids import make_id
 from sandbox.world import OWNERS, companies
 from sync.jobs import run_pipeline
+from sync.ranking import latest_kpis
 from tests.sandbox.conftest import close_session, closing_hubspot_client, sf_login
 
 from .conftest_e2e import HS, JOB, NOW, SF, hs_ids, sf_ids
@@ -128,6 +129,9 @@ def test_coverage_missing_roles_and_single_threading_reach_both_crms(make_e2e: A
     assert "single-threaded" in hs[HS_FIELDS["reasons"]]
 
     _kpis_by_owner_and_team_print_names(e2e)
+    stored = latest_kpis(e2e.engine).segments  # what the dashboard's KPI page shows "by owner" and "by team"
+    assert {row["owner"] for row in stored["owner"]} <= {o.name for o in OWNERS}
+    assert {row["team"] for row in stored["team"]} <= {name for _, name in SALES_TEAMS}
 
 
 def _kpis_by_owner_and_team_print_names(e2e: Any) -> None:
