@@ -59,6 +59,7 @@ JA_LAST: Final = ("Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Y
 # The sales teams the world's owners belong to: (team number, name), by owner index (`sales_team`).
 SALES_TEAMS: Final = ((4410001, "Enterprise Americas"), (4410002, "EMEA"), (4410003, "Japan & APAC"))
 STALE_AFTER: Final = timedelta(days=365)
+ROLES_KEPT: Final = timedelta(days=540)  # contact roles are found on deals closed since then, and on open ones
 _PEOPLE_TAG: Final = 6
 _TEAM_TAG: Final = 7
 _ROLE_TAG: Final = 8
@@ -131,10 +132,13 @@ def people(spec: WorldSpec, company: Company) -> tuple[Person, ...]:
 
 
 def deal_roles(spec: WorldSpec, deal: Deal, crew: tuple[Person, ...]) -> tuple[DealRole, ...]:
-    """Contact roles on one deal: most deals name one to three of the company's live people, one primary."""
+    """Contact roles on one deal: most open or recently closed deals name one to three of the company's live
+    people, one primary; deals closed more than `ROLES_KEPT` ago name nobody (reps stopped keeping them)."""
     live = [p for p in crew if not p.stale]
+    if not live or (deal.is_closed and deal.close_date < (spec.now - ROLES_KEPT).date()):
+        return ()
     r = stream(spec, _ROLE_TAG, deal.index)
-    if not live or r.random() < 0.25:
+    if r.random() < 0.25:
         return ()
     chosen = r.sample(live, min(len(live), r.randint(1, 3)))
     roles = r.sample(DEAL_ROLES, len(chosen))
