@@ -37,10 +37,9 @@ class Segment(StrEnum):
     team = "team"
 
 
-# The groupings the scoring result cuts by itself (owner and team go through the owner directory).
-SEGMENT_GROUPS: dict[Segment, Literal["industry", "owner", "country", "tier"]] = {
-    Segment.industry: "industry", Segment.owner: "owner", Segment.country: "country", Segment.tier: "tier",
-    Segment.team: "tier",  # never used: team rows come from the owner directory
+# The groupings the scoring result cuts by itself (owner and team go through the owner directory: names).
+SEGMENT_GROUPS: dict[Segment, Literal["industry", "country", "tier"]] = {
+    Segment.industry: "industry", Segment.country: "country", Segment.tier: "tier",
 }  # fmt: skip
 
 AsOf = Annotated[
