@@ -146,6 +146,9 @@ def _kpis_by_owner_and_team_print_names(e2e: Any) -> None:
         assert all({"arpa_growth", "grr", "nrr", "cross_sell_rate", "mean_coverage"} <= set(row) for row in rows)
         totals[by] = sum(row["accounts"] for row in rows)
     assert totals["owner"] == totals["team"]
+    proc = e2e.cli("kpis", "--by", "industry", "--as-of", NOW.date().isoformat(), "--format", "json", log="kpis-ind")
+    assert proc.wait(timeout=300) == 0, e2e.output("kpis-ind")
+    assert sum(row["accounts"] for row in json.loads(e2e.output("kpis-ind")[0])) == totals["owner"]
     proc = e2e.cli("kpis", "--by", "owner", "--as-of", NOW.date().isoformat(), log="kpis-table")
     assert proc.wait(timeout=300) == 0, e2e.output("kpis-table")
     table = e2e.output("kpis-table")[0]  # a wide table folds its cells: a name may wrap at its space
