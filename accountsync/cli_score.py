@@ -8,7 +8,7 @@ import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -18,7 +18,7 @@ from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, fail, out
 from accountsync.figure_text import column, figure
 from accountsync.fit_table import ColumnChoiceError, fit_table, parse_columns
-from sync.scores import compute_scores, ranked_rows, stage_duration_rows
+from sync.scores import compute_scores, owner_segment_rows, ranked_rows, stage_duration_rows
 
 
 class Format(StrEnum):
@@ -36,7 +36,13 @@ class Segment(StrEnum):
     owner = "owner"
     country = "country"
     tier = "tier"
+    team = "team"
 
+
+# The groupings the scoring result cuts by itself (owner and team go through the owner directory: names).
+SEGMENT_GROUPS: dict[Segment, Literal["industry", "country", "tier"]] = {
+    Segment.industry: "industry", Segment.country: "country", Segment.tier: "tier",
+}  # fmt: skip
 
 AsOf = Annotated[
     datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="As-of date T (default: today, UTC).")
@@ -106,7 +112,7 @@ def score_command(
 
 def kpis_command(
     as_of: AsOf = None,
-    by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country or tier.")] = None,
+    by: Annotated[Segment | None, typer.Option("--by", help="Cut by industry, owner, country, tier or team.")] = None,
     fmt: FormatOption = Format.table,
     columns: ColumnsOption = None,
     config: ConfigOption = None,
@@ -124,12 +130,15 @@ def kpis_command(
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     stages = stage_duration_rows(result.stage_durations)
+    people = by is Segment.owner or by is Segment.team  # owners by name, teams rolled up (issue #22)
+    rows = owner_segment_rows(engine, result.accounts, "owner" if by is Segment.owner else "team") if people else []
     engine.dispose()
     currency = result.portfolio.currency
     if by is not None:
         segment_priority = (by.value, *SEGMENT_PRIORITY)
-        _emit(result.segments(by.value).to_dicts(), fmt, f"KPIs by {by.value} as of {result.as_of}",
-              currency=currency, priority=segment_priority, columns=columns)  # fmt: skip
+        cut = rows if people else result.segments(SEGMENT_GROUPS[by]).to_dicts()
+        _emit(cut, fmt, f"KPIs by {by.value} as of {result.as_of}", currency=currency, priority=segment_priority,
+              columns=columns)  # fmt: skip
         return
     portfolio = dict(result.portfolio.__dict__)
     if fmt is Format.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from config.account_mapping import AccountMapping, RoleRule
 from config.errors import ConfigError, ConfigFileError, ConfigInvalid, LocatedError
 from config.loader import Document, format_path, load_deployment, parse_document
 from config.models import (
@@ -25,6 +26,7 @@ from config.settings import Settings, load_settings
 from config.vocabulary import Vocabulary
 
 __all__ = [
+    "AccountMapping",
     "ConfigError",
     "ConfigFileError",
     "ConfigInvalid",
@@ -37,6 +39,7 @@ __all__ = [
     "IcpRule",
     "Job",
     "LocatedError",
+    "RoleRule",
     "SalesforceConnection",
     "ScoreWeights",
     "Scoring",

@@ -14,14 +14,20 @@ SALESFORCE_OBJECTS = frozenset(
         "OpportunityStage",
         "OpportunityLineItem",
         "CurrencyType",
+        "Contact",
+        "AccountContactRelation",
+        "OpportunityContactRole",
+        "AccountTeamMember",
+        "User",
     }
 )
-HUBSPOT_OBJECTS = frozenset({"companies", "deals", "pipelines"})
+HUBSPOT_OBJECTS = frozenset({"companies", "deals", "pipelines", "contacts", "owners"})
 WRITEBACK_OBJECTS = {"salesforce": frozenset({"Account"}), "hubspot": frozenset({"companies"})}
 FIGURES = frozenset(
     {
         "score", "tier", "rank", "reasons", "change_reason", "arr", "mrr", "health", "headroom",
-        "share_of_wallet", "clv", "fit", "potential", "momentum", "product_lines", "scored_at",
+        "share_of_wallet", "clv", "fit", "potential", "momentum", "product_lines", "scored_at", "coverage",
+        "missing_roles", "single_threaded",
     }
 )  # fmt: skip
 

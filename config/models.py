@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator, model_validator
 
+from config.account_mapping import AccountMapping
 from config.vocabulary import Vocabulary
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
@@ -90,7 +91,8 @@ class Source(Strict):
     objects: list[str] = Field(
         min_length=1,
         description="Objects to pull: Salesforce Account, Opportunity, OpportunityHistory, OpportunityStage, "
-        "OpportunityLineItem, CurrencyType; HubSpot companies, deals, pipelines.",
+        "OpportunityLineItem, CurrencyType, Contact, AccountContactRelation, OpportunityContactRole, "
+        "AccountTeamMember, User; HubSpot companies, deals, pipelines, contacts, owners.",
     )
     fields: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -127,7 +129,8 @@ class WritebackTarget(Strict):
     fields: dict[str, str] = Field(
         min_length=1,
         description="Figure -> CRM field, e.g. `score: AccountSync_Score__c`. Figures: score, tier, rank, "
-        "reasons, arr, mrr, health, headroom, share_of_wallet, clv, fit, potential, momentum.",
+        "reasons, arr, mrr, health, headroom, share_of_wallet, clv, fit, potential, momentum, coverage, "
+        "missing_roles, single_threaded.",
     )
     create_missing_fields: bool = Field(
         default=True,
@@ -311,6 +314,9 @@ class Scoring(Strict):
     icp: list[IcpRule] = Field(default_factory=list, description="Fit rules (points summed, clipped to 100).")
     wallet_ratios: dict[str, float] = Field(
         default_factory=dict, description="Industry -> share of annual revenue spent on our category."
+    )
+    account_mapping: AccountMapping = Field(
+        default_factory=AccountMapping, description="Buying-committee coverage: role rules, required roles, weight."
     )
 
 

@@ -39,12 +39,14 @@ from connectors.errors import (
     StopError,
 )
 from connectors.maps import mapped_objects, stream_map
-from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap
+from connectors.people import PEOPLE_KINDS, PeopleKind
+from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap, require_id
 from connectors.rows import Context as RowContext
 from connectors.target_lists import TargetListClient, target_list_client
 
 __all__ = [
     "ISSUES",
+    "PEOPLE_KINDS",
     "Action",
     "ApiBudget",
     "AuthError",
@@ -63,6 +65,7 @@ __all__ = [
     "Merges",
     "ObjectSchema",
     "Page",
+    "PeopleKind",
     "Position",
     "ProvisioningError",
     "Quota",
@@ -84,6 +87,7 @@ __all__ = [
     "WriteResult",
     "mapped_objects",
     "normalise_domain",
+    "require_id",
     "stream_map",
     "target_list_client",
 ]

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from connectors.base import Crm
 from connectors.hubspot.rows import MAPS as HUBSPOT
-from connectors.rows import StreamMap
+from connectors.people_streams import people_streams
+from connectors.rows import StreamMap, canonical
 from connectors.salesforce.rows import MAPS as SALESFORCE
 
-MAPS: dict[str, dict[str, StreamMap]] = {"salesforce": SALESFORCE, "hubspot": HUBSPOT}
+AUDITED_PEOPLE = frozenset({("salesforce", "Contact"), ("hubspot", "contacts")})  # live counts compared per run
+MAPS: dict[str, dict[str, StreamMap]] = {
+    "salesforce": dict(SALESFORCE),
+    "hubspot": dict(HUBSPOT),
+}
+for (_crm, _name), _kind in people_streams().items():
+    MAPS[_crm][_name] = StreamMap(_kind, canonical, id_fields=("source_id",), audited=(_crm, _name) in AUDITED_PEOPLE)
 
 
 def stream_map(crm: Crm | str, obj: str) -> StreamMap:

@@ -213,7 +213,10 @@ def as_float(value: Decimal | None) -> float | None:
 Normaliser = Callable[[Mapping[str, Any], Context], Row]
 
 
-MapKind = Literal["accounts", "opportunities", "stage_history", "stage_meta", "line_items", "rates", "dated_rates"]
+MapKind = Literal[
+    "accounts", "opportunities", "stage_history", "stage_meta", "line_items", "rates", "dated_rates",
+    "person", "account_contact", "deal_contact", "team_member", "crm_user",  # people: canonical (connectors.people)
+]  # fmt: skip
 Merges = Callable[[Mapping[str, Any]], tuple[str, list[str]] | None]
 
 
@@ -250,6 +253,11 @@ class StreamMap:
             if record.get(key):
                 return str(record[key])
         return None
+
+
+def canonical(record: Mapping[str, Any], _ctx: Context) -> list[Row]:
+    """A record the connector already emitted in canonical keys (people streams): sync makes its row."""
+    return [dict(record)]
 
 
 def one(fn: Callable[[Mapping[str, Any], Context], Row]) -> Callable[[Mapping[str, Any], Context], list[Row]]:

@@ -25,6 +25,7 @@ from sync.scores import (
     OUTCOMES,
     AccountFilter,
     ReviewRequest,
+    account_map,
     latest_kpis,
     ranked_accounts,
     review_report,
@@ -186,13 +187,15 @@ def accounts_page(
 @router.get("/accounts/{key}")
 def account_page(request: Request, caller: User, state: State, key: str) -> HTMLResponse:
     """The account 360: tier, score, rank, ARR, headroom, health, the CRMs holding it (linked), the why, score and
-    health over job runs, its deals, usage and labelled figures; operators may resync it by hand."""
+    health over job runs, its deals, usage and labelled figures, the buying committee; operators may resync it."""
     deployment = state.deployments.get()
     view = account_360(state.engine, deployment, key)
     if view is None:
         return render(request, "missing.html", caller, what=f"account {key}")
     jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
-    return render(request, "account.html", caller, view=view, jobs=jobs)
+    as_of = view.detail.as_of
+    people = account_map(state.engine, deployment.scoring.account_mapping, key, as_of) if as_of else None
+    return render(request, "account.html", caller, view=view, jobs=jobs, account_map=people)
 
 
 @router.get("/kpis")

@@ -39,10 +39,12 @@ class HubSpotApis:
     pipelines: Any  # hubspot.crm.pipelines.PipelinesApi
     properties: Any  # hubspot.crm.properties.CoreApi
     groups: Any  # hubspot.crm.properties.GroupsApi
+    owners: Any = None  # hubspot.crm.owners.OwnersApi
 
     def close(self) -> None:
         """Close every pool (and the SDK's lazily made thread pools)."""
-        apis = (self.objects, self.search, self.batch, self.associations, self.pipelines, self.properties, self.groups)
+        apis = (self.objects, self.search, self.batch, self.associations, self.pipelines, self.properties, self.groups,
+                *((self.owners,) if self.owners is not None else ()))  # fmt: skip
         for api in apis:
             _close(api)
 
@@ -85,4 +87,5 @@ def build_apis(conn: HubSpotConnection) -> HubSpotApis:
         pipelines=crm.pipelines.pipelines_api,
         properties=property_apis.core_api,
         groups=property_apis.groups_api,
+        owners=crm.owners.owners_api,
     )

@@ -9,12 +9,19 @@ from typing import Any, Final
 
 from connectors.hubspot.transport import Transport
 
-__all__ = ["BATCH_SIZE", "PRIMARY_TYPE_ID", "DealCompanies", "read_company_deals", "read_deal_companies"]
+__all__ = [
+    "BATCH_SIZE",
+    "PRIMARY_TYPE_ID",
+    "DealCompanies",
+    "association_results",
+    "read_company_deals",
+    "read_deal_companies",
+]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE: Final = 100
-SINGULAR: Final = {"deals": "deal", "companies": "company"}
+SINGULAR: Final = {"deals": "deal", "companies": "company", "contacts": "contact"}
 PRIMARY_TYPE_ID: Final = 5  # HUBSPOT_DEFINED deal -> company "Primary"
 
 
@@ -71,6 +78,13 @@ def read_company_deals(transport: Transport, api: Any, company_ids: Sequence[str
         deals = found.setdefault(str(item["from"]["id"]), [])
         deals += [str(t["toObjectId"]) for t in item.get("to") or [] if str(t["toObjectId"]) not in deals]
     return found
+
+
+def association_results(
+    transport: Transport, api: Any, from_type: str, to_type: str, ids: Sequence[str]
+) -> Iterator[Mapping[str, Any]]:
+    """Every v4 batch-read result of `ids` (`from`, `to` with `associationTypes`), each input paged to its end."""
+    return _results(transport, api, from_type, to_type, ids)
 
 
 def _results(

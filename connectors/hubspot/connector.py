@@ -26,6 +26,7 @@ from connectors.hubspot.apis import build_apis
 from connectors.hubspot.convert import RecordConverter
 from connectors.hubspot.directory import read_directory
 from connectors.hubspot.fetch import fetch_records
+from connectors.hubspot.people import canonical_contact_pages, owner_pages
 from connectors.hubspot.pipelines import read_stages
 from connectors.hubspot.portal import company_currency
 from connectors.hubspot.provisioning import create_missing_properties
@@ -92,7 +93,7 @@ class HubSpotConnector:
         """
         specs = []
         for obj in objects:
-            if obj == "pipelines":
+            if obj in ("pipelines", "owners"):
                 specs.append(stream_spec(obj, ()))
                 continue
             wanted = wanted_properties(obj, self.connection.link_property, extras_for(obj, extra_fields))
@@ -115,14 +116,18 @@ class HubSpotConnector:
         `live` changes nothing); None for pipelines."""
         if not spec.incremental:
             return None
-        return count_live(self.transport, self.apis, spec.object, window)
+        return count_live(self.transport, self.apis, spec.object, window, spec.cursor_field or "hs_lastmodifieddate")
 
     def read(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
         """The stream's pages; see `reader.py` for the paths and positions."""
         if spec.object == "pipelines":
             yield Page(spec.name, read_stages(self.transport, self.apis.pipelines), Position("list"))
             return
-        yield from self._reader(spec, self.describe(spec.object)).read(window, resume)
+        if spec.object == "owners":
+            yield from owner_pages(self.transport, self.apis.owners, spec.name)
+            return
+        pages = self._reader(spec, self.describe(spec.object)).read(window, resume)
+        yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
 
     def read_deleted(self, spec: StreamSpec) -> Iterator[Page]:
         """Every archived record of the stream (`archived=true` listing, records with `archived=True`).
@@ -144,10 +149,11 @@ class HubSpotConnector:
     def read_ids(self, spec: StreamSpec, ids: Sequence[str]) -> Iterator[Page]:
         """The live `companies` or `deals` with these ids, wherever they are associated now (batch reads by
         id; not checkpointed)."""
-        if spec.object not in ("companies", "deals") or not ids:
+        if spec.object not in ("companies", "deals", "contacts") or not ids:
             return
         reader = self._reader(spec, self.describe(spec.object))
-        yield from read_by_ids(self.transport, self.apis, reader, ids)
+        pages = read_by_ids(self.transport, self.apis, reader, ids)
+        yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
 
     def _reader(self, spec: StreamSpec, schema: ObjectSchema) -> StreamReader:
         check = check_properties(schema, spec.fields, required=REQUIRED_PROPERTIES)
@@ -179,7 +185,7 @@ class HubSpotConnector:
 
     def fetch(self, obj: str, ids: Sequence[str], fields: Sequence[str]) -> dict[str, Record]:
         """Current values of `fields` for the records `ids` (100 a call; missing or archived ones left out)."""
-        if not ids:
+        if not ids or obj == "owners":  # every owner, deactivated ones too, is in each full read: unseen is gone
             return {}
         schema = self.describe(obj)
         converter = RecordConverter({name: info.type for name, info in schema.fields.items()})

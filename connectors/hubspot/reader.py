@@ -27,6 +27,7 @@ from connectors.errors import FatalError
 from connectors.hubspot.apis import HubSpotApis
 from connectors.hubspot.convert import ConversionError, RecordConverter, parse_instant
 from connectors.hubspot.enrich import add_merges, enrich_deals
+from connectors.hubspot.people import enrich_contacts
 from connectors.hubspot.segments import Bounds, Segment, plan_from, search_filters, to_ms, window_bounds
 from connectors.hubspot.transport import Transport
 
@@ -37,10 +38,12 @@ LIST_PAGE: Final = 100
 SEARCH_BODY_LIMIT: Final = 3_000  # characters; HubSpot answers VALIDATION_ERROR past it
 
 
-def search_body(segment: Segment, properties: tuple[str, ...], limit: int = SEARCH_PAGE) -> dict[str, Any]:
+def search_body(
+    segment: Segment, properties: tuple[str, ...], limit: int = SEARCH_PAGE, cursor: str = "hs_lastmodifieddate"
+) -> dict[str, Any]:
     """The search request for the first page of a segment (keyset paging: `after` stays 0)."""
     return {
-        "filterGroups": [{"filters": search_filters(segment)}],
+        "filterGroups": [{"filters": search_filters(segment, cursor)}],
         "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
         "properties": list(properties),
         "limit": limit,
@@ -48,10 +51,12 @@ def search_body(segment: Segment, properties: tuple[str, ...], limit: int = SEAR
     }
 
 
-def count_live(transport: Transport, apis: HubSpotApis, obj: str, window: Window) -> int:
+def count_live(
+    transport: Transport, apis: HubSpotApis, obj: str, window: Window, cursor: str = "hs_lastmodifieddate"
+) -> int:
     """Live records modified inside the window (`start` None: up to its end): one search call."""
     body = {
-        "filterGroups": [{"filters": search_filters(Segment(*window_bounds(window)))}],
+        "filterGroups": [{"filters": search_filters(Segment(*window_bounds(window)), cursor)}],
         "properties": ["hs_object_id"],
         "limit": 1,
     }
@@ -102,7 +107,7 @@ class StreamReader:
         bounds = window_bounds(window)
         cursor = resume.cursor if resume is not None else None
         while segments:
-            body = search_body(segments[0], self.properties)
+            body = search_body(segments[0], self.properties, cursor=self.spec.cursor_field or "hs_lastmodifieddate")
             _check_size(self.transport.connection, body)
             data = self._search(body, f"search {self.spec.object}")
             results = data.get("results") or []
@@ -199,6 +204,8 @@ class StreamReader:
         add_merges(records)
         if self.spec.object == "deals":
             skipped += enrich_deals(self.transport, self.apis, records)
+        elif self.spec.object == "contacts":
+            enrich_contacts(self.transport, self.apis.associations, records)
         return records, skipped
 
     def page(self, records: list[Record], skipped: list[SkippedRecord], position: Position) -> Page:

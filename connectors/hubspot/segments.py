@@ -70,12 +70,13 @@ class Segment:
         return replace(self, after_id=max(self.after_id, last_id))
 
 
-def search_filters(segment: Segment) -> list[dict[str, str]]:
-    """One filter group's filters (AND) for the segment; values as strings, instants as epoch ms."""
+def search_filters(segment: Segment, cursor: str = "hs_lastmodifieddate") -> list[dict[str, str]]:
+    """One filter group's filters (AND) for the segment; values as strings, instants as epoch ms. `cursor` is
+    the object's last-modified property (contacts: `lastmodifieddate`)."""
     filters: list[dict[str, str]] = []
     if segment.lo is not None:
-        filters.append({"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(segment.lo)})
-    filters.append({"propertyName": "hs_lastmodifieddate", "operator": "LTE", "value": str(segment.hi)})
+        filters.append({"propertyName": cursor, "operator": "GTE", "value": str(segment.lo)})
+    filters.append({"propertyName": cursor, "operator": "LTE", "value": str(segment.hi)})
     if segment.after_id > 0:
         filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(segment.after_id)})
     if segment.upto_id is not None:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from connectors.base import StreamSpec
+from connectors.hubspot.people import CONTACT_CURSOR, CONTACT_PROPERTIES
 
 __all__ = [
     "COMPANY_PROPERTIES",
@@ -74,7 +75,7 @@ PIPELINE_FIELDS: Final = (
     "displayOrder",
     "archived",
 )
-STREAM_OBJECTS: Final = ("companies", "deals", "pipelines")
+STREAM_OBJECTS: Final = ("companies", "deals", "pipelines", "contacts", "owners")
 
 
 def wanted_properties(obj: str, link_property: str, extra: Iterable[str] = ()) -> tuple[str, ...]:
@@ -83,6 +84,8 @@ def wanted_properties(obj: str, link_property: str, extra: Iterable[str] = ()) -
         base: tuple[str, ...] = (*COMPANY_PROPERTIES, link_property)
     elif obj == "deals":
         base = DEAL_PROPERTIES
+    elif obj == "contacts":
+        base = CONTACT_PROPERTIES
     else:
         raise ValueError(f"`{obj}` has no properties to read")
     return tuple(dict.fromkeys((*base, *extra)))
@@ -92,6 +95,10 @@ def stream_spec(obj: str, fields: Sequence[str]) -> StreamSpec:
     """The spec of one stream (`fields` already intersected with the properties API)."""
     if obj == "pipelines":
         return StreamSpec("pipelines", "pipelines", "id", None, PIPELINE_FIELDS, incremental=False)
+    if obj == "owners":
+        return StreamSpec("owners", "owners", "id", None, (), incremental=False)
+    if obj == "contacts":
+        return StreamSpec(obj, obj, "id", CONTACT_CURSOR, tuple(fields))
     if obj not in ("companies", "deals"):
         raise ValueError(f"unknown HubSpot stream `{obj}`: expected one of {', '.join(STREAM_OBJECTS)}")
     return StreamSpec(obj, obj, "id", CURSOR, tuple(fields))

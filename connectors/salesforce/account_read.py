@@ -17,8 +17,9 @@ from connectors.salesforce.writer import batches_of
 __all__ = ["IDS_PER_QUERY", "account_pages", "id_pages"]
 
 IDS_PER_QUERY: Final = 200  # 200 quoted 18-character ids: ~4.4k characters of a GET's query string
-BY_ACCOUNT: Final = {"Account": "Id", "Opportunity": "AccountId"}
-BY_OPPORTUNITY: Final = frozenset({"OpportunityHistory", "OpportunityLineItem"})
+BY_ACCOUNT: Final = {"Account": "Id", "Opportunity": "AccountId", "Contact": "AccountId",
+                     "AccountContactRelation": "AccountId", "AccountTeamMember": "AccountId"}  # fmt: skip
+BY_OPPORTUNITY: Final = frozenset({"OpportunityHistory", "OpportunityLineItem", "OpportunityContactRole"})
 
 
 def account_pages(pages: QueryPages, plan: StreamPlan, account_ids: Sequence[str]) -> Iterator[Page]:

@@ -38,6 +38,7 @@ from connectors.salesforce.directory import read_directory
 from connectors.salesforce.fastquery import HttpxQueryPages
 from connectors.salesforce.ingest import ingest
 from connectors.salesforce.metadata_package import write_metadata_package
+from connectors.salesforce.people import canonical_pages
 from connectors.salesforce.provisioning import create_fields
 from connectors.salesforce.reader import QueryPages, SdkQueryPages, rest_pages
 from connectors.salesforce.retrieve import fetch_records
@@ -195,7 +196,7 @@ class SalesforceConnector:
         position = resume
         while True:
             try:
-                for page in self._pages(plan, window, position):
+                for page in canonical_pages(self._pages(plan, window, position), spec.name):
                     position = page.position
                     yield page
                 return
@@ -209,13 +210,13 @@ class SalesforceConnector:
         history and line items; soft-deleted ones with `IsDeleted`), by REST `queryAll`; not checkpointed.
         Streams that are not per account (stages, currency types) yield nothing."""
         if account_ids:
-            yield from account_pages(self.pages, self._plan_for(spec), account_ids)
+            yield from canonical_pages(account_pages(self.pages, self._plan_for(spec), account_ids), spec.name)
 
     def read_ids(self, spec: StreamSpec, ids: Sequence[str]) -> Iterator[Page]:
         """The stream's records with these ids, wherever they are filed now (an opportunity moved to another
         account), by REST `queryAll`; not checkpointed."""
         if ids:
-            yield from id_pages(self.pages, self._plan_for(spec), ids)
+            yield from canonical_pages(id_pages(self.pages, self._plan_for(spec), ids), spec.name)
 
     def _without_missing(self, plan: StreamPlan, exc: FatalError) -> StreamPlan:
         """The plan minus the field(s) the org says are gone (schema drift mid-read)."""

@@ -8,6 +8,8 @@ from typing import Any, Final
 
 from connectors.base import StreamSpec
 from connectors.salesforce.convert import RecordShape
+from connectors.salesforce.people import OPTIONAL as PEOPLE_OPTIONAL
+from connectors.salesforce.people import PEOPLE_STREAMS
 
 CURSOR_FIELDS: Final = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
 MULTI_CURRENCY_STREAM: Final = "CurrencyType"
@@ -32,9 +34,15 @@ class StreamDef:
 _CURRENCY = frozenset({"CurrencyIsoCode"})
 # The HubSpot company id on a Salesforce account (sync.md, identity): read when the org has the field.
 HUBSPOT_LINK_FIELD: Final = "HubSpot_Company_Id__c"
+# People (contacts, their relations and roles, account teams, users): mapped to canonical records by people.py.
+_PEOPLE: Final = tuple(
+    StreamDef(name, name, fields, optional=PEOPLE_OPTIONAL & set(fields), tracks_deletes=name != "User")
+    for name, (_kind, fields) in PEOPLE_STREAMS.items()
+)
 STREAMS: Final[Mapping[str, StreamDef]] = {
     d.name: d
     for d in (
+        *_PEOPLE,
         StreamDef(
             "Account", "Account",
             ("Id", "Name", "Website", "Industry", "NumberOfEmployees", "AnnualRevenue", "BillingCountry", "OwnerId",

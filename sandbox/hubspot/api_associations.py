@@ -8,14 +8,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox.hubspot.api_batch import error_entry
+from sandbox.hubspot.association_labels import PRIMARY_COMPANY, labels_between
 from sandbox.hubspot.association_views import decode_cursor, encode_cursor, live_targets, v4_targets
+from sandbox.hubspot.associations import types_between
 from sandbox.hubspot.errors import ObjectNotFound, ValidationError
 from sandbox.hubspot.http_io import batch_envelope, json_response, query_int, read_json
 from sandbox.hubspot.object_types import ObjectType, object_type
+from sandbox.hubspot.other_links import other_kind
 from sandbox.hubspot.served import Served
 from sandbox.hubspot.writes import parse_id
 
-__all__ = ["batch_read_associations", "get_associations"]
+__all__ = ["batch_read_associations", "get_associations", "get_labels"]
 
 MAX_INPUTS: Final = 1000
 
@@ -83,3 +86,13 @@ async def get_associations(served: Served, request: Request) -> Response:
         link = f"{served.base_url}{request.url.path}?after={after}&limit={limit}"
         out["paging"] = {"next": {"after": after, "link": link}}
     return json_response(out, records=len(page), request=request)
+
+
+async def get_labels(served: Served, request: Request) -> Response:
+    """GET /crm/v4/associations/{from}/{to}/labels: every type defined between the two, labels included."""
+    from_type = object_type(request.path_params["from_type"])
+    to_type = object_type(request.path_params["to_type"])
+    pair = (from_type.name, to_type.name)
+    defined = [*(types_between(*pair) or ()), *(t for t in (PRIMARY_COMPANY.get(pair), other_kind(*pair)) if t),
+               *labels_between(*pair)]  # fmt: skip
+    return json_response({"results": [t.as_json() for t in defined]}, records=len(defined), request=request)

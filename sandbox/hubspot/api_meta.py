@@ -20,6 +20,7 @@ from sandbox.hubspot.seeding import owner_id, user_id
 from sandbox.hubspot.served import Served
 from sandbox.hubspot.timestamps import iso_ms
 from sandbox.hubspot.writes import link
+from sandbox.people import sales_team
 
 __all__ = [
     "batch_create_associations_v3",
@@ -41,12 +42,12 @@ PRIMARY_DISPLAY: Final = {"companies": "name", "deals": "dealname", "contacts": 
 
 
 def _owner_json(index: int) -> dict[str, Any]:
-    owner = OWNERS[index]
+    owner, team = OWNERS[index], sales_team(index)
     return {
         "id": owner_id(index), "email": owner.email, "type": "PERSON", "firstName": owner.first_name,
         "lastName": owner.last_name, "userId": user_id(index), "userIdIncludingInactive": user_id(index),
         "createdAt": iso_ms(OWNERS_CREATED), "updatedAt": iso_ms(OWNERS_CREATED), "archived": not owner.active,
-        "teams": [{"id": "4410001", "name": "Sales", "primary": True}],
+        "teams": [{"id": str(team[0]), "name": team[1], "primary": True}],
     }  # fmt: skip
 
 

@@ -42,6 +42,7 @@ def _routes(served: Served) -> list[Route]:
     o, b, s, a, m = api_objects, api_batch, api_schema, api_associations, api_meta
     table: list[tuple[str, Handler, str]] = [
         ("/crm/v3/owners", m.list_owners, "GET"),
+        ("/crm/v3/owners/", m.list_owners, "GET"),  # the SDK's OwnersApi.get_page asks with the slash
         ("/crm/v3/owners/{owner_id}", m.get_owner, "GET"),
         ("/crm/v3/schemas", m.list_schemas, "GET"),
         ("/crm/v3/schemas/{object_type}", m.get_schema, "GET"),
@@ -71,6 +72,7 @@ def _routes(served: Served) -> list[Route]:
         ("/crm/v3/pipelines/{object_type}/{pipeline_id}", s.get_pipeline, "GET"),
         ("/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", s.list_stages, "GET"),
         ("/crm/v4/associations/{from_type}/{to_type}/batch/read", a.batch_read_associations, "POST"),
+        ("/crm/v4/associations/{from_type}/{to_type}/labels", a.get_labels, "GET"),
         ("/crm/v4/objects/{object_type}/{object_id}/associations/{to_type}", a.get_associations, "GET"),
         ("/account-info/v3/details", s.account_details, "GET"),
         ("/crm/v3/lists/", api_lists.create_list, "POST"),

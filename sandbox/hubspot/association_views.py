@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
+from sandbox.hubspot.association_labels import PRIMARY_COMPANY
 from sandbox.hubspot.associations import AssociationType
 from sandbox.hubspot.errors import ApiError, ValidationError
 from sandbox.hubspot.object_types import ObjectType, object_type
@@ -25,13 +26,28 @@ def live_targets(account: HubSpotAccount, otype: ObjectType, object_id: int,
         if kind is None:
             return []
         others = account.other_links.targets(otype.name, object_id, to_name)
-        return [(i, (kind,)) for i in others if (row := target.row_of(i)) is not None and target.is_live(row)]
+        return [(i, _kinds(account, otype.name, object_id, to_name, i, kind)) for i in others
+                if (row := target.row_of(i)) is not None and target.is_live(row)]  # fmt: skip
     out = []
     for other_id, kinds in account.links.targets(otype.name, object_id):
         row = target.row_of(other_id)
         if row is not None and target.is_live(row):
             out.append((other_id, kinds))
     return out
+
+
+def _kinds(account: HubSpotAccount, from_name: str, from_id: int, to_name: str, to_id: int,
+           unlabeled: AssociationType) -> tuple[AssociationType, ...]:  # fmt: skip
+    """The association's types: "Primary" (a contact's primary company), the unlabeled type, then labels."""
+    primary = PRIMARY_COMPANY.get((from_name, to_name))
+    first: tuple[AssociationType, ...] = ()
+    if primary is not None:
+        contact, company = (from_id, to_id) if from_name == "contacts" else (to_id, from_id)
+        contacts = account.stores["contacts"]
+        row = contacts.row_of(contact)
+        if row is not None and str(contacts.raw(row, "associatedcompanyid") or "") == str(company):
+            first = (primary,)
+    return (*first, unlabeled, *account.other_links.labels.of(from_name, from_id, to_name, to_id))
 
 
 def v3_block(account: HubSpotAccount, otype: ObjectType, object_id: int, asked: list[str]) -> dict[str, Any]:

@@ -24,9 +24,10 @@ class AssociationType:
     type_id: int
     label: str | None
     v3_name: str  # the `type` in v3 `associations` blocks
+    category: str = "HUBSPOT_DEFINED"  # USER_DEFINED for the portal's own labels
 
     def as_json(self) -> dict[str, Any]:
-        return {"category": "HUBSPOT_DEFINED", "typeId": self.type_id, "label": self.label}
+        return {"category": self.category, "typeId": self.type_id, "label": self.label}
 
 
 # (from, to) -> (primary type, unlabeled type): HubSpot's defined ids.

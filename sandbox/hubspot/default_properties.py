@@ -246,10 +246,13 @@ def _contacts() -> PropertySchema:
                     read_only_value=True),
         PropertyDef("hubspot_owner_id", "Contact owner", "enumeration", "select", g, "The owner of the contact",
                     external_options=True, referenced_object_type="OWNER"),
+        _empty("hs_merged_object_ids", "Merged Contact IDs", g,
+               "The list of contact record IDs that have been merged into this contact", "enumeration", "checkbox",
+               read_only_value=True),
         _empty("phone", "Phone Number", g, "A contact's primary phone number", field="phonenumber", form_field=True),
         _empty("mobilephone", "Mobile Phone Number", g, "A contact's mobile phone number", field="phonenumber"),
         _empty("company", "Company Name", g, "Name of the contact's company", form_field=True),
-        _empty("jobtitle", "Job Title", g, "A contact's job title", form_field=True),
+        PropertyDef("jobtitle", "Job Title", "string", "text", g, "A contact's job title", form_field=True),
         _empty("website", "Website URL", g, "Associated company website."),
         _empty("address", "Street Address", g, "Contact's street address, including apartment or unit number."),
         _empty("city", "City", g, "A contact's city of residence", form_field=True),
@@ -258,10 +261,14 @@ def _contacts() -> PropertySchema:
         _empty("country", "Country/Region", g, "The contact's country/region of residence."),
         _empty("lifecyclestage", "Lifecycle Stage", g, "The qualification of contacts to sales readiness.",
                "enumeration", "radio", options=_opts(LIFECYCLE_VALUES)),
-        _empty("associatedcompanyid", "Primary Associated Company ID", g,
-               "HubSpot defined ID of a contact's primary associated company in HubSpot.", "number", "number"),
+        PropertyDef("associatedcompanyid", "Primary Associated Company ID", "number", "number", g,
+                    "HubSpot defined ID of a contact's primary associated company in HubSpot."),
+        PropertyDef("notes_last_updated", "Last Activity Date", "datetime", "date", "sales_properties",
+                    "The last time a call, chat conversation, LinkedIn message, postal mail, meeting, sales email, "
+                    "SMS, or WhatsApp message was logged or a note or task was created.", read_only_value=True),
     ]  # fmt: skip
-    return PropertySchema("contacts", props, [PropertyGroup(g, "Contact information", 0)])
+    groups = [PropertyGroup(g, "Contact information", 0), PropertyGroup("sales_properties", "Sales properties", 1)]
+    return PropertySchema("contacts", props, groups)
 
 
 _FACTORIES: Final = {

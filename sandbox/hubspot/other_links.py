@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from typing import Final
 
+from sandbox.hubspot.association_labels import LabelStore
 from sandbox.hubspot.associations import AssociationType
 
 _LOW: Final = (1 << 32) - 1
@@ -50,6 +51,7 @@ class OtherLinks:
     def __init__(self, bases: Mapping[str, int]) -> None:
         self._bases = dict(bases)  # object type -> id base
         self._keys: dict[tuple[str, str], array[int]] = {}
+        self.labels = LabelStore(bases)  # the USER_DEFINED labels some of these associations carry
 
     def _key(self, from_type: str, from_id: int, to_type: str, to_id: int) -> int:
         return (from_id - self._bases[from_type]) << 32 | (to_id - self._bases[to_type])
@@ -70,6 +72,27 @@ class OtherLinks:
 
     def finish(self) -> None:
         self._keys = {pair: array("q", sorted(keys)) for pair, keys in self._keys.items()}
+        self.labels.finish()
+
+    def remove(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
+        """Drop the association both ways, with its labels."""
+        for a, a_id, b, b_id in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+            keys = self._keys.get((a, b))
+            key = self._key(a, a_id, b, b_id)
+            at = bisect_left(keys, key) if keys is not None else 0
+            if keys is not None and at < len(keys) and keys[at] == key:
+                del keys[at]
+        self.labels.remove(from_type, from_id, to_type, to_id)
+
+    def move(self, object_type: str, victim: int, survivor: int) -> None:
+        """A merge: every association (and label) of `victim` now belongs to `survivor`."""
+        for a, b in [pair for pair in self._keys if pair[0] == object_type]:
+            for other in self.targets(a, victim, b):
+                kept = [t.label for t in self.labels.of(a, victim, b, other) if t.label]
+                self.remove(a, victim, b, other)
+                self.add(a, survivor, b, other)
+                for label in kept:
+                    self.labels.add(a, survivor, b, other, label)
 
     def targets(self, from_type: str, from_id: int, to_type: str) -> list[int]:
         keys = self._keys.get((from_type, to_type))

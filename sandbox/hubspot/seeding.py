@@ -16,6 +16,7 @@ from sandbox.hubspot.other_links import OtherLinks
 from sandbox.hubspot.pipelines import PIPELINES, STAGE_MAP, find_stage
 from sandbox.hubspot.store import HistoryEntry, ObjectStore, Source
 from sandbox.hubspot.timestamps import datetime_to_ms
+from sandbox.people import Person, deal_roles, people
 from sandbox.salesforce.ids import make_id
 from sandbox.world import DEAL_SLOTS, Company, Deal, WorldSpec, companies, company, deals
 
@@ -113,19 +114,31 @@ def _deal_values(d: Deal, owner: int) -> dict[str, str | int | None]:
 
 PRODUCT_BASE: Final = 1_400_000_000
 CONTACT_BASE: Final = 151  # HubSpot's first contact id in a new portal
-FIRST: Final = ("Alex", "Maria", "Sam", "Priya", "Jordan", "Chen", "Fatima", "Lukas", "Emma", "Hiro", "Olivia", "Noah")
-LAST: Final = ("Smith", "Garcia", "Müller", "Tanaka", "Brown", "Rossi", "Dubois", "Kelly", "Jansen", "Nguyen")
 
 
-def _add_contact(store: ObjectStore, others: OtherLinks, c: Company) -> None:
-    """The company's main contact, associated with it (HubSpot's contact_to_company)."""
-    first, last = FIRST[c.index % len(FIRST)], LAST[c.index // len(FIRST) % len(LAST)]
+def _add_people(store: ObjectStore, others: OtherLinks, c: Company, crew: tuple[Person, ...]) -> list[int]:
+    """The company's contacts, each associated with it (its primary company) and some with the parent too;
+    returns the contact id of each person (by slot)."""
     domain = c.domain if not c.public_domain else c.hs_domain
-    email = f"{first}.{last}.{c.index}@{domain}".lower() if c.public_domain else f"{first}.{last}@{domain}".lower()
-    values: dict[str, str | int | None] = {"firstname": first, "lastname": last, "email": email}
-    contact_id = store.next_id(CONTACT_BASE)
-    store.append(contact_id, _ms(c.created_at), _ms(c.created_at), values, bulk=True)
-    others.add("contacts", contact_id, "companies", company_id(c.index), bulk=True)
+    ids, taken = [], set()
+    for person in crew:
+        local = f"{person.first_name}.{person.last_name}".lower()
+        local = f"{local}.{c.index}" if c.public_domain else local
+        local = f"{local}{person.slot}" if local in taken else local  # HubSpot keeps one contact per email
+        taken.add(local)
+        values: dict[str, str | int | None] = {
+            "firstname": person.first_name, "lastname": person.last_name, "email": f"{local}@{domain}",
+            "jobtitle": person.title, "hubspot_owner_id": owner_id(c.owner),
+            "associatedcompanyid": sys.intern(str(company_id(c.index))),
+            "notes_last_updated": _ms(person.last_activity) if person.last_activity else None,
+        }  # fmt: skip
+        contact_id = store.next_id(CONTACT_BASE)
+        store.append(contact_id, _ms(person.created_at), _ms(person.created_at), values, bulk=True)
+        others.add("contacts", contact_id, "companies", company_id(c.index), bulk=True)
+        if person.also_at is not None:
+            others.add("contacts", contact_id, "companies", company_id(person.also_at), bulk=True)
+        ids.append(contact_id)
+    return ids
 
 
 def _add_products(store: ObjectStore, stamp: int) -> None:
@@ -152,7 +165,8 @@ def _add_company(stores: dict[str, ObjectStore], c: Company) -> None:
         store.archive(row, _ms(c.modified_at))
 
 
-def _add_deals(stores: dict[str, ObjectStore], links: AssociationStore, spec: WorldSpec, c: Company) -> None:
+def _add_deals(stores: dict[str, ObjectStore], links: AssociationStore, others: OtherLinks, spec: WorldSpec,
+               c: Company, crew: tuple[Person, ...], contacts: list[int]) -> None:  # fmt: skip
     store = stores["deals"]
     for d in deals(spec, c):
         if d.crm != "hubspot":
@@ -165,6 +179,9 @@ def _add_deals(stores: dict[str, ObjectStore], links: AssociationStore, spec: Wo
             links.add(store.ids[row], company_id(c.index), primary=True, bulk=True)
             if c.parent is not None and d.index % 3 == 0:
                 links.add(store.ids[row], company_id(c.parent), primary=False, bulk=True)
+        for role in deal_roles(spec, d, crew):  # the deal's contacts, labelled with their role
+            others.add("deals", store.ids[row], "contacts", contacts[role.slot], bulk=True)
+            others.labels.add("deals", store.ids[row], "contacts", contacts[role.slot], role.role, bulk=True)
 
 
 def seed(spec: WorldSpec, stores: dict[str, ObjectStore], links: AssociationStore, others: OtherLinks) -> None:
@@ -175,8 +192,9 @@ def seed(spec: WorldSpec, stores: dict[str, ObjectStore], links: AssociationStor
             continue
         _add_company(stores, c)
         if c.merged_into is None:
-            _add_deals(stores, links, spec, c)
-            _add_contact(stores["contacts"], others, c)
+            crew = () if c.deleted else people(spec, c)
+            contacts = _add_people(stores["contacts"], others, c, crew)
+            _add_deals(stores, links, others, spec, c, crew, contacts)
     for store in stores.values():
         store.rebuild_index()
     links.finish()

@@ -202,6 +202,7 @@ def merge(account: HubSpotAccount, otype: ObjectType, primary_text: str, victim_
         account.links.move_company(victim_id, store.ids[survivor])
     elif otype.name == "deals":
         account.links.move_deal(victim_id, store.ids[survivor])
+    account.other_links.move(otype.name, victim_id, store.ids[survivor])  # contacts keep companies, deals, tickets
     store.write(survivor, changes, account.clock.now_ms(), Source("MERGE", str(victim_id)))
     store.merge_away(victim, store.ids[survivor])
     for name, value in changes.items():

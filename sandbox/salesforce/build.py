@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from sandbox.catalog import CURRENCIES, FAMILIES, OWNERS, RATES, STAGE_BY_KEY, STAGES, dated_rates
+from sandbox.people import deal_roles, people, sales_team, team
+from sandbox.salesforce.build_people import add_contact_roles, add_people, add_team
 from sandbox.salesforce.derived import (
     ExpectedRevenue,
     FromParent,
@@ -27,7 +29,6 @@ from sandbox.salesforce.synthetic import (
     FullName,
     OwnExpectedRevenue,
     Phone,
-    Picked,
     Place,
     Same,
     StageForecast,
@@ -51,11 +52,6 @@ FORECAST: Final = {
 # OpportunityStage.ForecastCategory holds the API name of the category ForecastCategoryName labels.
 FORECAST_API_NAMES: Final = {"Pipeline": "Pipeline", "Best Case": "BestCase", "Commit": "Forecast", "Closed": "Closed",
                              "Omitted": "Omitted"}  # fmt: skip
-FIRST_NAMES: Final = ("Alex", "Maria", "Sam", "Priya", "Jordan", "Chen", "Fatima", "Lukas", "Emma", "Hiro",
-                      "Olivia", "Noah", "Sofia", "Mateo", "Aisha", "Liam")  # fmt: skip
-LAST_NAMES: Final = ("Smith", "Garcia", "Müller", "Tanaka", "Brown", "Rossi", "Dubois", "Kelly", "Jansen", "Nguyen",
-                     "Patel", "Silva", "Novak", "Lopez", "Cohen", "Walsh")  # fmt: skip
-TITLES: Final = ("VP Sales", "CFO", "Head of Operations", "IT Director", "Procurement Manager", "CEO", "CTO")
 INTEGRATION_USERNAME: Final = "integration@orbitaldevices.example"
 INTEGRATION_USER: Final = len(OWNERS)  # User row of the integration user (reps are rows 0..19)
 ORG_NAME: Final = "Orbital Devices"
@@ -91,13 +87,19 @@ def build(spec: WorldSpec) -> Tables:
         if company.in_salesforce:
             account = _add_account(tables, company)
             deleted_at = to_ms(company.modified_at) if company.deleted else None
+            crew = people(spec, company)
+            contacts = add_people(tables, crew, account, company.owner, deleted_at)
+            add_team(tables, team(spec, company), account, to_ms(company.created_at))
             for deal in deals(spec, company):
                 if deal.crm == "salesforce":
-                    _add_deal(tables, deal, account, company.name, cascade_deleted_at=deleted_at)
+                    row = _add_deal(tables, deal, account, company.name, cascade_deleted_at=deleted_at)
+                    stamp, gone = to_ms(deal.created_at), to_ms(deal.modified_at) if deal.deleted else deleted_at
+                    roles = deal_roles(spec, deal, crew)
+                    add_contact_roles(tables, roles, row, contacts, stamp, company.owner, gone)
     naming = _opportunity_naming(tables)
     naming.account_names = list(accounts.columns["Name"].data)  # names as built, unaffected by renames
     tables.built["account"].count = len(accounts)
-    _contacts(tables)
+    tables.built["contact"].count = len(tables["Contact"])
     accounts.next_counter = max(accounts.next_counter, spec.accounts)
     opportunities.next_counter = max(opportunities.next_counter, spec.accounts * DEAL_SLOTS)
     return tables
@@ -128,7 +130,7 @@ def _add_account(tables: Tables, company: Company) -> int:
     return row
 
 
-def _add_deal(tables: Tables, deal: Deal, account: int, account_name: str, cascade_deleted_at: int | None) -> None:
+def _add_deal(tables: Tables, deal: Deal, account: int, account_name: str, cascade_deleted_at: int | None) -> int:
     opportunities, accounts = tables["Opportunity"], tables["Account"]
     owner = accounts.get(account, "OwnerId")
     modified = to_ms(deal.modified_at)
@@ -156,18 +158,7 @@ def _add_deal(tables: Tables, deal: Deal, account: int, account_name: str, casca
         values = {"OpportunityId": row, "Product2Id": families.index(item.family), "Quantity": item.quantity,
                   "TotalPrice": item.total_price}  # fmt: skip
         items.append(values, state=state)
-
-
-def _contacts(tables: Tables) -> None:
-    """One contact per live account (its main contact), related to it directly (AccountContactRelation)."""
-    accounts, contacts, relations = tables["Account"], tables["Contact"], tables["AccountContactRelation"]
-    created, owner = accounts.columns["CreatedDate"], accounts.columns["OwnerId"]
-    for row in accounts.rows(include_deleted=False):
-        audit = _audit(created.get(row), created.get(row), owner.get(row))
-        contact = contacts.append({"AccountId": row, "OwnerId": owner.get(row), **audit})
-        relations.append({"AccountId": row, "ContactId": contact, "IsActive": True, "Roles": "Decision Maker",
-                          **audit})  # fmt: skip
-    tables.built["contact"].count = len(contacts)
+    return row
 
 
 def _reference_data(tables: Tables, spec: WorldSpec) -> None:
@@ -177,6 +168,7 @@ def _reference_data(tables: Tables, spec: WorldSpec) -> None:
         users.append({
             "Username": owner.email, "FirstName": owner.first_name, "LastName": owner.last_name,
             "Name": owner.name, "Email": owner.email, "IsActive": owner.active, "UserType": "Standard",
+            "Title": "Account Executive", "Department": sales_team(owner.index)[1],
             **_audit(start, start, INTEGRATION_USER),
         })  # fmt: skip
     users.append({
@@ -320,12 +312,8 @@ def _derive_account_contact(tables: Tables) -> None:
     _replace(accounts, "ShippingCountry", DerivedColumn(Same(country)))
     _replace(accounts, "Phone", DerivedColumn(Phone(country, built["account"])))
     account_of = contacts.columns["AccountId"]
-    first = DerivedColumn(Picked(FIRST_NAMES, 11, built["contact"]))
-    last = DerivedColumn(Picked(LAST_NAMES, 12, built["contact"]))
-    _replace(contacts, "FirstName", first)
-    _replace(contacts, "LastName", last)
+    first, last = contacts.columns["FirstName"], contacts.columns["LastName"]  # the world's people, stored
     _replace(contacts, "Name", DerivedColumn(FullName(first, last)))
-    _replace(contacts, "Title", DerivedColumn(Picked(TITLES, 13, built["contact"])))
     website = accounts.columns["Website"]
     _replace(contacts, "Email", DerivedColumn(ContactEmail(first, last, account_of, website, built["contact"])))
     their_country = DerivedColumn(FromParent(account_of, country))

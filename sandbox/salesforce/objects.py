@@ -312,9 +312,8 @@ def contact(multi_currency: bool) -> ObjectDef:
         flag("HasOptedOutOfEmail", "Email Opt Out"),
         *_currency(multi_currency),
         *system_fields(),
-        *sparse(
-            read_only(day("LastActivityDate", "Last Activity")), read_only(stamp("LastViewedDate", "Last Viewed Date"))
-        ),
+        read_only(day("LastActivityDate", "Last Activity")),  # the world fills it for most people: a column
+        *sparse(read_only(stamp("LastViewedDate", "Last Viewed Date"))),
     )
     return ObjectDef("Contact", "Contact", "Contacts", KEY_PREFIXES["Contact"], fields)
 

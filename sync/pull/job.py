@@ -24,7 +24,8 @@ from sync.store.tables import utcnow
 
 # Stages and rates first, then accounts, then what hangs off them (the store's references), by the kind of row
 # each connector maps an object to.
-KIND_ORDER = ("stage_meta", "rates", "dated_rates", "accounts", "opportunities", "stage_history", "line_items")
+KIND_ORDER = ("stage_meta", "rates", "dated_rates", "accounts", "opportunities", "stage_history", "line_items",
+              "crm_user", "person", "account_contact", "deal_contact", "team_member")  # fmt: skip
 ConnectorFactory = Callable[[Deployment, str, Job], Connector]
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from connectors import ISSUES, BadRecord, Merges, Page, Row, StreamMap, stream_map
 from connectors import RowContext as Context
+from sync.pull.people_rows import PEOPLE_ROWS, after_people_page
 from sync.store.tables import (
     CurrencyRate,
     DatedCurrencyRate,
@@ -32,6 +33,8 @@ class Target:
     model: type[SQLModel]
     keys: tuple[str, ...]
     counted: bool = True  # inserted/updated are told apart (tables with a source_id)
+    finish: Callable[[Mapping[str, Any], Context], Row] | None = None  # a canonical record -> its row (people)
+    after: Callable[[Session, Context, list[dict[str, Any]]], int] | None = None  # merges and the like: deleted
 
 
 RECORD_KEYS = ("connection", "source_id")
@@ -45,6 +48,11 @@ TARGETS: dict[str, Target] = {
     "rates": Target(CurrencyRate, ("currency", "origin"), False),
     "dated_rates": Target(DatedCurrencyRate, ("origin", "source_id"), False),
 }
+# People streams: the connectors emit canonical people records (connectors.people); their rows are made here.
+TARGETS.update({
+    kind: Target(people.model, RECORD_KEYS, finish=people.to_row, after=after_people_page if kind == "person" else None)
+    for kind, people in PEOPLE_ROWS.items()
+})  # fmt: skip
 
 
 def target_of(crm: str, obj: str) -> Target:
@@ -72,7 +80,8 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     rows: list[Row] = []
     for record in page.records:
         try:
-            rows.extend(mapping.rows(record, ctx))
+            mapped = mapping.rows(record, ctx)
+            rows.extend(mapped if target.finish is None else [target.finish(row, ctx) for row in mapped])
         except BadRecord as exc:
             outcome.skipped = [*(outcome.skipped or []), (exc.record_id or mapping.record_id(record), exc.reason)]
     for row in rows:  # fields stored empty because they could not be stored or were implausible
@@ -90,6 +99,8 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
         upsert(session, StageHistory, history, keys=HISTORY_KEYS)
     if mapping.merges is not None:
         outcome.deleted += mark_merged(session, target.model, ctx, mapping.merges, page.records)
+    if target.after is not None:
+        outcome.deleted += target.after(session, ctx, page.records)
     if target.counted:
         _quarantine(session, ctx, obj, outcome.skipped or [], [row["source_id"] for row in rows])
     if page.deleted_ids and target.counted:

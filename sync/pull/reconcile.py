@@ -62,12 +62,13 @@ def audit(engine: Engine, connector: Connector, spec: StreamSpec, run_start: dat
 
 def _store_count(engine: Engine, connector: Connector, spec: StreamSpec, run_start: datetime) -> int:
     model: Any = target_of(connector.crm, spec.object).model
+    stamp = model.modstamp if hasattr(model, "modstamp") else model.modified_at  # people tables: modified_at
     with session(engine) as s:
         stmt = (
             select(func.count())
             .select_from(model)
             .where(model.connection == connector.name, col(model.deleted_at).is_(None))
-            .where((col(model.modstamp).is_(None)) | (col(model.modstamp) <= run_start))
+            .where((col(stamp).is_(None)) | (col(stamp) <= run_start))
         )
         store_count = int(s.exec(stmt).one())
         live_ids = select(model.source_id).where(model.connection == connector.name)

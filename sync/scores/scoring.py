@@ -22,6 +22,8 @@ from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
 from scoring.quality import warning_records
 from sync.errors import StoreError
+from sync.scores.coverage_store import with_coverage
+from sync.scores.owners import stored_segments
 from sync.store.columns import Money, UTCDateTime
 from sync.store.currency import crm_currencies, currency_of, effective_rates
 from sync.store.engine import session
@@ -292,7 +294,8 @@ def compute_scores(engine: Engine, deployment: Deployment, *, as_of: date) -> Sc
     """Score the live store at `as_of` and store nothing (`score`, `kpis`): 'what changed' compares with the
     last job run's scores."""
     inputs, params, previous = load_scoring(engine, deployment)
-    return score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
+    result = score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
+    return with_coverage(engine, deployment, result)
 
 
 def score_store(engine: Engine, deployment: Deployment, *, as_of: date, run_id: int | None = None) -> ScoringOutcome:
@@ -321,6 +324,8 @@ def store_result(engine: Engine, result: ScoringResult, *, run_id: int | None = 
     account."""
     portfolio = {k: _clean(v) for k, v in result.portfolio.__dict__.items()}
     portfolio["stage_durations"] = stage_duration_rows(result.stage_durations)
+    if segments := stored_segments(engine, result.accounts):  # per owner name and team (issue #22)
+        portfolio["segments"] = segments
     warnings = [w.__dict__ for w in warning_records(result.warnings.head(MAX_STORED_WARNINGS))]
     with session(engine) as s, s.begin():
         run = ScoringRun(run_id=run_id, as_of=result.as_of, created_at=utcnow(), portfolio=portfolio,

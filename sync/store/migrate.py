@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 import sync.store.crm_directory
+import sync.store.people_tables
 import sync.store.tables  # noqa: F401  (registers the tables)
 from sync.errors import StoreError
 

@@ -40,6 +40,9 @@ FIGURES: dict[str, Figure] = {
     "momentum": Figure("number", 1, label="AccountSync momentum"),
     "product_lines": Figure("text", length=255, label="AccountSync product lines"),
     "scored_at": Figure("date", label="AccountSync scored at"),
+    "coverage": Figure("percent", 1, label="AccountSync coverage"),
+    "missing_roles": Figure("text", length=255, label="AccountSync missing roles"),
+    "single_threaded": Figure("text", length=5, label="AccountSync single-threaded"),
 }
 COMPATIBLE = {
     "number": {"double", "currency", "int", "percent", "number"},
@@ -76,6 +79,8 @@ def format_value(figure: str, value: Any, length: int | None = None) -> Any:
         return int(number) if spec.scale == 0 else float(number)
     if spec.kind == "date":
         return str(value)[:10]
+    if isinstance(value, bool):  # single_threaded: as HubSpot and Salesforce spell booleans in text
+        return "true" if value else "false"
     text = "; ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
     limit = min(x for x in (length, spec.length) if x) if (length or spec.length) else None
     return text[:limit] if limit else text

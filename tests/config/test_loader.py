@@ -75,9 +75,9 @@ def test_wrong_type_two_levels_deep_names_the_full_path_and_line(tmp_path: Path)
         ),
         (
             "objects: [companies, deals, pipelines]",
-            "objects: [companies, contacts]",
-            "contacts",
-            "jobs[0].sources[1].objects[1]: `contacts` is not a hubspot object",
+            "objects: [companies, tickets]",
+            "tickets",
+            "jobs[0].sources[1].objects[1]: `tickets` is not a hubspot object",
         ),
         ("  corporate: USD", "  corporate: usd", "corporate:", "currency.corporate: String should match"),
         (

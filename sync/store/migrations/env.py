@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sync.store.crm_directory
+import sync.store.people_tables
 import sync.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]

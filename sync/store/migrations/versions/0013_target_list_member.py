@@ -1,7 +1,7 @@
 """target list member: records published to a CRM list (or refused), so only membership changes are sent
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 07:10:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sync.store.columns
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
