@@ -55,9 +55,18 @@ E2E_MODULES = ("test_e2e_", "test_demo", "test_readme_commands", "test_dashboard
                "test_enrich_cli")  # fmt: skip
 
 
+# `make test` runs the suite on both cores (pytest-xdist), then these modules alone: each kills or starves
+# processes at a seeded moment or counts on a pace, which a neighbour's load on the other core would shift.
+SERIAL_MODULES = ("test_e2e_kill_resume", "test_service_replicas", "test_chaos_harness", "test_writeback_sandbox_crash",
+                  "test_e2e_scheduled_job")  # fmt: skip
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that start servers or processes `e2e` (the unit lane runs `-m "not e2e"`)."""
+    """Mark the tests that start servers or processes `e2e` (the unit lane runs `-m "not e2e"`), and those that
+    must run alone `serial`."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & E2E_FIXTURES or item.path.name.startswith(E2E_MODULES):
             item.add_marker(pytest.mark.e2e)
+        if item.path.name.startswith(SERIAL_MODULES):
+            item.add_marker(pytest.mark.serial)

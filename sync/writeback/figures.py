@@ -21,6 +21,7 @@ class Figure:
     scale: int = 0
     length: int | None = None
     label: str = ""
+    ratio: bool = False  # stored as a ratio (0.00055), written as the percentage a percent field holds (0.055)
 
 
 FIGURES: dict[str, Figure] = {
@@ -33,7 +34,7 @@ FIGURES: dict[str, Figure] = {
     "mrr": Figure("number", 2, label="AccountSync MRR"),
     "health": Figure("number", 1, label="AccountSync health"),
     "headroom": Figure("number", 2, label="AccountSync headroom"),
-    "share_of_wallet": Figure("percent", 4, label="AccountSync share of wallet"),
+    "share_of_wallet": Figure("percent", 4, label="AccountSync share of wallet", ratio=True),
     "clv": Figure("number", 2, label="AccountSync CLV"),
     "fit": Figure("number", 1, label="AccountSync fit"),
     "potential": Figure("number", 1, label="AccountSync potential"),
@@ -94,7 +95,7 @@ def value_hash(value: Any) -> str:
 def figure_values(score: Mapping[str, Any]) -> dict[str, Any]:
     """All figures of one account from its stored score row (score, tier, rank, reasons, figures JSON)."""
     figures = dict(score.get("figures") or {})
-    figures |= {name: as_percentage(figures.get(name)) for name, spec in FIGURES.items() if spec.kind == "percent"}
+    figures |= {name: as_percentage(figures.get(name)) for name, spec in FIGURES.items() if spec.ratio}
     return figures | {k: score.get(k) for k in ("score", "tier", "rank", "reasons", "change_reason", "scored_at")}
 
 

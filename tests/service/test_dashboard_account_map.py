@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from sync import build_engine, session, upgrade
+from sync.access.tokens import create_token
 from sync.store.people_tables import Contact, CrmUser, DealContact, TeamMember
-from sync.tables import Opportunity, SourceAccount
-from sync.tokens import create_token
+from sync.store.tables import Opportunity, SourceAccount
 
 from .conftest import Replica, seed_scores, write_config
 from .test_dashboard import CHROMIUM, CHROMIUM_ARGS

@@ -142,6 +142,8 @@ def write_config(e2e: E2E, ratios: dict[str, float]) -> None:
     document = config_document(e2e.sandbox, job_config()) | {
         "currency": {"corporate": OURS, "rates": {"GBP": str(GBP_IN_EUR)}, "use_crm_rates": True},
         "scoring": {"weights": {"fit": 0, "potential": 1, "momentum": 0, "health": 0}, "wallet_ratios": ratios},
+        # industries by their CRM names: this test is about money (the shared vocabulary has its own tests)
+        "vocabulary": {"industry_defaults": False},
     }
     e2e.config.write_text(yaml.safe_dump(document, sort_keys=False))
 

@@ -16,7 +16,7 @@ from sandbox.people import SALES_TEAMS
 from sandbox.salesforce.ids import make_id
 from sandbox.world import OWNERS, companies
 from sync.jobs import run_pipeline
-from sync.ranking import latest_kpis
+from sync.scores.ranking import latest_kpis
 from tests.sandbox.conftest import close_session, closing_hubspot_client, sf_login
 
 from .conftest_e2e import HS, JOB, NOW, SF, hs_ids, sf_ids

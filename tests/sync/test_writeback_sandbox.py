@@ -169,8 +169,9 @@ def test_writeback_rejected_records_are_stored_with_code_and_message_and_retried
     shown = wb.cli("runs", "show", str(summary.run_id))  # a child process: `runs show` leaves its pool open
     out, err = shown.communicate(timeout=120)
     assert shown.returncode == 0, err.decode()
+    shown_text = " ".join(out.decode().split())  # `runs show` wraps long lines to the terminal's width
     for r in stored:
-        assert f"rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}" in out.decode()
+        assert " ".join(f"rejected {r.connection} {r.object} {r.record_id}: {r.code} {r.message}".split()) in shown_text
     wb.sb.admin("stop_rejecting", "salesforce", object="Account")
     wb.sb.admin("unlock", "salesforce", object="Account")
     wb.sb.admin("stop_rejecting", "hubspot", object="companies")
