@@ -24,15 +24,16 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 # The whole default suite, store tests against SQLite and PostgreSQL (127.0.0.1:5432, database test): on both
-# cores (pytest-xdist), then the tests that kill or pace processes alone (marked `serial` in tests/conftest.py).
+# cores (pytest-xdist, a module's tests on one worker in order), then the tests that kill or pace processes alone
+# (marked `serial` in tests/conftest.py).
 test: $(VENV)/.installed $(CHROMIUM)
-	$(VENV)/bin/pytest -n 2 -m "not serial"
+	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not serial"
 	$(VENV)/bin/pytest -m serial
 
 # The unit lane: every test that starts no server or process (no sandbox, replica, demo or Chromium), on both
 # cores (pytest-xdist; each test has its own PostgreSQL schema and tmp folder).
 test-fast: $(VENV)/.installed
-	$(VENV)/bin/pytest -q -m "not e2e" -n 2
+	$(VENV)/bin/pytest -q -m "not e2e" -n 2 --dist loadfile
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -147,6 +147,7 @@ Precedence = Literal["salesforce", "hubspot", "most_recent"]
 OpportunityType = Literal["new_business", "expansion", "renewal", "other"]
 DEFAULT_OPPORTUNITY_TYPES: dict[str, OpportunityType] = {
     "New Business": "new_business",
+    "New Customer": "new_business",  # Salesforce's standard Opportunity Type picklist value for new business
     "newbusiness": "new_business",
     "Existing Customer - Upgrade": "expansion",
     "existingbusiness": "expansion",

@@ -135,8 +135,9 @@ class HubSpotConnector:
         An incremental read lists no archive (its cost would follow the archive, not the changes): call this
         when the live count says records vanished. Streams without an archive yield nothing.
         """
-        if spec.object in ("companies", "deals"):
-            yield from self._reader(spec, self.describe(spec.object)).read_archived()
+        if spec.object in ("companies", "deals", "contacts"):
+            pages = self._reader(spec, self.describe(spec.object)).read_archived()
+            yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
 
     def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
         """The live `companies` with these ids, or the live `deals` associated with them (batch reads by id;

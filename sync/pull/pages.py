@@ -55,6 +55,12 @@ TARGETS.update({
 })  # fmt: skip
 
 
+def stamp_of(model: type[SQLModel]) -> Any:
+    """The column holding a stored record's CRM modification stamp (people tables call it `modified_at`)."""
+    table: Any = model
+    return table.modstamp if hasattr(table, "modstamp") else table.modified_at
+
+
 def target_of(crm: str, obj: str) -> Target:
     """The table the connector's mapping of `obj` fills."""
     return TARGETS[stream_map(crm, obj).kind]

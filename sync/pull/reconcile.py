@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from connectors import Connector, StreamSpec, Window, stream_map
-from sync.pull.pages import target_of
+from sync.pull.pages import stamp_of, target_of
 from sync.store.engine import session
 from sync.store.tables import Quarantine
 
@@ -62,7 +62,7 @@ def audit(engine: Engine, connector: Connector, spec: StreamSpec, run_start: dat
 
 def _store_count(engine: Engine, connector: Connector, spec: StreamSpec, run_start: datetime) -> int:
     model: Any = target_of(connector.crm, spec.object).model
-    stamp = model.modstamp if hasattr(model, "modstamp") else model.modified_at  # people tables: modified_at
+    stamp = stamp_of(model)
     with session(engine) as s:
         stmt = (
             select(func.count())

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from connectors import Connector, StreamSpec, Window, stream_map
 from connectors import RowContext as Context
-from sync.pull.pages import mark_deleted, target_of
+from sync.pull.pages import mark_deleted, stamp_of, target_of
 from sync.pull.stream import ProgressSink, PullRequest, commit_page, stream_key
 from sync.runs.records import RunRecorder
 from sync.store.engine import session
@@ -82,10 +82,11 @@ def store_count(engine: Engine, connector: Connector, spec: StreamSpec, window: 
 
 def _inside(model: Any, window: Window) -> Any:
     """`start < modstamp <= end`; a record with no stamp is inside the window that has no start."""
-    inside = col(model.modstamp) <= window.end
+    stamp = stamp_of(model)
+    inside = col(stamp) <= window.end
     if window.start is None:
-        return col(model.modstamp).is_(None) | inside
-    return inside & (col(model.modstamp) > window.start)
+        return col(stamp).is_(None) | inside
+    return inside & (col(stamp) > window.start)
 
 
 def reread(

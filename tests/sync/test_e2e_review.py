@@ -42,9 +42,9 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
     engine = build_engine(f"sqlite:///{folder}/store.db")
     try:
         upgrade(engine)
-        # Salesforce's own picklist value for new business is "New Customer"; the default mapping lacks it.
-        types = DEFAULT_OPPORTUNITY_TYPES | {"New Customer": "new_business"}
-        job = job_config(sf=SF_ONLY, hs=None, opportunity_types=types)
+        # Salesforce's own picklist value for new business is "New Customer": the default mapping has it
+        assert DEFAULT_OPPORTUNITY_TYPES["New Customer"] == "new_business"
+        job = job_config(sf=SF_ONLY, hs=None)
         e2e = E2E(sb, f"sqlite:///{folder}/store.db", engine, folder, job)
         document = config_document(sb, e2e.job)
         del document["connections"]["hubspot"]
