@@ -33,7 +33,7 @@ test: $(VENV)/.installed $(CHROMIUM)
 # The unit lane: every test that starts no server or process (no sandbox, replica, demo or Chromium), on both
 # cores (pytest-xdist; each test has its own PostgreSQL schema and tmp folder).
 test-fast: $(VENV)/.installed
-	$(VENV)/bin/pytest -q -m "not e2e" -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
