@@ -40,6 +40,7 @@ ROUTES: Final = (
     Route("GET", "/api/accounts", "viewer"),
     Route("GET", "/api/accounts/{key}", "viewer"),
     Route("GET", "/api/kpis", "viewer"),
+    Route("GET", "/api/review", "viewer"),
     Route("GET", "/api/tokens", "admin"),
     Route("POST", "/api/tokens", "admin", lambda who: {"name": f"matrix-{who}-{random.getrandbits(48):x}",
                                                         "role": "viewer"}),
