@@ -38,7 +38,7 @@ from connectors.errors import (
     RetriableError,
     StopError,
 )
-from connectors.maps import mapped_objects, stream_map
+from connectors.maps import stream_map
 from connectors.people import PEOPLE_KINDS, PeopleKind
 from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap, require_id
 from connectors.rows import Context as RowContext
@@ -85,7 +85,6 @@ __all__ = [
     "TargetListClient",
     "Window",
     "WriteResult",
-    "mapped_objects",
     "normalise_domain",
     "require_id",
     "stream_map",

@@ -20,8 +20,3 @@ for (_crm, _name), _kind in people_streams().items():
 def stream_map(crm: Crm | str, obj: str) -> StreamMap:
     """The mapping of `obj`'s records on `crm` (KeyError when the connector does not read that object)."""
     return MAPS[crm][obj]
-
-
-def mapped_objects(crm: Crm | str) -> tuple[str, ...]:
-    """The objects of `crm` that have a mapping into the store."""
-    return tuple(MAPS[crm])

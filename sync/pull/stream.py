@@ -100,8 +100,7 @@ def pull_stream(
     sliced = SliceRun(engine, connector, spec, req.job, commit)
     if not read_in_slices(sliced, window, resuming_whole=resuming and state.position is not None):
         for page in connector.read(spec, window, state.position if resuming else None):
-            commit_page(engine, connector, spec, page, req, ctx, recorder)
-            sink.advanced(key, len(page.records))
+            commit(page, None)
     target = target_of(connector.crm, spec.object)
     gone = confirmed_gone(engine, connector, spec, sweep_id) if sweep_id is not None and target.counted else []
     with session(engine) as s, s.begin():
