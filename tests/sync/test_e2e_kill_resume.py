@@ -41,6 +41,10 @@ CASES = [
 SF_STREAMS = ("Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem")
 HS_STREAMS = ("companies", "deals")
 WAIT = 120.0
+# Sliced cases: every Salesforce query page takes this long, so a window read in slices stays open for several
+# polls of the watcher (on a fast or loaded machine, a 466-record window could otherwise open and close between
+# two polls, and the kill land outside it).
+SLICE_PAGE_MS = 40
 
 
 def truths(e2e: E2E) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
@@ -109,23 +113,27 @@ def test_sigkill_at_a_seeded_moment_then_a_rerun_stores_every_record_once_at_its
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
     paging = {"page_size": 200, "pull_concurrency": 4} if sliced else {"pull_concurrency": 1}
     e2e = e2e_starter(url, accounts=150, bulk_threshold=100 if bulk else 50_000, **paging)
+    if sliced:
+        e2e.sandbox.add_fault(crm="salesforce", kind="slow", ms=SLICE_PAGE_MS, path="/query", regex=True)
     expected = truths(e2e)
     total = sum(len(t) for t in expected.values())
-    killed, left, slices_left = 0, {}, 0
+    killed, left, sliced_kills = 0, {}, 0
     attempt = 0
     # A kill meant for a sliced window that finished first is followed by another (three more at most).
-    while attempt < kills or (sliced and not slices_left and attempt < kills + 3):
+    while attempt < kills or (sliced and not sliced_kills and attempt < kills + 3):
         done = stored_rows(e2e.engine)
+        # Sliced: rows committed since a sliced window opened, fewer than the smallest such window holds (466).
         target = rng.randrange(0, 300) if sliced else done + rng.randrange(1, max(2, total - done))
+        delay = rng.uniform(0, SLICE_PAGE_MS / 4000) if sliced else rng.uniform(0, 0.05)
         proc = e2e.cli("sync", "e2e", log=f"killed{attempt}")
-        if kill_after(e2e, proc, target, rng.uniform(0, 0.05), in_slices=sliced):
+        if kill_after(e2e, proc, target, delay, in_slices=sliced):
             killed += 1
             left = in_flight(e2e.engine)
-            slices_left = sliced_windows(e2e.engine)
+            sliced_kills += sliced_windows(e2e.engine) > 1
         attempt += 1
     assert killed, "no run was killed: the seed's moment came after the sync ended"
     if sliced:
-        assert slices_left > 1, "the kill left no window read in slices: the concurrent path was not exercised"
+        assert sliced_kills, "no kill left a window read in slices: the concurrent path was not exercised"
 
     final = e2e.cli("sync", "e2e", "--json", log="final")
     assert final.wait(timeout=WAIT) == 0, e2e.output("final")
