@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from accountsync import (
     cli_account,
@@ -22,7 +23,9 @@ from accountsync import (
 )
 from accountsync.console import EXIT_FAILURE, EXIT_INVALID, err
 from config import ConfigError
-from sync import StoreError, SyncError
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
 
 app = typer.Typer(
     name="accountsync",
@@ -54,12 +57,26 @@ def main() -> None:
     except ConfigError as exc:
         err.print(f"error: {exc}", markup=False)
         raise SystemExit(EXIT_INVALID) from None
-    except (StoreError, SyncError) as exc:
-        err.print(f"error: {exc}", markup=False)
+    except Exception as exc:
+        line = failure_line(exc)
+        if line is None:
+            raise
+        err.print(f"error: {line}", markup=False)
         raise SystemExit(EXIT_FAILURE) from None
-    except DBAPIError as exc:  # a store that refuses a write outside a run (read-only file, full disk): one line
-        err.print(f"error: {store_refused(exc)}", markup=False)
-        raise SystemExit(EXIT_FAILURE) from None
+
+
+def failure_line(exc: Exception) -> str | None:
+    """The one line a store or sync failure is told in (None: not one, a bug to show in full). Imported here:
+    a command that never loaded the store (`config validate`) does not pay for it."""
+    from sqlalchemy.exc import DBAPIError
+
+    from sync import StoreError, SyncError
+
+    if isinstance(exc, StoreError | SyncError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):  # a store that refuses a write outside a run (read-only file, full disk)
+        return store_refused(exc)
+    return None
 
 
 def store_refused(exc: DBAPIError) -> str:

@@ -13,8 +13,6 @@ from accountsync.cli_sync import ConfigOption
 from accountsync.console import fail, out
 from accountsync.figure_text import column, figure
 from accountsync.fit_table import clip, fit_table
-from sync import find_job
-from sync.writeback import latest_scores, read_back
 
 
 def account_command(
@@ -24,6 +22,9 @@ def account_command(
     config: ConfigOption = None,
 ) -> None:
     """Show an account's latest score and reasons, and read its written fields back from each CRM."""
+    from sync import find_job
+    from sync.writeback import latest_scores, read_back
+
     deployment = context.deployment(config)
     engine = context.store()
     score = latest_scores(engine).get(key)

@@ -9,7 +9,6 @@ from typing import Any
 
 from accountsync import context
 from accountsync.console import err
-from sync.scores import cohort_report
 
 SHOWN = ("as_of", "accounts", "customers", "arr", "new", "expansion", "churn", "nrr", "grr", "win_rate_count",
          "open_pipeline", "weighted_pipeline", "mean_score", "tier_a", "tier_b", "tier_c", "tier_d")  # fmt: skip
@@ -20,6 +19,8 @@ Emit = Callable[[list[dict[str, Any]], str], None]
 
 def show_cohort(name: str, *, as_of: date, months: int, emit: Emit, config: Path | None) -> None:
     """Print the cohort's KPIs, one row per month end (with `emit`); warn about keys the store does not hold."""
+    from sync.scores import cohort_report
+
     deployment = context.deployment(config)
     engine = context.store()
     try:

@@ -6,7 +6,6 @@ import typer
 
 from accountsync.console import out
 from config import load_settings
-from sync import build_engine, current_revision, head_revision, upgrade
 
 app = typer.Typer(help="Create and migrate the store.", no_args_is_help=True)
 
@@ -14,6 +13,8 @@ app = typer.Typer(help="Create and migrate the store.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_cmd() -> None:
     """Migrate the store to the newest schema (idempotent)."""
+    from sync import build_engine, upgrade
+
     engine = build_engine(load_settings().store_url())
     try:
         revision = upgrade(engine)
@@ -25,6 +26,8 @@ def upgrade_cmd() -> None:
 @app.command("current")
 def current_cmd() -> None:
     """Print the store's revision and the newest one the code knows."""
+    from sync import build_engine, current_revision, head_revision
+
     engine = build_engine(load_settings().store_url())
     try:
         have = current_revision(engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.box import SIMPLE_HEAD
@@ -13,7 +13,9 @@ from rich.table import Table
 
 from accountsync import context
 from accountsync.console import EXIT_FAILURE, out
-from sync import EnrichSummary, run_enrichment
+
+if TYPE_CHECKING:
+    from sync import EnrichSummary
 
 ConfigOption = Annotated[
     Path | None,
@@ -30,6 +32,8 @@ def enrich_command(
     config: ConfigOption = None,
 ) -> None:
     """Load the job's enrichment sources (usage, wallet and firmographics) into the store now."""
+    from sync import run_enrichment
+
     deployment = context.deployment(config)
     engine = context.store()
     summary = run_enrichment(deployment, job, engine=engine, dry_run=dry_run, trigger="cli")

@@ -11,7 +11,6 @@ import typer
 from accountsync import context
 from accountsync.cli_score import Format, FormatOption, emit_rows
 from accountsync.cli_sync import ConfigOption
-from sync.writeback import publish_target_lists
 
 app = typer.Typer(help="Target lists of accounts kept in the CRMs.", no_args_is_help=True)
 
@@ -24,6 +23,8 @@ def publish_command(
     config: ConfigOption = None,
 ) -> None:
     """Make each target list hold the accounts of its tiers (or top N) from the latest scoring run."""
+    from sync.writeback import publish_target_lists
+
     deployment = context.deployment(config)
     engine = context.store()
     try:

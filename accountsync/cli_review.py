@@ -17,13 +17,21 @@ from accountsync import context
 from accountsync.cli_score import Format, FormatOption, _as_of
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, err, out
-from sync.scores import OUTCOMES, ReviewRequest, long_rows, review_report, run_review
 
 ReviewDate = Annotated[
     datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"],
                  help="Review date: as-of dates fall before it, each horizon ending by it (default: today, UTC)."),
 ]  # fmt: skip
+
+
+class Outcome(StrEnum):
+    """What a backtest counts after each as-of date (`sync.scores.OUTCOMES`, named here so that the help lists
+    them without loading the store)."""
+
+    new_business_won = "new_business_won"
+    expansion_won = "expansion_won"
+    churned = "churned"
 
 
 class Every(StrEnum):
@@ -50,6 +58,8 @@ def _ratio(value: Any) -> str:
 
 
 def _group_table(title: str, rows: list[dict[str, Any]], group: str) -> Table:
+    from sync.scores import OUTCOMES
+
     table = Table(title=title)
     for name in (group, "accounts", *(f"{o} rate / lift" for o in OUTCOMES)):
         table.add_column(name)
@@ -60,6 +70,8 @@ def _group_table(title: str, rows: list[dict[str, Any]], group: str) -> Table:
 
 
 def _print_tables(report: dict[str, Any]) -> None:
+    from sync.scores import OUTCOMES
+
     dates = report["as_of_dates"]
     overall = Table(
         title=f"{len(dates)} as-of dates {dates[0]}..{dates[-1]}, horizon {report['horizon_months']} months"
@@ -86,6 +98,8 @@ def _print_tables(report: dict[str, Any]) -> None:
 
 
 def _calibration_table(calibration: dict[str, Any]) -> Table:
+    from sync.scores import OUTCOMES
+
     where = "held-out dates " + ", ".join(calibration["evaluation_dates"]) if calibration["held_out"] else "in sample"
     table = Table(title=f"calibration: current and proposed, measured on {where} (nothing applied)")
     for name in ("", "current", "proposed"):
@@ -114,9 +128,7 @@ def review_command(
     years: Annotated[int, typer.Option("--years", min=1, max=20, help="How far back the as-of dates go.")] = 2,
     horizon: Annotated[str, typer.Option("--horizon", help="Outcome horizon after each as-of date: 6m, 1y.")] = "6m",
     calibrate: Annotated[bool, typer.Option("--calibrate", help="Also propose weights and tier bounds.")] = False,
-    outcome: Annotated[
-        str | None, typer.Option("--outcome", help=f"Calibrate for one of {', '.join(OUTCOMES)}.")
-    ] = None,
+    outcome: Annotated[Outcome | None, typer.Option("--outcome", help="Calibrate for this outcome only.")] = None,
     write_config: Annotated[
         bool, typer.Option("--write-config", help="Print only the proposed YAML fragment (applies nothing).")
     ] = False,
@@ -124,8 +136,10 @@ def review_command(
     config: ConfigOption = None,
 ) -> None:
     """Backtest the score: score the store as of past dates and compare with the wins and churn that followed."""
+    from sync.scores import ReviewRequest, long_rows, review_report, run_review
+
     request = ReviewRequest(today=_as_of(as_of), every=every.value, years=years, horizon_months=_months(horizon),
-                            calibrate=calibrate or write_config, outcome=outcome)  # fmt: skip
+                            calibrate=calibrate or write_config, outcome=outcome and outcome.value)  # fmt: skip
     deployment = context.deployment(config)
     engine = context.store()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,8 +15,9 @@ from accountsync.cli_writeback import print_plan
 from accountsync.console import EXIT_FAILURE, out
 from accountsync.fit_table import fit_table, wrapped
 from accountsync.progress import RichProgress
-from sync import PipelineSummary, SyncOptions, run_pipeline
-from sync.scores import ranked_rows
+
+if TYPE_CHECKING:
+    from sync import PipelineSummary
 
 KPI_LINES = (
     ("ARR", "arr", "money"), ("NRR", "nrr", "rate"), ("GRR", "grr", "rate"), ("Win rate", "win_rate_count", "rate"),
@@ -33,6 +34,8 @@ def run_command(
     config: ConfigOption = None,
 ) -> None:
     """Run the job end to end: pull from the CRMs, enrich, score and rank, write the scores back."""
+    from sync import SyncOptions, run_pipeline
+
     deployment = context.deployment(config, check_files=True)
     engine = context.store(migrate_fresh=True)
     day = as_of.date() if as_of else datetime.now(UTC).date()
@@ -46,6 +49,8 @@ def run_command(
 
 def print_pipeline(summary: PipelineSummary, top: int) -> None:
     """Pull summary, each step of the job's run, ranked accounts, KPI summary, write-back."""
+    from sync.scores import ranked_rows
+
     print_summary(summary.sync)
     for step in summary.steps:
         out.print(f"step {step['name']}: {step['status']} in {step['duration_seconds']:.1f} s"

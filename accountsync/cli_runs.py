@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from accountsync import context
 from accountsync.console import fail, out
 from accountsync.fit_table import fit_table, wrapped
-from sync.runs import RunPublic, get_run
-from sync.runs import list_runs as runs_page
+
+if TYPE_CHECKING:
+    from sync.runs import RunPublic
 
 app = typer.Typer(
     help="See the runs of jobs: status, counts, errors.", no_args_is_help=False, invoke_without_command=True
@@ -26,6 +27,8 @@ def list_runs(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many runs.")] = 20,
 ) -> None:
     """List the latest runs (newest first)."""
+    from sync.runs import list_runs as runs_page
+
     if ctx.invoked_subcommand is not None:
         return
     engine = context.store()
@@ -54,6 +57,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Show one run: status, message, per-stream counts, errors and write-back rejections."""
+    from sync.runs import get_run
+
     engine = context.store()
     run = get_run(engine, run_id)
     engine.dispose()

@@ -18,7 +18,6 @@ from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, fail, out
 from accountsync.figure_text import column, figure
 from accountsync.fit_table import ColumnChoiceError, fit_table, parse_columns
-from sync.scores import compute_scores, owner_segment_rows, ranked_rows, stage_duration_rows
 
 
 class Format(StrEnum):
@@ -101,6 +100,8 @@ def score_command(
     config: ConfigOption = None,
 ) -> None:
     """Score every account in the store and show the ranked accounts with tier, score and reasons."""
+    from sync.scores import compute_scores, ranked_rows
+
     deployment = context.deployment(config)
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
@@ -123,6 +124,8 @@ def kpis_command(
 ) -> None:
     """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline, stage durations), or per
     segment, or a cohort's over time."""
+    from sync.scores import compute_scores, owner_segment_rows, stage_duration_rows
+
     if cohort is not None:
         show_cohort(cohort, as_of=_as_of(as_of), months=months, emit=partial(emit_rows, fmt=fmt), config=config)
         return

@@ -9,22 +9,26 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accountsync import context, logs
+from accountsync import context
 from accountsync.console import fail
 from config import load_deployment
-from sync import ConnectorFactory, default_factory
 from sync.runs import LEASE_ENV
-from sync.serve import Cadence, DeploymentHolder, Service, ServiceSettings
+
+if TYPE_CHECKING:
+    from sync import ConnectorFactory
+    from sync.serve import Cadence
 
 SCHEDULE_SECONDS_ENV = "ACCOUNTSYNC_SCHEDULE_SECONDS"  # tests/demos: fire every N seconds instead of the cron
 FACTORY_ENV = "ACCOUNTSYNC_CONNECTOR_FACTORY"  # tests: `module:function` building connectors (a fake CRM)
 
 
 def _cadence() -> Cadence:
+    from sync.serve import Cadence
+
     raw = os.environ.get(SCHEDULE_SECONDS_ENV)
     if not raw:
         return Cadence()
@@ -34,6 +38,8 @@ def _cadence() -> Cadence:
 
 
 def _factory() -> ConnectorFactory:
+    from sync import default_factory
+
     spec = os.environ.get(FACTORY_ENV)
     if not spec:
         return default_factory
@@ -73,8 +79,10 @@ def serve_command(
     """Run the scheduler, queue workers and the admin API with its dashboard until SIGTERM or Ctrl-C."""
     import uvicorn  # here, not at the top: every other command starts faster without the web stack
 
+    from accountsync import logs
     from accountsync.api import ApiState
     from accountsync.web import create_app
+    from sync.serve import DeploymentHolder, Service, ServiceSettings
 
     logs.configure()
     os.environ[LEASE_ENV] = str(lease)  # the job lock renewed inside sync.jobs uses the same lease

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,8 +13,9 @@ from rich.table import Table
 from accountsync import context
 from accountsync.console import EXIT_FAILURE, out
 from accountsync.progress import RichProgress
-from sync import RunSummary, SyncOptions, run_sync
-from sync.pull import AccountNotFound
+
+if TYPE_CHECKING:
+    from sync import RunSummary
 
 ConfigOption = Annotated[
     Path | None,
@@ -40,6 +41,9 @@ def sync_command(
     config: ConfigOption = None,
 ) -> None:
     """Pull a job's objects from the CRMs into the store now."""
+    from sync import SyncOptions, run_sync
+    from sync.pull import AccountNotFound
+
     deployment = context.deployment(config, check_files=True)
     engine = context.store(migrate_fresh=True)
     options = SyncOptions(full=full, objects=tuple(objects) if objects else None, trigger="cli", account=account)

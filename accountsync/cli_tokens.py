@@ -9,7 +9,7 @@ from rich.table import Table
 
 from accountsync import context
 from accountsync.console import err, fail, out
-from sync.access import ROLES, TokenError, create_token, list_tokens, revoke_token
+from sync.access import ROLES
 
 app = typer.Typer(help="Admin-API tokens: metrics scrapes /metrics, viewer reads, operator runs jobs, admin manages "
                   "tokens.", no_args_is_help=True)  # fmt: skip
@@ -21,6 +21,8 @@ def create(
     role: Annotated[str, typer.Option("--role", "-r", help=f"One of: {', '.join(ROLES)}.")] = "viewer",
 ) -> None:
     """Create a token and print it: it is shown this once (the store keeps only its hash)."""
+    from sync.access import TokenError, create_token
+
     engine = context.store()
     try:
         token = create_token(engine, name=name, role=role)
@@ -35,6 +37,8 @@ def create(
 @app.command("list")
 def list_cmd() -> None:
     """List tokens: name, role, created, last used, revoked (never the token)."""
+    from sync.access import list_tokens
+
     engine = context.store()
     try:
         tokens = list_tokens(engine)
@@ -51,6 +55,8 @@ def list_cmd() -> None:
 @app.command("revoke")
 def revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
     """Revoke a token: the API answers 401 to it from now on."""
+    from sync.access import TokenError, revoke_token
+
     engine = context.store()
     try:
         revoke_token(engine, name=name)

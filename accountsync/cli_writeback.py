@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,7 +12,9 @@ from rich.table import Table
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_FAILURE, out
-from sync import WritebackSummary, run_writeback
+
+if TYPE_CHECKING:
+    from sync import WritebackSummary
 
 SHOWN_UPDATES = 20
 
@@ -26,6 +28,8 @@ def writeback_command(
     config: ConfigOption = None,
 ) -> None:
     """Write scores and KPIs into the CRMs' fields (only values that changed since the last write)."""
+    from sync import run_writeback
+
     deployment = context.deployment(config, check_files=True)
     engine = context.store()
     summary = run_writeback(deployment, job, engine=engine, dry_run=dry_run)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from accountsync.console import err, fail
 from config import Deployment, load_deployment, load_settings
-from sync import build_engine, ensure_current, migrate_if_fresh
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DEFAULT_CONFIG = Path("accountsync.yaml")
 
@@ -31,6 +32,8 @@ def deployment(given: Path | None, *, check_files: bool = False) -> Deployment:
 def store(*, migrate_fresh: bool = False) -> Engine:
     """The store's engine, refusing an unmigrated store with the command that fixes it; with `migrate_fresh`
     (a job run), an empty store is migrated first, saying so on stderr."""
+    from sync import build_engine, ensure_current, migrate_if_fresh
+
     engine = build_engine(load_settings().store_url())
     if migrate_fresh and (revision := migrate_if_fresh(engine)) is not None:
         where = engine.url.render_as_string(hide_password=True)

@@ -1,21 +1,9 @@
-"""The access wing: admin-API bearer tokens with roles, and dashboard sessions kept on the server."""
+"""The access wing: admin-API bearer tokens with roles, and dashboard sessions kept on the server.
 
-from __future__ import annotations
+Its names load on first use, from the stub `__init__.pyi` beside this file (`lazy_loader`, as `sync` itself):
+the CLI names the roles and the lease variable in its help without loading the store.
+"""
 
-from sync.access.sessions import LIFETIME, end_session, form_key, open_session, session_caller
-from sync.access.tokens import ROLES, Caller, TokenError, authenticate, create_token, list_tokens, revoke_token
+import lazy_loader
 
-__all__ = [
-    "LIFETIME",
-    "ROLES",
-    "Caller",
-    "TokenError",
-    "authenticate",
-    "create_token",
-    "end_session",
-    "form_key",
-    "list_tokens",
-    "open_session",
-    "revoke_token",
-    "session_caller",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

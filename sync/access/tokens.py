@@ -17,11 +17,11 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from sync.access.roles import ROLES
 from sync.errors import SyncError
 from sync.store.engine import session
 from sync.store.tables import ApiToken, utcnow
 
-ROLES = ("metrics", "viewer", "operator", "admin")
 PREFIX = "as_"
 LAST_USED_EVERY = timedelta(minutes=1)  # `last_used_at` is a hint: no write on every request
 

@@ -1,37 +1,10 @@
 """The runs wing: run rows and their lifecycle, the job lock and its heartbeat, the queue, the daily API
-budget, and read-only views of runs for the faces."""
+budget, and read-only views of runs for the faces.
 
-from __future__ import annotations
+Its names load on first use, from the stub `__init__.pyi` beside this file (`lazy_loader`, as `sync` itself):
+the CLI names the roles and the lease variable in its help without loading the store.
+"""
 
-from sync.runs.browse import RunPublic, get_run, list_runs
-from sync.runs.locks import LEASE_ENV
-from sync.runs.queue import (
-    ClaimedRun,
-    Enqueued,
-    QueueError,
-    RunNotCancellable,
-    RunNotFound,
-    active_counts,
-    cancel,
-    claim,
-    enqueue,
-)
-from sync.runs.stats import RunStats, run_stats
+import lazy_loader
 
-__all__ = [
-    "LEASE_ENV",
-    "ClaimedRun",
-    "Enqueued",
-    "QueueError",
-    "RunNotCancellable",
-    "RunNotFound",
-    "RunPublic",
-    "RunStats",
-    "active_counts",
-    "cancel",
-    "claim",
-    "enqueue",
-    "get_run",
-    "list_runs",
-    "run_stats",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sync.errors import LockLost
 from sync.pull.stream import ProgressSink
 from sync.runs import locks
+from sync.runs.lease import default_lease
 
 log = structlog.get_logger("accountsync.heartbeat")
 MIN_INTERVAL = 0.2
@@ -27,7 +28,7 @@ class LockHeartbeat:
 
     def __init__(self, engine: Engine, job: str, run_id: int, lease: timedelta | None = None) -> None:
         self._engine, self._job, self._run_id = engine, job, run_id
-        self._lease = lease or locks.default_lease()
+        self._lease = lease or default_lease()
         self._every = max(self._lease.total_seconds() / 3, MIN_INTERVAL)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{run_id}")

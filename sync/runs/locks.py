@@ -11,25 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from sync.errors import JobLocked
+from sync.runs.lease import default_lease
 from sync.store.engine import session
 from sync.store.tables import JobLock, SyncRun, utcnow
-
-LEASE = timedelta(seconds=60)
-LEASE_ENV = "ACCOUNTSYNC_LEASE_SECONDS"
-
-
-def default_lease() -> timedelta:
-    """The lease of locks and running runs: `ACCOUNTSYNC_LEASE_SECONDS`, else LEASE.
-
-    Replicas on other hosts cannot see the holder's pid, so an expired lease is how they learn it is gone;
-    every replica of a deployment must use the same value.
-    """
-    raw = os.environ.get(LEASE_ENV, "")
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return LEASE
-    return timedelta(seconds=seconds) if seconds > 0 else LEASE
 
 
 def holder_name() -> str:

@@ -189,3 +189,16 @@ def test_the_review_command_prints_tables_and_csv_and_refuses_a_bad_horizon(lite
     long = _cli(*common, "--horizon", "13m", url=sqlite_url)
     assert long.returncode == 2
     assert "no quarter start within 1 year(s) has a complete 13m horizon" in long.stderr
+
+
+def test_the_review_command_offers_exactly_the_outcomes_a_backtest_counts(lite_store, sqlite_url: str) -> None:
+    from scoring.backtest import OUTCOMES
+
+    helped = _cli("review", "--help", url=sqlite_url)
+    offered = re.search(r"--outcome\s+<([^>]*)>", helped.stdout)
+    assert offered is not None, helped.stdout
+    assert offered.group(1).split("|") == list(OUTCOMES)
+    refused = _cli("review", "--outcome", "won", url=sqlite_url)
+    assert refused.returncode == 2
+    assert "'won'" in refused.stderr
+    assert "churned" in refused.stderr

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from sync import JobLock, SyncRun, build_engine, session, upgrade
 from sync.errors import JobLocked, LockLost
+from sync.runs.lease import LEASE, LEASE_ENV
 from sync.runs.lifecycle import run_lifecycle
-from sync.runs.locks import LEASE, LEASE_ENV, acquire
+from sync.runs.locks import acquire
 from sync.runs.records import create_run
 from sync.store.tables import utcnow
 
