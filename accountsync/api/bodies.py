@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync.runs import RunPublic
+from sync.scores import AccountPublic
 
 Kind = Literal["job", "full", "sync", "account", "writeback", "dry_run"]
 Role = Literal["metrics", "viewer", "operator", "admin"]
@@ -119,20 +120,7 @@ class RunCreated(Out):
     run: RunOut
 
 
-class AccountOut(Out):
-    """An account's place in the latest scoring run."""
-
-    key: str
-    name: str | None
-    industry: str | None
-    owner: str | None
-    country: str | None
-    rank: int | None
-    score: float | None
-    tier: str | None
-    reasons: list[Any]
-    change_reason: str | None
-    figures: dict[str, Any]
+AccountOut = AccountPublic  # the one public model of a ranked account, declared with the scores (sync.scores)
 
 
 class AccountPageOut(Out):

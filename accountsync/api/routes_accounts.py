@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from accountsync.api.auth import AUTH_RESPONSES, Viewer
-from accountsync.api.bodies import AccountDetailOut, AccountOut, AccountPageOut, ErrorOut, KpisOut, Tier
+from accountsync.api.bodies import AccountDetailOut, AccountPageOut, ErrorOut, KpisOut, Tier
 from accountsync.api.state import ApiState, state_of
 from sync.scores import AccountFilter, account_detail, latest_kpis, ranked_accounts
 
@@ -31,7 +31,7 @@ def accounts(
     """Accounts of the latest scoring run by rank, with tier, score, reasons and what changed."""
     flt = AccountFilter(tier=tier, owner=owner, industry=industry, country=country, min_score=min_score)
     page = ranked_accounts(state.engine, flt, limit=limit, offset=offset)
-    items = [AccountOut.model_validate(a) for a in page.items]
+    items = list(page.items)
     return AccountPageOut(scoring_run_id=page.scoring_run_id, as_of=page.as_of, total=page.total, limit=limit,
                           offset=offset, items=items)  # fmt: skip
 

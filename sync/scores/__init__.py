@@ -6,7 +6,7 @@ from __future__ import annotations
 from sync.scores.account_map import account_map
 from sync.scores.cohort_kpis import cohort_report
 from sync.scores.owners import owner_segment_rows
-from sync.scores.ranking import AccountFilter, account_detail, latest_kpis, ranked_accounts
+from sync.scores.ranking import AccountFilter, AccountPublic, account_detail, latest_kpis, ranked_accounts
 from sync.scores.review_inputs import OUTCOMES, ReviewError, ReviewRequest, run_review
 from sync.scores.review_report import long_rows, review_report
 from sync.scores.scoring import compute_scores, ranked_rows, stage_duration_rows
@@ -14,6 +14,7 @@ from sync.scores.scoring import compute_scores, ranked_rows, stage_duration_rows
 __all__ = [
     "OUTCOMES",
     "AccountFilter",
+    "AccountPublic",
     "ReviewError",
     "ReviewRequest",
     "account_detail",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
@@ -26,9 +27,11 @@ class AccountFilter:
     min_score: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RankedAccount:
-    """An account's place in the latest scoring run."""
+class AccountPublic(BaseModel):
+    """An account's place in the latest scoring run, as every face shows it (the API's response model, the
+    dashboard's ranking and account pages)."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
     key: str
     name: str | None
@@ -40,7 +43,7 @@ class RankedAccount:
     tier: str | None
     reasons: list[Any]
     change_reason: str | None
-    figures: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +53,14 @@ class AccountPage:
     scoring_run_id: int | None
     as_of: date | None
     total: int
-    items: list[RankedAccount]
+    items: list[AccountPublic]
 
 
 @dataclass(frozen=True, slots=True)
 class AccountDetail:
     """One account: its latest score and figures, and its score in earlier runs (newest first)."""
 
-    account: RankedAccount
+    account: AccountPublic
     domain: str | None
     as_of: date | None
     history: list[dict[str, Any]]
@@ -103,8 +106,8 @@ def _latest(s: Any) -> ScoringRun | None:
     return s.exec(select(ScoringRun).order_by(col(ScoringRun.id).desc()).limit(1)).first()  # type: ignore[no-any-return]
 
 
-def _ranked(score: AccountScore, account: Account | None, *, figures: bool) -> RankedAccount:
-    return RankedAccount(
+def _ranked(score: AccountScore, account: Account | None, *, figures: bool) -> AccountPublic:
+    return AccountPublic(
         key=score.account_key, name=account.name if account else None, industry=account.industry if account else None,
         owner=account.owner if account else None, country=account.country if account else None, rank=score.rank,
         score=score.score, tier=score.tier, reasons=list(score.reasons or []), change_reason=score.change_reason,
