@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from config import AccountMapping
 from scoring.coverage import DEFAULT_TEAM_ROLES, ROLE_WORDS, account_coverage
+from sync.pull.directory import load_directories
 from sync.scores.coverage_store import OWNER_ROLE, account_people
 from sync.store.engine import session
 from sync.store.people_tables import CrmUser, TeamMember
@@ -64,19 +65,21 @@ class AccountMap:
 def _team_names(engine: Engine, key: str) -> dict[str, list[str]]:
     """Seat -> names of the people in it (the owner as the account executive)."""
     seats: dict[str, list[str]] = {seat: [] for seat, _ in SEATS}
+    directories = load_directories(engine)  # owner names when the job pulls no users (as the account header)
     with session(engine) as s:
         sources = s.exec(select(SourceAccount).where(SourceAccount.account_key == key,
                                                      col(SourceAccount.deleted_at).is_(None))).all()  # fmt: skip
-        names = {u.source_id: u.name for u in s.exec(select(CrmUser)).all()}
-        held = [(OWNER_ROLE, a.owner) for a in sources if a.owner]
+        users = {(u.connection, u.source_id): u.name for u in s.exec(select(CrmUser)).all()}
+        held = [(OWNER_ROLE, a.connection, a.owner) for a in sources if a.owner]
         for a in sources:
             rows = s.exec(select(TeamMember).where(TeamMember.connection == a.connection,
                                                    TeamMember.account_source_id == a.source_id,
                                                    col(TeamMember.deleted_at).is_(None))).all()  # fmt: skip
-            held += [(t.role or "", t.user_source_id) for t in rows]
-    for role, user in held:
+            held += [(t.role or "", a.connection, t.user_source_id) for t in rows]
+    for role, connection, user in held:
         seat = DEFAULT_TEAM_ROLES.get(role.strip().lower())
-        name = names.get(user) or user
+        directory = directories.get(connection)
+        name = users.get((connection, user)) or (directory.owners.get(user) if directory else None) or user
         if seat is not None and name not in seats[seat]:
             seats[seat].append(name)
     return seats

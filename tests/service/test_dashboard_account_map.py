@@ -4,6 +4,7 @@ the test's tmp dir."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,10 +13,11 @@ import pytest
 
 from sync import build_engine, session, upgrade
 from sync.access.tokens import create_token
+from sync.store.crm_directory import CrmDirectory
 from sync.store.people_tables import Contact, CrmUser, DealContact, TeamMember
 from sync.store.tables import Opportunity, SourceAccount
 
-from .conftest import Replica, seed_scores, write_config
+from .conftest import Replica, seed_scores, sign_in, write_config
 from .test_dashboard import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -102,3 +104,21 @@ def test_the_account_page_draws_the_buying_committee(tmp_path: Path, replicas) -
         browser.close()
     assert not [m for m in console if "Content Security Policy" in m]
     assert (shots / "account-map.png").stat().st_size > 5_000
+
+
+def test_without_pulled_users_the_team_is_named_from_the_crm_directory(lite_store, lite_client, lite_tokens) -> None:
+    """A job that pulls no people still reads each CRM's owner directory: the owner's seat shows that name, as the
+    account header does, not the CRM's user id; an id no directory knows stays as it is."""
+    seed_scores(lite_store)
+    with session(lite_store) as s, s.begin():
+        s.add(SourceAccount(connection="sf", crm="salesforce", source_id="001acc1", account_key="sf:acc1",
+                            name="Acme 1", employees=1500, owner="005maya"))  # fmt: skip
+        s.add(SourceAccount(connection="hs", crm="hubspot", source_id="901", account_key="sf:acc1", name="Acme 1",
+                            owner="77"))  # fmt: skip
+        s.add(CrmDirectory(connection="sf", owners={"005maya": "Maya Chen"}))
+    sign_in(lite_client, lite_tokens["viewer"])
+    page = lite_client.get("/accounts/sf:acc1")
+    assert page.status_code == 200, page.text
+    seat = re.search(r'data-seat="ae">(.*?)</div>', page.text, re.S)
+    assert seat is not None, page.text
+    assert " ".join(seat.group(1).split()) == "<b>Account executive</b>: Maya Chen, 77"
