@@ -74,7 +74,7 @@ def test_wrong_type_two_levels_deep_names_the_full_path_and_line(tmp_path: Path)
             "jobs[0].sources[1].connection: no connection named `hubspt`",
         ),
         (
-            "objects: [companies, deals, pipelines]",
+            "objects: [companies, deals, pipelines, contacts, owners]",
             "objects: [companies, tickets]",
             "tickets",
             "jobs[0].sources[1].objects[1]: `tickets` is not a hubspot object",
