@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from .conftest_e2e import (
+from tests.sync.conftest_e2e import (
     E2E,
     HS,
     SF,

@@ -8,8 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from sync import StreamCursor, session
-
-from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, stamp_text, store_view
+from tests.sync.conftest_e2e import HS, SF, differences, hs_truth, sf_truth, stamp_text, store_view
 
 QUERY_MORE = r"^/services/data/v[0-9.]+/query/[^/]+$"  # a nextRecordsUrl: the second page of a REST query
 

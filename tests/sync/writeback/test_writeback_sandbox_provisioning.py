@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx
 
 from connectors.salesforce import connect as connect_salesforce
-
-from .conftest_writeback import HS_FIELDS, SF_FIELDS, WbEnv, insert_scores, seeded_figures
+from tests.sync.conftest_writeback import HS_FIELDS, SF_FIELDS, WbEnv, insert_scores, seeded_figures
 
 HS_TYPES = {"score": ("number", "number"), "tier": ("string", "text"), "rank": ("number", "number"),
             "reasons": ("string", "textarea"), "health": ("number", "number")}  # fmt: skip

@@ -13,8 +13,7 @@ from sqlmodel import select
 from sandbox.server import Sandbox
 from sync import session
 from sync.store.people_tables import AccountContact, Contact, CrmUser, DealContact, TeamMember
-
-from .conftest_e2e import HS, SF, hs_ids, sf_ids
+from tests.sync.conftest_e2e import HS, SF, hs_ids, sf_ids
 
 SF_PEOPLE = ["Account", "Contact", "AccountContactRelation", "OpportunityContactRole", "AccountTeamMember", "User"]
 HS_PEOPLE = ["companies", "contacts", "owners"]

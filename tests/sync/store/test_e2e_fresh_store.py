@@ -8,8 +8,7 @@ import sys
 
 from sync import build_engine
 from sync.store.migrate import current_revision, head_revision
-
-from .conftest_writeback import JOB, REPO
+from tests.sync.conftest_writeback import JOB, REPO
 
 
 def test_a_run_on_a_fresh_store_migrates_it_and_says_so(make_wb, database_url, tmp_path) -> None:

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sync import SourceAccount, StreamCursor, SyncRun, session, utcnow
-
-from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, stamp_text, store_view
+from tests.sync.conftest_e2e import HS, SF, differences, hs_truth, sf_truth, stamp_text, store_view
 
 
 def live(truth: dict[str, dict[str, Any]]) -> list[str]:

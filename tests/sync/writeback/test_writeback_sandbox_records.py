@@ -14,8 +14,7 @@ from sync.jobs import default_factory, find_job, run_score
 from sync.writeback.figures import format_value
 from sync.writeback.plan import latest_scores
 from sync.writeback.readback import read_back
-
-from .conftest_writeback import AS_OF, HS_FIELDS, JOB, SF_FIELDS, WbEnv, insert_scores, seeded_figures
+from tests.sync.conftest_writeback import AS_OF, HS_FIELDS, JOB, SF_FIELDS, WbEnv, insert_scores, seeded_figures
 
 TARGETS = {"sf": ("salesforce", "Account", SF_FIELDS), "hs": ("hubspot", "companies", HS_FIELDS)}
 

@@ -17,8 +17,7 @@ from sqlmodel import select
 from sync import Opportunity, SourceAccount, StreamCursor, SyncRun, session
 from sync.jobs import RunSummary, SyncOptions, default_factory, run_sync
 from sync.pull.account_resync import AccountNotFound
-
-from .conftest_e2e import E2E, HS, JOB, SF, differences, hs_truth, sf_truth, stamp_text, store_view
+from tests.sync.conftest_e2e import E2E, HS, JOB, SF, differences, hs_truth, sf_truth, stamp_text, store_view
 
 LONG_AGO = stamp_text(datetime.now(UTC) - timedelta(days=400))  # far behind any incremental window
 

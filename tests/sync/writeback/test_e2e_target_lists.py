@@ -16,8 +16,7 @@ from sync.jobs import run_pipeline
 from sync.scores.scoring import score_store
 from sync.store.tables import AccountScore, SourceAccount, TargetListMember
 from sync.writeback.target_lists import ListPublish, publish_target_lists
-
-from .conftest_e2e import E2E, HS, HS_OBJECTS, JOB, SF, SF_OBJECTS, Starter
+from tests.sync.conftest_e2e import E2E, HS, HS_OBJECTS, JOB, SF, SF_OBJECTS, Starter
 
 LIST = "ABM tier A+B"
 OBJECTS: dict[str, dict[str, Any]] = {HS: {"sf": None, "hs": HS_OBJECTS}, SF: {"sf": SF_OBJECTS, "hs": None}}

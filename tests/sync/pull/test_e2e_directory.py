@@ -15,8 +15,7 @@ from accountsync.web import create_app
 from sync.access import create_token
 from sync.pull.directory import load_directories
 from sync.serve import DeploymentHolder
-
-from .conftest_writeback import JOB, crm_sdks
+from tests.sync.conftest_writeback import JOB, crm_sdks
 
 with warnings.catch_warnings():  # starlette wants `httpx2` for its test client; httpx works (tests/service/conftest)
     warnings.simplefilter("ignore")

@@ -18,8 +18,7 @@ from sandbox.world import OWNERS, companies
 from sync.jobs import run_pipeline
 from sync.scores.ranking import latest_kpis
 from tests.sandbox.conftest import close_session, closing_hubspot_client, sf_login
-
-from .conftest_e2e import HS, JOB, NOW, SF, hs_ids, sf_ids
+from tests.sync.conftest_e2e import HS, JOB, NOW, SF, hs_ids, sf_ids
 
 SF_FIELDS = {"coverage": "AccountSync_Coverage__c", "missing_roles": "AccountSync_Missing_Roles__c",
              "single_threaded": "AccountSync_Single_Threaded__c", "reasons": "AccountSync_Reasons__c",

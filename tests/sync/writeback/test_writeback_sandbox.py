@@ -15,8 +15,7 @@ from connectors.hubspot.convert import to_hubspot
 from sync import WritebackRejection, session
 from sync.jobs import run_sync
 from sync.writeback.figures import format_value
-
-from .conftest_writeback import (
+from tests.sync.conftest_writeback import (
     HS_FIELDS,
     SF_FIELDS,
     WRITE_ROUTES,

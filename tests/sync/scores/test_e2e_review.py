@@ -24,8 +24,7 @@ from sandbox.server import Sandbox, SandboxConfig
 from sandbox.world import WorldSpec, companies, deals
 from scoring.calendar import add_months, end_of_day
 from sync import build_engine, upgrade
-
-from .conftest_e2e import E2E, NOW, config_document, job_config
+from tests.sync.conftest_e2e import E2E, NOW, config_document, job_config
 
 WORLD = WorldSpec(seed=12, accounts=1000, now=NOW, signal=1.0, both_share=0.0, hubspot_only_share=0.0,
                   duplicate_share=0.0, deleted_share=0.0, multi_currency=False)  # fmt: skip

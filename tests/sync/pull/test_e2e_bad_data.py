@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from sync import Quarantine, SourceAccount, SyncRun, session
-
-from .conftest_e2e import HS, SF, differences, hs_truth, sf_ids, sf_truth, store_view
+from tests.sync.conftest_e2e import HS, SF, differences, hs_truth, sf_ids, sf_truth, store_view
 
 
 def first_live(e2e, obj: str) -> str:

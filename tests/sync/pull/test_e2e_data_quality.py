@@ -8,8 +8,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from accountsync.cli import app
-
-from .conftest_e2e import HS, SF, differences, hs_truth, sf_truth, store_view
+from tests.sync.conftest_e2e import HS, SF, differences, hs_truth, sf_truth, store_view
 
 EMPTIED = {"employees": None, "annual_revenue": None, "parent": None}
 

@@ -9,8 +9,7 @@ from sqlmodel import col
 from sync import Opportunity, SourceAccount, session
 from sync.runs.api_usage import spent_today
 from sync.runs.stats import run_stats
-
-from .conftest_e2e import HS, JOB, SF, differences, hs_truth, sf_truth, store_view
+from tests.sync.conftest_e2e import HS, JOB, SF, differences, hs_truth, sf_truth, store_view
 
 
 def test_the_audit_finds_a_row_deleted_behind_the_engines_back_and_the_repair_restores_it(make_e2e) -> None:

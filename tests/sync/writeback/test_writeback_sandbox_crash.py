@@ -15,8 +15,7 @@ import pytest
 from sqlmodel import col, select
 
 from sync import SyncRun, session
-
-from .conftest_writeback import HS_FIELDS, SF_FIELDS, KillPlan, WbEnv, insert_scores, seeded_figures
+from tests.sync.conftest_writeback import HS_FIELDS, SF_FIELDS, KillPlan, WbEnv, insert_scores, seeded_figures
 
 
 def _run_cli(wb: WbEnv) -> None:

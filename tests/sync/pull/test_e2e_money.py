@@ -24,8 +24,7 @@ from sqlalchemy import text
 from sandbox.server import Sandbox, SandboxConfig
 from sandbox.world import WorldSpec
 from sync import build_engine, upgrade
-
-from .conftest_e2e import E2E, HS, JOB, NOW, SF, config_document, hs_truth, job_config, sf_ids, sf_truth
+from tests.sync.conftest_e2e import E2E, HS, JOB, NOW, SF, config_document, hs_truth, job_config, sf_ids, sf_truth
 
 AS_OF = NOW.date()
 OURS = "EUR"

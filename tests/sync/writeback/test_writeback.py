@@ -14,8 +14,7 @@ from connectors import FieldInfo
 from sync import AccountScore, ScoringRun, WritebackRejection, session, utcnow
 from sync.jobs import run_sync, run_writeback
 from tests.fakes import T0, Crash, hs_company, sf_account
-
-from .conftest import DEPLOYMENT_YAML
+from tests.sync.conftest import DEPLOYMENT_YAML
 
 WRITEBACK_YAML = DEPLOYMENT_YAML.replace(
     "    precedence: {industry: hubspot, employees: most_recent}\n",

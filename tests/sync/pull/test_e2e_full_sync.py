@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest_e2e import HS, SF, differences, duplicates, hs_truth, sf_truth, store_view
+from tests.sync.conftest_e2e import HS, SF, differences, duplicates, hs_truth, sf_truth, store_view
 
 SF_STREAMS = ("Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem")
 

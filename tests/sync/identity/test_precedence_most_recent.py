@@ -15,8 +15,7 @@ from connectors import FieldInfo, RecordUpdate, WriteResult
 from sync import Account, SourceAccount, session, utcnow
 from sync.jobs import run_pipeline, run_sync
 from tests.fakes import STAMP_FIELD, T0, FakeConnector, FakeCrm, hs_company, sf_account
-
-from .conftest import DEPLOYMENT_YAML
+from tests.sync.conftest import DEPLOYMENT_YAML
 
 MOST_RECENT_YAML = DEPLOYMENT_YAML.replace(
     "    precedence: {industry: hubspot, employees: most_recent}\n",

@@ -29,8 +29,7 @@ from sync import (
     upgrade,
 )
 from sync.access.tokens import create_token
-
-from .conftest_writeback import JOB, REPO, SF_FIELDS, WbEnv, free_port
+from tests.sync.conftest_writeback import JOB, REPO, SF_FIELDS, WbEnv, free_port
 
 CONNECTION = {"salesforce": "sf", "hubspot": "hs"}
 STORED = (ScoringRun, AccountScore, SyncRun, WritebackLedger, WritebackRejection)

@@ -13,8 +13,7 @@ from sandbox.hubspot.seeding import company_id
 from sandbox.salesforce.ids import make_id
 from sandbox.world import companies
 from sync import Account, Opportunity, SourceAccount, session
-
-from .conftest_e2e import HS, SF, hs_truth, sf_truth, stamp_text
+from tests.sync.conftest_e2e import HS, SF, hs_truth, sf_truth, stamp_text
 
 Ref = tuple[str, str]
 

@@ -20,8 +20,7 @@ from sandbox.server import Sandbox
 from sync import StageMeta, session
 from sync.access.tokens import create_token
 from sync.serve.service import DeploymentHolder
-
-from .conftest_e2e import E2E, HS, JOB, NOW, SF, hs_ids, hs_truth, primary_company, sf_ids, sf_truth
+from tests.sync.conftest_e2e import E2E, HS, JOB, NOW, SF, hs_ids, hs_truth, primary_company, sf_ids, sf_truth
 
 with warnings.catch_warnings():  # starlette wants `httpx2` for its test client; httpx works (tests/service)
     warnings.simplefilter("ignore")
