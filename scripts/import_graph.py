@@ -34,14 +34,15 @@ def modules(packages: Iterable[str]) -> dict[str, Path]:
         for path in sorted((ROOT / package).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
-            found[module_name(path)] = path
+            stub = path.with_suffix(".pyi")  # a lazy package's surface is its stub (lazy_loader): count its imports
+            found[module_name(path)] = stub if stub.exists() else path
     return found
 
 
 def imported(path: Path, name: str, known: set[str]) -> set[str]:
     """The known modules `path` (module `name`) imports."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    package = name if path.stem == "__init__" else name.rpartition(".")[0]
     out: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
