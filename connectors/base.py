@@ -2,13 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Crm = Literal["salesforce", "hubspot"]
 Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class IdMatch:
+    """How a CRM record id a person typed (an enrichment file's column) finds the stored record.
+
+    `typed` turns the text into the form ids are matched in (None when the text cannot be such an id, `bad`
+    says why); `stored` turns a stored record id into that form.
+    """
+
+    match_by: str
+    label: str
+    bad: str
+    typed: Callable[[str], str | None]
+    stored: Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorTraits:
+    """What sync needs to know of a CRM, declared by its connector: sync asks these, never the CRM's name.
+
+    Attributes:
+        crm: the CRM.
+        key_prefix: an account key named after one of this CRM's records reads `<key_prefix>:<id>`.
+        key_rank: an account's key names its record of the lowest rank (the system of record first).
+        links_to: the CRM whose record ids this CRM's link field holds (the explicit cross-CRM link).
+        domain_link: `anchor`: a live, unlinked record stands for its domain; `joins`: a live, unlinked record
+            joins the one anchor of its domain (never guessed among several).
+        write_batch: the most records one write call takes.
+        id_match: how a typed id of this CRM's records is matched.
+    """
+
+    crm: Crm
+    key_prefix: str
+    key_rank: int
+    links_to: Crm
+    domain_link: Literal["anchor", "joins"]
+    write_batch: int
+    id_match: IdMatch
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,74 @@
+"""Each CRM's traits, declared once: the facts sync needs of a CRM without naming it (`traits(crm)`)."""
+
+from __future__ import annotations
+
+import re
+
+from connectors.base import ConnectorTraits, IdMatch
+
+_SALESFORCE_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
+_HUBSPOT_ID = re.compile(r"\d+")
+
+
+def _salesforce_typed(text: str) -> str | None:
+    """A 15- or 18-character id as its 15-character, case-sensitive form (the 3 more are a checksum)."""
+    return text[:15] if _SALESFORCE_ID.fullmatch(text) else None
+
+
+def _salesforce_stored(record_id: str) -> str:
+    return record_id[:15]
+
+
+def _hubspot_typed(text: str) -> str | None:
+    """A numeric record id; a spreadsheet may have turned 9001 into `9001.0`."""
+    digits = re.sub(r"\.0+$", "", text)
+    return digits if _HUBSPOT_ID.fullmatch(digits) else None
+
+
+def _hubspot_stored(record_id: str) -> str:
+    return record_id
+
+
+SALESFORCE = ConnectorTraits(
+    crm="salesforce",
+    key_prefix="sf",
+    key_rank=0,
+    links_to="hubspot",
+    domain_link="anchor",
+    write_batch=200,  # sObject Collections: 200 records a call
+    id_match=IdMatch(
+        match_by="salesforce_id",
+        label="Salesforce id",
+        bad="not a 15 or 18 character Salesforce id",
+        typed=_salesforce_typed,
+        stored=_salesforce_stored,
+    ),
+)
+HUBSPOT = ConnectorTraits(
+    crm="hubspot",
+    key_prefix="hs",
+    key_rank=1,
+    links_to="salesforce",
+    domain_link="joins",
+    write_batch=100,  # the CRM objects' batch/update: 100 inputs a call
+    id_match=IdMatch("hubspot_id", "HubSpot id", "not a HubSpot company id", _hubspot_typed, _hubspot_stored),
+)
+ALL_TRAITS: tuple[ConnectorTraits, ...] = (SALESFORCE, HUBSPOT)
+_BY_CRM: dict[str, ConnectorTraits] = {t.crm: t for t in ALL_TRAITS}
+
+
+def traits(crm: str) -> ConnectorTraits:
+    """The traits of a CRM by the name a connector and the store's rows give it.
+
+    Raises:
+        ValueError: no connector serves that CRM.
+    """
+    found = _BY_CRM.get(crm)
+    if found is None:
+        raise ValueError(f"no connector for CRM {crm!r}")
+    return found
+
+
+def id_matching(match_by: str) -> ConnectorTraits | None:
+    """The CRM whose record ids an enrichment source's `match_by` names, if it names one."""
+    return next((t for t in ALL_TRAITS if t.id_match.match_by == match_by), None)
