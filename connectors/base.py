@@ -72,18 +72,25 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """Where a stream stands after a page, enough to resume exactly there.
+    """Where a stream stands after a page, enough to resume exactly there (a Singer stream's state).
 
-    `mode` says which path produced it (`rest`, `bulk`, `search`, `list`, `deleted`); `cursor` and `last_id`
-    are the last record's cursor value and id in read order; `bulk_job_id` and `locator` resume a Bulk job.
+    Attributes:
+        mode: which path produced it (`rest`, `bulk`, `search`, `list`, `deleted`).
+        cursor: the last record's cursor value in read order.
+        last_id: the last record's id in read order.
+        complete: the window's (or slice's) records are all read; what follows them (deletes) may be left.
+        needs_full_resync: the window reached further back than the CRM keeps deletes: only a full read
+            finds the older ones.
+        blob: the connector's own resume state, JSON-able (a Bulk job id and locator, search segments, a
+            listing's `after`): sync stores it with the page and hands it back on resume, never reads it.
     """
 
     mode: str
     cursor: datetime | None = None
     last_id: str | None = None
-    bulk_job_id: str | None = None
-    locator: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    complete: bool = False
+    needs_full_resync: bool = False
+    blob: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +188,7 @@ class SlicedReads(Protocol):
 
     `slices` cuts a window into consecutive windows that partition it (one window: read it as ever);
     `read_slice` reads one of them (record pages only, each with the slice's own position; the last says
-    `extra["complete"]`), and is safe to run from several threads at once; `read_tail` yields what follows
+    `complete`), and is safe to run from several threads at once; `read_tail` yields what follows
     the window's records once every slice is read (e.g. its hard deletes).
     """
 
