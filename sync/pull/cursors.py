@@ -100,13 +100,3 @@ def finish_window(session: Session, *, job: str, connection: str, stream: str, r
     row.state = {NEEDS_FULL: True} if needs_full else {}
     row.run_id, row.updated_at = run_id, utcnow()
     return needs_full
-
-
-def reset(session: Session, *, job: str, connection: str | None = None, stream: str | None = None) -> int:
-    """Forget cursors (a full resync starts from nothing); returns how many were removed."""
-    rows = session.query(StreamCursor).filter(StreamCursor.job == job)  # type: ignore[arg-type]
-    if connection is not None:
-        rows = rows.filter(StreamCursor.connection == connection)  # type: ignore[arg-type]
-    if stream is not None:
-        rows = rows.filter(StreamCursor.stream == stream)  # type: ignore[arg-type]
-    return rows.delete()
