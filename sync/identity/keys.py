@@ -147,5 +147,6 @@ def _chosen(records: list[AccountRecord], field: str, rule: str) -> AccountRecor
     if not with_value:
         return None
     if rule == "most_recent":
-        return max(with_value, key=lambda r: (r.value_changed_at(field), r.crm))
+        # A tie goes to the system of record (before, to the CRM's name in alphabetical order: the same one).
+        return max(with_value, key=lambda r: (r.value_changed_at(field), -traits(r.crm).key_rank))
     return min(with_value, key=lambda r: (0 if r.crm == rule else 1, r.source_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sync.identity.keys import AccountRecord, assign_keys, merge_values
@@ -73,3 +74,10 @@ def test_the_precedence_rule_names_the_crm_whose_value_wins() -> None:
     group = [record("salesforce", "001L", name="Acme Inc"), record("hubspot", "51", name="ACME")]
     assert merge_values(group, {"name": "hubspot"}, "salesforce")["name"] == "ACME"
     assert merge_values(group, {}, "salesforce")["name"] == "Acme Inc"
+
+
+def test_most_recent_prefers_the_newer_value_and_on_a_tie_the_system_of_record() -> None:
+    sf, hs = record("salesforce", "001M", name="Acme Inc"), record("hubspot", "61", name="ACME")
+    newer = replace(hs, changed_at={"name": datetime(2026, 10, 2, tzinfo=UTC)})  # a day after T
+    assert merge_values([sf, newer], {"name": "most_recent"}, "salesforce")["name"] == "ACME"
+    assert merge_values([hs, sf], {"name": "most_recent"}, "salesforce")["name"] == "Acme Inc"  # both at T
