@@ -2,32 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
 from connectors.base import ConnectorTraits, IdMatch
-
-_SALESFORCE_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
-_HUBSPOT_ID = re.compile(r"\d+")
-
-
-def _salesforce_typed(text: str) -> str | None:
-    """A 15- or 18-character id as its 15-character, case-sensitive form (the 3 more are a checksum)."""
-    return text[:15] if _SALESFORCE_ID.fullmatch(text) else None
-
-
-def _salesforce_stored(record_id: str) -> str:
-    return record_id[:15]
-
-
-def _hubspot_typed(text: str) -> str | None:
-    """A numeric record id; a spreadsheet may have turned 9001 into `9001.0`."""
-    digits = re.sub(r"\.0+$", "", text)
-    return digits if _HUBSPOT_ID.fullmatch(digits) else None
-
-
-def _hubspot_stored(record_id: str) -> str:
-    return record_id
-
 
 SALESFORCE = ConnectorTraits(
     crm="salesforce",
@@ -36,12 +11,12 @@ SALESFORCE = ConnectorTraits(
     links_to="hubspot",
     domain_link="anchor",
     write_batch=200,  # sObject Collections: 200 records a call
-    id_match=IdMatch(
+    id_match=IdMatch(  # a 15- or 18-character id, matched by its 15-character, case-sensitive form
         match_by="salesforce_id",
         label="Salesforce id",
         bad="not a 15 or 18 character Salesforce id",
-        typed=_salesforce_typed,
-        stored=_salesforce_stored,
+        pattern=r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?",
+        length=15,
     ),
 )
 HUBSPOT = ConnectorTraits(
@@ -51,7 +26,9 @@ HUBSPOT = ConnectorTraits(
     links_to="salesforce",
     domain_link="joins",
     write_batch=100,  # the CRM objects' batch/update: 100 inputs a call
-    id_match=IdMatch("hubspot_id", "HubSpot id", "not a HubSpot company id", _hubspot_typed, _hubspot_stored),
+    id_match=IdMatch(  # a numeric id; a spreadsheet may have turned 9001 into `9001.0`
+        match_by="hubspot_id", label="HubSpot id", bad="not a HubSpot company id", pattern=r"\d+", strip=r"\.0+$"
+    ),
 )
 ALL_TRAITS: tuple[ConnectorTraits, ...] = (SALESFORCE, HUBSPOT)
 _BY_CRM: dict[str, ConnectorTraits] = {t.crm: t for t in ALL_TRAITS}

@@ -120,10 +120,14 @@ def _normalised(frame: pl.DataFrame, match_by: str) -> pl.DataFrame:
 
 
 def _ids(frame: pl.DataFrame, id_match: IdMatch) -> pl.DataFrame:
-    """CRM ids go through the connector's own reading of a typed id, once per distinct value."""
-    distinct = frame.get_column(MATCH).drop_nulls().unique().to_list()
-    normal = [id_match.typed(value) for value in distinct]
-    return _looked_up(frame, distinct, normal, [None if n else id_match.bad for n in normal])
+    """CRM ids read as the connector declares (`IdMatch`), over the whole column at once."""
+    raw = pl.col(MATCH)
+    value = raw.str.replace(id_match.strip, "") if id_match.strip else raw
+    ok = value.str.contains(f"^(?:{id_match.pattern})$")
+    matched = value.str.slice(0, id_match.length) if id_match.length else value
+    return frame.with_columns(
+        _match=pl.when(ok).then(matched), _bad=pl.when(raw.is_not_null() & ~ok).then(pl.lit(id_match.bad))
+    )
 
 
 def _domains(frame: pl.DataFrame) -> pl.DataFrame:
@@ -131,12 +135,6 @@ def _domains(frame: pl.DataFrame) -> pl.DataFrame:
     distinct = frame.get_column(MATCH).drop_nulls().unique().to_list()
     normal = [normalise_domain(value) for value in distinct]
     bad = [None if n else "not a company domain (empty, no dot, or a public mail domain)" for n in normal]
-    return _looked_up(frame, distinct, normal, bad)
-
-
-def _looked_up(
-    frame: pl.DataFrame, distinct: list[str], normal: list[str | None], bad: list[str | None]
-) -> pl.DataFrame:
     lookup = pl.DataFrame(
         {MATCH: distinct, "_match": normal, "_bad": bad},
         schema={MATCH: pl.String, "_match": pl.String, "_bad": pl.String},

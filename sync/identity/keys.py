@@ -10,7 +10,7 @@ from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors import traits
+from connectors import ConnectorTraits, traits
 from sync.store.tables import MERGED_FIELDS
 
 Ref = tuple[str, str]  # (connection, source_id)
@@ -69,64 +69,72 @@ def assign_keys(records: list[AccountRecord]) -> dict[Ref, str]:
     """The account key of every record (deterministic: same records, same keys)."""
     by_ref = {r.ref: r for r in records}
     groups = _Groups(by_ref)
+    known = {crm: traits(crm) for crm in {r.crm for r in records}}  # asked once per CRM, not per record
     by_crm_id: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         by_crm_id[r.crm][r.source_id].append(r.ref)
     for r in records:
         if r.merged_into and (r.connection, r.merged_into) in by_ref:
             groups.union(r.ref, (r.connection, r.merged_into))
-    linked = _link_explicitly(records, groups, by_crm_id)
-    _link_by_domain(records, groups, linked)
+    linked = _link_explicitly(records, groups, by_crm_id, known)
+    _link_by_domain(records, groups, linked, known)
     members: dict[Ref, list[AccountRecord]] = defaultdict(list)
     for r in records:
         members[groups.find(r.ref)].append(r)
     keys: dict[Ref, str] = {}
     for group in members.values():
-        key = group_key(group)
+        key = group_key(group, known)
         keys.update({r.ref: key for r in group})
     return keys
 
 
 def _link_explicitly(
-    records: list[AccountRecord], groups: _Groups, by_crm_id: Mapping[str, Mapping[str, list[Ref]]]
+    records: list[AccountRecord],
+    groups: _Groups,
+    by_crm_id: Mapping[str, Mapping[str, list[Ref]]],
+    known: Mapping[str, ConnectorTraits],
 ) -> set[Ref]:
     """A record's link field names a record of the CRM its connector says the link points into."""
     linked: set[Ref] = set()
     for r in records:
         if not r.link_id or r.deleted:
             continue
-        others = by_crm_id.get(traits(r.crm).links_to, {}).get(r.link_id, [])
+        others = by_crm_id.get(known[r.crm].links_to, {}).get(r.link_id, [])
         for other in others:
             groups.union(r.ref, other)
             linked.update((r.ref, other))
     return linked
 
 
-def _link_by_domain(records: list[AccountRecord], groups: _Groups, linked: set[Ref]) -> None:
+def _link_by_domain(
+    records: list[AccountRecord], groups: _Groups, linked: set[Ref], known: Mapping[str, ConnectorTraits]
+) -> None:
     """A live, unlinked record of a joining CRM (HubSpot) joins the one live, unlinked anchor record (Salesforce)
     of its domain; several anchors of one domain are ambiguous and join none."""
     unlinked = [r for r in records if r.domain and not r.deleted and r.ref not in linked]
     anchors: dict[str, list[Ref]] = defaultdict(list)
     for r in unlinked:
-        if traits(r.crm).domain_link == "anchor":
+        if known[r.crm].domain_link == "anchor":
             anchors[r.domain or ""].append(r.ref)
     for r in unlinked:
-        if traits(r.crm).domain_link != "joins":
+        if known[r.crm].domain_link != "joins":
             continue
         candidates = anchors.get(r.domain or "", [])
         if len(candidates) == 1:
             groups.union(r.ref, candidates[0])
 
 
-def group_key(group: list[AccountRecord]) -> str:
+def group_key(group: list[AccountRecord], known: Mapping[str, ConnectorTraits]) -> str:
     """`<prefix>:<id>` of the group's live record of the lowest key rank (Salesforce before HubSpot), else of
-    its deleted one of that rank."""
+    its deleted one of that rank; `known` holds the traits of the group's CRMs."""
+    if len(group) == 1:
+        return f"{known[group[0].crm].key_prefix}:{group[0].source_id}"
 
     def rank(r: AccountRecord) -> tuple[int, int, str]:
-        return (traits(r.crm).key_rank, 1 if r.deleted else 0, r.source_id)
+        return (known[r.crm].key_rank, 1 if r.deleted else 0, r.source_id)
 
     first = min(group, key=rank)
-    return f"{traits(first.crm).key_prefix}:{first.source_id}"
+    return f"{known[first.crm].key_prefix}:{first.source_id}"
 
 
 def merge_values(group: list[AccountRecord], precedence: Mapping[str, str], default: str) -> dict[str, Any]:
