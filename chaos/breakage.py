@@ -32,8 +32,8 @@ def break_checkpoint(stack: Stack, now: datetime | None = None) -> int:
                                                     {"j": JOB})}  # fmt: skip
         conn.execute(
             text("UPDATE stream_cursor SET cursor_value = COALESCE(window_end, :now), window_start = NULL, "
-                 "window_end = NULL, mode = NULL, last_id = NULL, bulk_job_id = NULL, bulk_locator = NULL, "
-                 "state = NULL WHERE job = :j"),
+                 "window_end = NULL, mode = NULL, last_id = NULL, position_blob = NULL, state = NULL "
+                 "WHERE job = :j"),
             {"now": _param(stack, moment), "j": JOB},
         )  # fmt: skip
         for connection, stream in streams:

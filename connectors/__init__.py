@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from connectors.base import (
     Connector,
+    ConnectorTraits,
     Crm,
     FieldInfo,
     FieldSpec,
+    IdMatch,
     ListsDeleted,
     ObjectSchema,
     Page,
@@ -43,8 +45,10 @@ from connectors.people import PEOPLE_KINDS, PeopleKind
 from connectors.rows import ISSUES, BadRecord, Merges, Row, StreamMap, require_id
 from connectors.rows import Context as RowContext
 from connectors.target_lists import TargetListClient, target_list_client
+from connectors.traits import ALL_TRAITS, id_matching, traits
 
 __all__ = [
+    "ALL_TRAITS",
     "ISSUES",
     "PEOPLE_KINDS",
     "Action",
@@ -54,6 +58,7 @@ __all__ = [
     "BudgetExceededError",
     "Connector",
     "ConnectorError",
+    "ConnectorTraits",
     "Crm",
     "DataError",
     "Directory",
@@ -61,6 +66,7 @@ __all__ = [
     "FieldInfo",
     "FieldMissingError",
     "FieldSpec",
+    "IdMatch",
     "ListsDeleted",
     "Merges",
     "ObjectSchema",
@@ -85,8 +91,10 @@ __all__ = [
     "TargetListClient",
     "Window",
     "WriteResult",
+    "id_matching",
     "normalise_domain",
     "require_id",
     "stream_map",
     "target_list_client",
+    "traits",
 ]

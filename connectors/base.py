@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,6 +10,57 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 Crm = Literal["salesforce", "hubspot"]
 Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class IdMatch:
+    """How a CRM record id a person typed (an enrichment file's column) finds the stored record, declared as
+    data so it can be applied to a whole column at once.
+
+    A typed text loses what matches `strip` (a spreadsheet's `.0`), must then match `pattern` whole, and is
+    matched by its first `length` characters (all of them when None); a stored id by the same prefix. `bad`
+    says why a text cannot be such an id.
+    """
+
+    match_by: str
+    label: str
+    bad: str
+    pattern: str
+    strip: str | None = None
+    length: int | None = None
+
+    def typed(self, text: str) -> str | None:
+        """The typed text in the form ids are matched in; None when it cannot be such an id."""
+        value = re.sub(self.strip, "", text) if self.strip else text
+        return value[: self.length] if re.fullmatch(self.pattern, value) else None
+
+    def stored(self, record_id: str) -> str:
+        """A stored record id in the form ids are matched in."""
+        return record_id[: self.length]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorTraits:
+    """What sync needs to know of a CRM, declared by its connector: sync asks these, never the CRM's name.
+
+    Attributes:
+        crm: the CRM.
+        key_prefix: an account key named after one of this CRM's records reads `<key_prefix>:<id>`.
+        key_rank: an account's key names its record of the lowest rank (the system of record first).
+        links_to: the CRM whose record ids this CRM's link field holds (the explicit cross-CRM link).
+        domain_link: `anchor`: a live, unlinked record stands for its domain; `joins`: a live, unlinked record
+            joins the one anchor of its domain (never guessed among several).
+        write_batch: the most records one write call takes.
+        id_match: how a typed id of this CRM's records is matched.
+    """
+
+    crm: Crm
+    key_prefix: str
+    key_rank: int
+    links_to: Crm
+    domain_link: Literal["anchor", "joins"]
+    write_batch: int
+    id_match: IdMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +85,25 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """Where a stream stands after a page, enough to resume exactly there.
+    """Where a stream stands after a page, enough to resume exactly there (a Singer stream's state).
 
-    `mode` says which path produced it (`rest`, `bulk`, `search`, `list`, `deleted`); `cursor` and `last_id`
-    are the last record's cursor value and id in read order; `bulk_job_id` and `locator` resume a Bulk job.
+    Attributes:
+        mode: which path produced it (`rest`, `bulk`, `search`, `list`, `deleted`).
+        cursor: the last record's cursor value in read order.
+        last_id: the last record's id in read order.
+        complete: the window's (or slice's) records are all read; what follows them (deletes) may be left.
+        needs_full_resync: the window reached further back than the CRM keeps deletes: only a full read
+            finds the older ones.
+        blob: the connector's own resume state, JSON-able (a Bulk job id and locator, search segments, a
+            listing's `after`): sync stores it with the page and hands it back on resume, never reads it.
     """
 
     mode: str
     cursor: datetime | None = None
     last_id: str | None = None
-    bulk_job_id: str | None = None
-    locator: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    complete: bool = False
+    needs_full_resync: bool = False
+    blob: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +201,7 @@ class SlicedReads(Protocol):
 
     `slices` cuts a window into consecutive windows that partition it (one window: read it as ever);
     `read_slice` reads one of them (record pages only, each with the slice's own position; the last says
-    `extra["complete"]`), and is safe to run from several threads at once; `read_tail` yields what follows
+    `complete`), and is safe to run from several threads at once; `read_tail` yields what follows
     the window's records once every slice is read (e.g. its hard deletes).
     """
 

@@ -190,3 +190,50 @@ def test_a_face_reaching_inside_a_wing_is_caught(tmp_path: Path) -> None:
     (tmp_path / "accountsync").mkdir()
     (tmp_path / "accountsync" / "page.py").write_text("from sync.runs import get_run\nfrom sync.runs.browse import x\n")
     assert deep_imports(tmp_path, "accountsync", _wing_surface, "sync") == ["accountsync/page.py:2: sync.runs.browse"]
+
+
+# sync/ asks a CRM's connector what it needs to know (`connectors.traits(crm)`: write batch, id matching,
+# identity rules) and never branches on the CRM itself: no CRM's name, account-key prefix or id-matching kind
+# appears in sync/ as a string constant (a comparison, a dict key, a default, a label alike). None is needed
+# as data either: the CRM of a stored row comes from its connector, labels from the traits.
+def crm_names_in(root: Path) -> list[str]:
+    """Every string constant in sync/'s code that names a CRM (docstrings aside), as `file:line: value`."""
+    from connectors import ALL_TRAITS
+
+    names = {n for t in ALL_TRAITS for n in (t.crm, t.key_prefix, f"{t.key_prefix}:", t.id_match.match_by)}
+    found = []
+    for file in sorted((root / "sync").rglob("*.py")):
+        if "migrations" in file.parts:
+            continue
+        tree = ast.parse(file.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in names and id(node) not in docstrings:
+                found.append(f"{file.relative_to(root)}:{node.lineno}: {node.value}")
+    return sorted(found)
+
+
+def test_sync_branches_on_no_crm_by_name() -> None:
+    assert crm_names_in(ROOT) == []
+
+
+def test_a_branch_on_a_crm_in_sync_is_caught(tmp_path: Path) -> None:
+    (tmp_path / "sync" / "writeback").mkdir(parents=True)
+    (tmp_path / "sync" / "writeback" / "leak.py").write_text(
+        '"""Sizes per CRM: salesforce and hubspot."""\n'
+        'BATCH = {"salesforce": 200}\n'
+        'def size(crm: str) -> int:\n    """hubspot"""\n    return 100 if crm == "hubspot" else 200\n'
+        'KEY = f"{\'sf\'}:1"\nLABEL = "Salesforce"\n'
+    )
+    assert crm_names_in(tmp_path) == [
+        "sync/writeback/leak.py:2: salesforce",
+        "sync/writeback/leak.py:5: hubspot",
+        "sync/writeback/leak.py:6: sf",
+    ]

@@ -130,4 +130,4 @@ def owner_pages(transport: Transport, api: Any, stream: str) -> Iterator[Page]:
             after = ((data.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 break
-        yield Page(stream, records, Position("list", extra={"archived": archived}))
+        yield Page(stream, records, Position("list", blob={"archived": archived}))

@@ -8,8 +8,8 @@
 - Full (`window.start is None`): the list endpoint (100 a page, `after` cursor), then every archived
   record (`archived=true`), yielded with `archived=True` so the caller marks it deleted.
 
-Every page carries the position after it: `search` (remaining segments), `list` (`extra["after"]`) or
-`deleted` (the archived listing's `extra["after"]`).
+Every page carries the position after it: `search` (remaining segments), `list` (`blob["after"]`) or
+`deleted` (the archived listing's `blob["after"]`).
 """
 
 from __future__ import annotations
@@ -120,8 +120,8 @@ class StreamReader:
             records, skipped = self.page_records(results)
             cursor = _latest(cursor, records)
             last_id = _last_id(results) or (resume.last_id if resume else None)
-            extra = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
-            yield self.page(records, skipped, Position("search", cursor, last_id, extra=extra))
+            blob = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
+            yield self.page(records, skipped, Position("search", cursor, last_id, blob=blob))
 
     def read_archived(self) -> Iterator[Page]:
         """Every archived record (HubSpot keeps them 90 days), `archived=True`, position mode `deleted`."""
@@ -136,10 +136,10 @@ class StreamReader:
     def _full(self, resume: Position | None) -> Iterator[Page]:
         cursor = resume.cursor if resume is not None else None
         if resume is not None and resume.mode == "deleted":
-            if resume.extra.get("after") is not None:  # else nothing is left to read
-                yield from self._archived(None, resume.extra["after"], cursor)
+            if resume.blob.get("after") is not None:  # else nothing is left to read
+                yield from self._archived(None, resume.blob["after"], cursor)
             return
-        after = resume.extra.get("after") if resume is not None and resume.mode == "list" else None
+        after = resume.blob.get("after") if resume is not None and resume.mode == "list" else None
         if resume is not None and resume.mode == "list" and after is None:  # the live listing was done
             yield from self._archived(None, None, cursor)
             return
@@ -155,7 +155,7 @@ class StreamReader:
                 results = data.get("results") or []
                 records, skipped = self.page_records(results)
                 cursor = _latest(cursor, records)
-                position = Position("list", cursor, _last_id(results), extra={"after": after})
+                position = Position("list", cursor, _last_id(results), blob={"after": after})
                 yield self.page(records, skipped, position)
                 if after is None:
                     break
@@ -183,10 +183,10 @@ class StreamReader:
                 record["archived"] = True
             after = _next_after(data)
             last_id = _last_id(results)
-            extra: dict[str, Any] = {"after": after}
+            blob: dict[str, Any] = {"after": after}
             if bounds is not None:
-                extra["window"] = list(bounds)
-            yield self.page(records, skipped, Position("deleted", cursor, last_id, extra=extra))
+                blob["window"] = list(bounds)
+            yield self.page(records, skipped, Position("deleted", cursor, last_id, blob=blob))
             if after is None:
                 return
 

@@ -48,7 +48,7 @@ class Segment:
     upto_id: int | None = None
 
     def as_json(self) -> list[int | None]:
-        """The JSON form kept in `Position.extra["segments"]`."""
+        """The JSON form kept in `Position.blob["segments"]`."""
         return [self.lo, self.hi, self.after_id, self.upto_id]
 
     @classmethod
@@ -95,8 +95,8 @@ def _uncovered(new: Bounds, old: Bounds) -> list[Bounds]:
     return [(lo, hi) for lo, hi in parts if lo is None or lo <= hi]
 
 
-def _saved_window(extra: Mapping[str, Any]) -> Bounds | None:
-    saved = extra.get("window")
+def _saved_window(blob: Mapping[str, Any]) -> Bounds | None:
+    saved = blob.get("window")
     if not saved:
         return None
     lo, hi = saved
@@ -113,10 +113,10 @@ def plan_from(window: Window, resume: Position | None) -> tuple[list[Segment], b
     bounds = window_bounds(window)
     if resume is None or resume.mode not in ("search", "deleted"):
         return [Segment(*bounds)], True
-    old = _saved_window(resume.extra) or bounds
+    old = _saved_window(resume.blob) or bounds
     segments: list[Segment] = []
     if resume.mode == "search":
-        saved = resume.extra.get("segments")
+        saved = resume.blob.get("segments")
         if saved is None:  # a hand-made position: the same window, after `last_id`
             saved = [[old[0], old[1], int(resume.last_id or 0), None]]
         for data in saved:

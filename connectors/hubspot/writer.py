@@ -19,10 +19,11 @@ from connectors.base import RecordUpdate, WriteResult
 from connectors.errors import ConnectorError, DataError, FatalError
 from connectors.hubspot.convert import to_hubspot
 from connectors.hubspot.transport import Reply, Transport
+from connectors.traits import HUBSPOT
 
 __all__ = ["BATCH_SIZE", "write_batches"]
 
-BATCH_SIZE: Final = 100
+BATCH_SIZE: Final = HUBSPOT.write_batch
 # Issues that hold for every record writing the property, so splitting the batch would not help.
 _SCHEMA_ISSUES: Final = frozenset({"PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE"})
 _ISSUES: Final = re.compile(r"Property values were not valid: (?=\[)")

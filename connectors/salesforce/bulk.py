@@ -1,8 +1,9 @@
 """Bulk API 2.0 query jobs called on our own session: create, poll with backoff, stream CSV by locator.
 
-Positions carry the job id, the locator of the result chunk being read and how many of its rows were
-already handed out (`extra["offset"]`), so a crash resumes mid-job. When the job has failed, is gone, or
-the object is not supported by Bulk, `BulkUnavailable` tells the caller to go on through REST.
+Positions carry, in their connector-owned blob (`BulkResume`), the job id, the locator of the result chunk
+being read and how many of its rows were already handed out, so a crash resumes mid-job. When the job has
+failed, is gone, or the object is not supported by Bulk, `BulkUnavailable` tells the caller to go on through
+REST.
 """
 
 from __future__ import annotations
@@ -122,6 +123,28 @@ def _fetch(org: OrgSession, job_id: str, locator: str, settings: BulkSettings) -
         raise BulkUnavailable(f"results of job {job_id} refused: {exc.detail}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class BulkResume:
+    """Where a Bulk read stands, kept as the position's blob: the job, the result chunk's locator (`""`: the
+    first chunk) and the rows of that chunk already handed out."""
+
+    job_id: str
+    locator: str
+    offset: int
+
+    def as_blob(self) -> dict[str, Any]:
+        """The JSON form sync stores with the page."""
+        return {"job_id": self.job_id, "locator": self.locator, "offset": self.offset}
+
+    @classmethod
+    def of(cls, position: Position) -> BulkResume | None:
+        """The Bulk read a position resumes; None when it names no job."""
+        blob = position.blob
+        if not blob.get("job_id"):
+            return None
+        return cls(str(blob["job_id"]), str(blob.get("locator") or ""), int(blob.get("offset") or 0))
+
+
 @dataclass
 class _Chunk:
     """The result chunk being read: its locator, rows handed out, and the locator after it."""
@@ -180,14 +203,14 @@ def _pages_of(plan: StreamPlan, chunk: _Chunk, rows: Iterator[list[str]], page_s
 def _page(plan: StreamPlan, chunk: _Chunk, batch: list[Record], *, last: bool) -> Page:
     spec = plan.spec
     if not last:
-        extra: dict[str, Any] = {"offset": chunk.offset}
-        locator: str | None = chunk.locator
+        resume = BulkResume(chunk.job_id, chunk.locator, chunk.offset)
     elif chunk.next_locator:
-        extra, locator = {"offset": 0}, chunk.next_locator
+        resume = BulkResume(chunk.job_id, chunk.next_locator, 0)
     else:
-        extra, locator = {"offset": 0, "complete": True}, None
+        resume = BulkResume(chunk.job_id, "", 0)
     at = position_after("bulk", spec.cursor_field, batch[-1])
-    position = Position("bulk", at.cursor, at.last_id, bulk_job_id=chunk.job_id, locator=locator, extra=extra)
+    complete = last and not chunk.next_locator
+    position = Position("bulk", at.cursor, at.last_id, complete=complete, blob=resume.as_blob())
     records, skipped = convert_records(plan.shape, batch, csv=True)
     return Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
 

@@ -31,7 +31,14 @@ from connectors.directory import Directory
 from connectors.errors import FatalError
 from connectors.inflight import InFlightGate
 from connectors.salesforce.account_read import account_pages, id_pages
-from connectors.salesforce.bulk import BulkSettings, BulkUnavailable, bulk_pages, create_job, wait_for_job
+from connectors.salesforce.bulk import (
+    BulkResume,
+    BulkSettings,
+    BulkUnavailable,
+    bulk_pages,
+    create_job,
+    wait_for_job,
+)
 from connectors.salesforce.convert import RecordShape
 from connectors.salesforce.deleted import deleted_page
 from connectors.salesforce.directory import read_directory
@@ -188,8 +195,8 @@ class SalesforceConnector:
         one page of hard-deleted ids.
 
         Soft deletes arrive as records with `IsDeleted = True`. The last record page's position says
-        `extra["complete"]`; the deletes page has mode `deleted`, its cursor is the `latestDateCovered` the
-        next window may start from, and `extra["needs_full_resync"]` is True when the window reaches further
+        `complete`; the deletes page has mode `deleted`, its cursor is the `latestDateCovered` the
+        next window may start from, and `needs_full_resync` is True when the window reaches further
         back than getDeleted's 15 days. A field removed during the read fails that field only.
         """
         plan = self._plan_for(spec)
@@ -238,7 +245,7 @@ class SalesforceConnector:
         spec = plan.spec
         read_window = window if spec.incremental else None
         mode = resume.mode if resume else None
-        if mode != "deleted" and not (resume and resume.extra.get("complete")):
+        if mode != "deleted" and not (resume and resume.complete):
             yield from self._record_pages(plan, read_window, resume)
         if plan.tracks_deletes and spec.incremental and window.start is not None:
             yield deleted_page(self.org, spec.name, spec.object, window)
@@ -259,9 +266,8 @@ class SalesforceConnector:
     def _bulk_pages(self, plan: StreamPlan, window: Window | None, resume: Position | None) -> Iterator[Page]:
         """Bulk pages when resuming a Bulk job or when the window is large; nothing otherwise."""
         spec = plan.spec
-        if resume is not None and resume.mode == "bulk" and resume.bulk_job_id:
-            offset = int(resume.extra.get("offset", 0))
-            yield from bulk_pages(self.org, plan, resume.bulk_job_id, self.bulk, resume.locator or "", offset)
+        if resume is not None and resume.mode == "bulk" and (at := BulkResume.of(resume)) is not None:
+            yield from bulk_pages(self.org, plan, at.job_id, self.bulk, at.locator, at.offset)
             return
         if resume is not None or not plan.bulk:
             return

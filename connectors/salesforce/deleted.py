@@ -1,7 +1,7 @@
 """Hard deletes: `GET /sobjects/{T}/deleted/?start=&end=` inside its 15-day reach.
 
 When the window starts before the reach, the ids that could still be fetched are yielded and the page's
-position says `extra["needs_full_resync"] = True`: only a full resync can find the older hard deletes.
+position says `needs_full_resync`: only a full resync can find the older hard deletes.
 The next window starts at the answer's `latestDateCovered` (`Position.cursor` of the page).
 """
 
@@ -72,11 +72,10 @@ def deleted_page(
     resync = window.start < reach
     end = min(window.end, current)
     if _minute(end) <= _minute(start):
-        extra = {"complete": True, "needs_full_resync": resync}
-        return Page(stream, [], Position("deleted", cursor=start, extra=extra))
+        return Page(stream, [], Position("deleted", cursor=start, complete=True, needs_full_resync=resync))
     answer = fetch_deleted(org, obj, start, end)
     if answer.earliest is not None and answer.earliest > window.start:
         resync = True
     covered = answer.latest or end
-    extra = {"complete": True, "needs_full_resync": resync}
-    return Page(stream, [], Position("deleted", cursor=covered, extra=extra), deleted_ids=answer.ids)
+    position = Position("deleted", cursor=covered, complete=True, needs_full_resync=resync)
+    return Page(stream, [], position, deleted_ids=answer.ids)

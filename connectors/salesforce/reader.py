@@ -29,15 +29,15 @@ class QueryPages(Protocol):
         ...
 
 
-def position_after(mode: str, cursor_field: str | None, row: Record, **extra: Any) -> Position:
-    """The position after `row` (its cursor value and Id), with `extra` kept on it."""
+def position_after(mode: str, cursor_field: str | None, row: Record) -> Position:
+    """The position after `row` (its cursor value and Id)."""
     cursor: datetime | None = None
     if cursor_field is not None and row.get(cursor_field) not in (None, ""):
         try:
             cursor = to_datetime(row[cursor_field])
         except ConversionError:
             cursor = None
-    return Position(mode, cursor=cursor, last_id=str(row.get("Id") or "") or None, extra=extra)
+    return Position(mode, cursor=cursor, last_id=str(row.get("Id") or "") or None)
 
 
 def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after: Position | None) -> Iterator[Page]:
@@ -67,7 +67,7 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             if rows:
                 position = position_after("rest", spec.cursor_field, rows[-1])
             if done:
-                position = Position("rest", position.cursor, position.last_id, extra={"complete": True})
+                position = Position("rest", position.cursor, position.last_id, complete=True)
             records, skipped = convert_records(plan.shape, rows, csv=False)
             yield Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
             if upcoming is None:

@@ -10,8 +10,9 @@ from typing import Any, Final, TypeVar
 from connectors.base import RecordUpdate, WriteResult
 from connectors.salesforce.session import OrgSession
 from connectors.salesforce.soql import datetime_literal
+from connectors.traits import SALESFORCE
 
-COLLECTION_SIZE: Final = 200
+COLLECTION_SIZE: Final = SALESFORCE.write_batch
 T = TypeVar("T")
 
 

@@ -15,15 +15,14 @@ from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from connectors import normalise_domain
+from connectors import ALL_TRAITS, IdMatch, id_matching, normalise_domain
 from sync.enrich.sources import MATCH
 from sync.store.engine import session
 from sync.store.tables import Account, SourceAccount
 
 UNMATCHED = "_unmatched"
 UNMATCHED_KIND = "_unmatched_kind"
-LABELS = {"salesforce_id": "Salesforce id", "hubspot_id": "HubSpot id", "domain": "domain", "account_key": "key"}
-SALESFORCE_ID = r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$"
+LABELS = {"domain": "domain", "account_key": "key"} | {t.id_match.match_by: t.id_match.label for t in ALL_TRAITS}
 Entry = tuple[str, bool, str, str]  # account key, record deleted, connection, source_id
 INDEX_SCHEMA = {
     MATCH: pl.String,
@@ -56,21 +55,21 @@ def build_index(engine: Engine, match_by: str) -> MatchIndex:
         live = set(s.exec(select(Account.key).where(col(Account.deleted_at).is_(None))).all())
     account_ids = {key: i for i, key in enumerate(sorted(live))}
     entries: dict[str, list[Entry]] = defaultdict(list)
+    by_id = id_matching(match_by)
     for connection, crm, source_id, key, domain, deleted_at in records:
         if key is None:
             continue
-        value = _record_value(match_by, crm, source_id, key, domain, deleted_at is not None)
+        if by_id is not None:  # the ids of the CRM the source names, in the form they are matched in
+            value = by_id.id_match.stored(source_id) if crm == by_id.crm else None
+        else:
+            value = _record_value(match_by, key, domain, deleted_at is not None)
         if value is not None:
             entries[value].append((key, deleted_at is not None, connection, source_id))
     rows = [_resolve(value, found, live, account_ids) for value, found in entries.items()]
     return MatchIndex(match_by, pl.DataFrame(rows, schema=INDEX_SCHEMA, orient="row"))
 
 
-def _record_value(match_by: str, crm: str, source_id: str, key: str, domain: str | None, deleted: bool) -> str | None:
-    if match_by == "salesforce_id":
-        return source_id[:15] if crm == "salesforce" else None  # the 15-character id is unique, case-sensitive
-    if match_by == "hubspot_id":
-        return source_id if crm == "hubspot" else None
+def _record_value(match_by: str, key: str, domain: str | None, deleted: bool) -> str | None:
     if match_by == "domain":
         return domain if not deleted else None
     return key
@@ -113,20 +112,22 @@ def match_batch(frame: pl.DataFrame, index: MatchIndex) -> pl.DataFrame:
 
 def _normalised(frame: pl.DataFrame, match_by: str) -> pl.DataFrame:
     """`_match` (the value as the index holds it) and `_bad` (why the text cannot be one)."""
-    raw = pl.col(MATCH)
-    if match_by == "salesforce_id":
-        ok = raw.str.contains(SALESFORCE_ID)
-        return _checked(frame, raw, ok, raw.str.slice(0, 15), "not a 15 or 18 character Salesforce id")
-    if match_by == "hubspot_id":
-        digits = raw.str.replace(r"\.0+$", "")  # a spreadsheet may have turned 9001 into 9001.0
-        return _checked(frame, raw, digits.str.contains(r"^\d+$"), digits, "not a HubSpot company id")
+    if (by_id := id_matching(match_by)) is not None:
+        return _ids(frame, by_id.id_match)
     if match_by == "domain":
         return _domains(frame)
-    return frame.with_columns(_match=raw, _bad=pl.lit(None, pl.String))
+    return frame.with_columns(_match=pl.col(MATCH), _bad=pl.lit(None, pl.String))
 
 
-def _checked(frame: pl.DataFrame, raw: pl.Expr, ok: pl.Expr, value: pl.Expr, bad: str) -> pl.DataFrame:
-    return frame.with_columns(_match=pl.when(ok).then(value), _bad=pl.when(raw.is_not_null() & ~ok).then(pl.lit(bad)))
+def _ids(frame: pl.DataFrame, id_match: IdMatch) -> pl.DataFrame:
+    """CRM ids read as the connector declares (`IdMatch`), over the whole column at once."""
+    raw = pl.col(MATCH)
+    value = raw.str.replace(id_match.strip, "") if id_match.strip else raw
+    ok = value.str.contains(f"^(?:{id_match.pattern})$")
+    matched = value.str.slice(0, id_match.length) if id_match.length else value
+    return frame.with_columns(
+        _match=pl.when(ok).then(matched), _bad=pl.when(raw.is_not_null() & ~ok).then(pl.lit(id_match.bad))
+    )
 
 
 def _domains(frame: pl.DataFrame) -> pl.DataFrame:

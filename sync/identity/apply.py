@@ -67,8 +67,11 @@ def _stamps(stored: Mapping[str, Any] | None) -> dict[str, datetime]:
     return stamps
 
 
-def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: str = "salesforce") -> IdentityOutcome:
-    """Recompute every account key and rebuild the unified accounts (deterministic and idempotent)."""
+def apply_identity(engine: Engine, *, precedence: Mapping[str, str], default: str) -> IdentityOutcome:
+    """Recompute every account key and rebuild the unified accounts (deterministic and idempotent).
+
+    `precedence` names, per field, the CRM whose value wins (or `most_recent`); `default` rules the others.
+    """
     records = _load(engine)
     keys = assign_keys(records)
     groups: dict[str, list[AccountRecord]] = defaultdict(list)

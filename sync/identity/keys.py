@@ -10,6 +10,7 @@ from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors import ConnectorTraits, traits
 from sync.store.tables import MERGED_FIELDS
 
 Ref = tuple[str, str]  # (connection, source_id)
@@ -68,66 +69,75 @@ def assign_keys(records: list[AccountRecord]) -> dict[Ref, str]:
     """The account key of every record (deterministic: same records, same keys)."""
     by_ref = {r.ref: r for r in records}
     groups = _Groups(by_ref)
-    sf_by_id: dict[str, list[Ref]] = defaultdict(list)
-    hs_by_id: dict[str, list[Ref]] = defaultdict(list)
+    known = {crm: traits(crm) for crm in {r.crm for r in records}}  # asked once per CRM, not per record
+    by_crm_id: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
-        (sf_by_id if r.crm == "salesforce" else hs_by_id)[r.source_id].append(r.ref)
+        by_crm_id[r.crm][r.source_id].append(r.ref)
     for r in records:
         if r.merged_into and (r.connection, r.merged_into) in by_ref:
             groups.union(r.ref, (r.connection, r.merged_into))
-    linked = _link_explicitly(records, groups, sf_by_id, hs_by_id)
-    _link_by_domain(records, groups, linked)
+    linked = _link_explicitly(records, groups, by_crm_id, known)
+    _link_by_domain(records, groups, linked, known)
     members: dict[Ref, list[AccountRecord]] = defaultdict(list)
     for r in records:
         members[groups.find(r.ref)].append(r)
     keys: dict[Ref, str] = {}
     for group in members.values():
-        key = group_key(group)
+        key = group_key(group, known)
         keys.update({r.ref: key for r in group})
     return keys
 
 
 def _link_explicitly(
-    records: list[AccountRecord], groups: _Groups, sf_by_id: Mapping[str, list[Ref]], hs_by_id: Mapping[str, list[Ref]]
+    records: list[AccountRecord],
+    groups: _Groups,
+    by_crm_id: Mapping[str, Mapping[str, list[Ref]]],
+    known: Mapping[str, ConnectorTraits],
 ) -> set[Ref]:
+    """A record's link field names a record of the CRM its connector says the link points into."""
     linked: set[Ref] = set()
     for r in records:
         if not r.link_id or r.deleted:
             continue
-        others = sf_by_id.get(r.link_id, []) if r.crm == "hubspot" else hs_by_id.get(r.link_id, [])
+        others = by_crm_id.get(known[r.crm].links_to, {}).get(r.link_id, [])
         for other in others:
             groups.union(r.ref, other)
             linked.update((r.ref, other))
     return linked
 
 
-def _link_by_domain(records: list[AccountRecord], groups: _Groups, linked: set[Ref]) -> None:
-    """A HubSpot company with no explicit link joins the one live, unlinked Salesforce account of its domain."""
-    sf_by_domain: dict[str, list[Ref]] = defaultdict(list)
-    for r in records:
-        if r.crm == "salesforce" and r.domain and not r.deleted and r.ref not in linked:
-            sf_by_domain[r.domain].append(r.ref)
-    for r in records:
-        if r.crm != "hubspot" or not r.domain or r.deleted or r.ref in linked:
+def _link_by_domain(
+    records: list[AccountRecord], groups: _Groups, linked: set[Ref], known: Mapping[str, ConnectorTraits]
+) -> None:
+    """A live, unlinked record of a joining CRM (HubSpot) joins the one live, unlinked anchor record (Salesforce)
+    of its domain; several anchors of one domain are ambiguous and join none."""
+    unlinked = [r for r in records if r.domain and not r.deleted and r.ref not in linked]
+    anchors: dict[str, list[Ref]] = defaultdict(list)
+    for r in unlinked:
+        if known[r.crm].domain_link == "anchor":
+            anchors[r.domain or ""].append(r.ref)
+    for r in unlinked:
+        if known[r.crm].domain_link != "joins":
             continue
-        candidates = sf_by_domain.get(r.domain, [])
+        candidates = anchors.get(r.domain or "", [])
         if len(candidates) == 1:
             groups.union(r.ref, candidates[0])
 
 
-def group_key(group: list[AccountRecord]) -> str:
-    """`sf:<id>` of the group's first live Salesforce record, else of any Salesforce record, else `hs:<id>`."""
+def group_key(group: list[AccountRecord], known: Mapping[str, ConnectorTraits]) -> str:
+    """`<prefix>:<id>` of the group's live record of the lowest key rank (Salesforce before HubSpot), else of
+    its deleted one of that rank; `known` holds the traits of the group's CRMs."""
+    if len(group) == 1:
+        return f"{known[group[0].crm].key_prefix}:{group[0].source_id}"
 
     def rank(r: AccountRecord) -> tuple[int, int, str]:
-        return (0 if r.crm == "salesforce" else 1, 1 if r.deleted else 0, r.source_id)
+        return (known[r.crm].key_rank, 1 if r.deleted else 0, r.source_id)
 
     first = min(group, key=rank)
-    return f"{'sf' if first.crm == 'salesforce' else 'hs'}:{first.source_id}"
+    return f"{known[first.crm].key_prefix}:{first.source_id}"
 
 
-def merge_values(
-    group: list[AccountRecord], precedence: Mapping[str, str], default: str = "salesforce"
-) -> dict[str, Any]:
+def merge_values(group: list[AccountRecord], precedence: Mapping[str, str], default: str) -> dict[str, Any]:
     """One account's values from its live records: per field, the precedence rule decides."""
     live = [r for r in group if not r.deleted] or group
     merged: dict[str, Any] = {}
@@ -145,5 +155,6 @@ def _chosen(records: list[AccountRecord], field: str, rule: str) -> AccountRecor
     if not with_value:
         return None
     if rule == "most_recent":
-        return max(with_value, key=lambda r: (r.value_changed_at(field), r.crm))
+        # A tie goes to the system of record (before, to the CRM's name in alphabetical order: the same one).
+        return max(with_value, key=lambda r: (r.value_changed_at(field), -traits(r.crm).key_rank))
     return min(with_value, key=lambda r: (0 if r.crm == rule else 1, r.source_id))

@@ -1,4 +1,8 @@
-"""Stream positions: read at the start of a stream, written in the same transaction as each page."""
+"""Stream positions: read at the start of a stream, written in the same transaction as each page.
+
+A position's typed fields are sync's (its mode, cursor, last id, `complete`, `needs_full_resync`); its blob is
+the connector's resume state, stored as given and handed back on resume, never read here.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +42,9 @@ def load(session: Session, *, job: str, connection: str, stream: str) -> StreamS
             mode=row.mode,
             cursor=_parse(state.get("position_cursor")),
             last_id=row.last_id,
-            bulk_job_id=row.bulk_job_id,
-            locator=row.bulk_locator,
-            extra=state.get("extra") or {},
+            complete=bool(state.get("complete")),
+            needs_full_resync=bool(state.get("needs_full_resync")),
+            blob=row.position_blob or {},
         )
     return StreamState(row.cursor_value, window, position, state.get("sweep_id"), bool(state.get(NEEDS_FULL)))
 
@@ -63,7 +67,7 @@ def begin_window(
     """Record the window a run starts reading (so a crash resumes the same window, not a later one)."""
     row = _row(session, job, connection, stream)
     row.window_start, row.window_end = window.start, window.end
-    row.mode = row.last_id = row.bulk_job_id = row.bulk_locator = None
+    row.mode = row.last_id = row.position_blob = None
     row.state = {"sweep_id": sweep_id}
     row.run_id, row.updated_at = run_id, utcnow()
 
@@ -72,10 +76,10 @@ def save_position(session: Session, *, job: str, connection: str, stream: str, p
     """Advance the position inside the window; call in the page's own transaction."""
     row = _row(session, job, connection, stream)
     row.mode, row.last_id = position.mode, position.last_id
-    row.bulk_job_id, row.bulk_locator = position.bulk_job_id, position.locator
+    row.position_blob = dict(position.blob)
     state = dict(row.state or {})
     state["position_cursor"] = position.cursor.isoformat() if position.cursor else None
-    state["extra"] = dict(position.extra)
+    state["complete"], state["needs_full_resync"] = position.complete, position.needs_full_resync
     row.state = state
     row.run_id, row.updated_at = run_id, utcnow()
 
@@ -89,20 +93,10 @@ def finish_window(session: Session, *, job: str, connection: str, stream: str, r
     """
     row = _row(session, job, connection, stream)
     incremental = row.window_start is not None
-    needs_full = incremental and bool(((row.state or {}).get("extra") or {}).get("needs_full_resync"))
+    needs_full = incremental and bool((row.state or {}).get("needs_full_resync"))
     row.cursor_value = row.window_end
     row.window_start = row.window_end = None
-    row.mode = row.last_id = row.bulk_job_id = row.bulk_locator = None
+    row.mode = row.last_id = row.position_blob = None
     row.state = {NEEDS_FULL: True} if needs_full else {}
     row.run_id, row.updated_at = run_id, utcnow()
     return needs_full
-
-
-def reset(session: Session, *, job: str, connection: str | None = None, stream: str | None = None) -> int:
-    """Forget cursors (a full resync starts from nothing); returns how many were removed."""
-    rows = session.query(StreamCursor).filter(StreamCursor.job == job)  # type: ignore[arg-type]
-    if connection is not None:
-        rows = rows.filter(StreamCursor.connection == connection)  # type: ignore[arg-type]
-    if stream is not None:
-        rows = rows.filter(StreamCursor.stream == stream)  # type: ignore[arg-type]
-    return rows.delete()

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from config import Deployment, Job, Source
+from config import Deployment, HubSpotConnection, Job, Source
 from connectors import Connector, ConnectorError, StopError, StreamSpec, stream_map
 from sync.identity.apply import apply_identity
 from sync.pull.directory import read_directory, store_directory
@@ -183,4 +183,4 @@ def link_property(deployment: Deployment) -> str:
     for conn in deployment.connections.values():
         if (name := getattr(conn, "link_property", None)) is not None:
             return str(name)
-    return "salesforce_account_id"
+    return str(HubSpotConnection.model_fields["link_property"].default)  # config's default: no literal here

@@ -69,7 +69,7 @@ def save(session: Session, *, job: str, connection: str, stream: str, index: int
     item = items[index]
     if position.last_id is not None:
         item["cursor"], item["last_id"] = _as_json(position.cursor), position.last_id
-    item["done"] = bool(position.extra.get("complete"))
+    item["done"] = position.complete
     state[SLICES] = items
     row.state = state
     row.updated_at = utcnow()

@@ -56,7 +56,7 @@ class PullRequest:
     lookback: timedelta
     full: bool
     opportunity_types: Mapping[str, str]
-    link_property: str = "salesforce_account_id"
+    link_property: str  # the HubSpot property linking a company to its Salesforce account
     optional_fields: frozenset[str] = frozenset()  # write-back targets: missing until provisioned, not an error
 
 

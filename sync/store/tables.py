@@ -310,7 +310,12 @@ class ApiUsage(SQLModel, table=True):
 
 
 class StreamCursor(SQLModel, table=True):
-    """A stream's position: committed in the same transaction as the page it covers."""
+    """A stream's position: committed in the same transaction as the page it covers.
+
+    `mode`, `last_id` and `state` (the position's cursor, `complete`, `needs_full_resync`, the sweep, the
+    slices) are sync's; `position_blob` is the connector's own resume state (a Bulk job and locator, HubSpot
+    search segments), stored as the connector gave it and never read here.
+    """
 
     __tablename__ = "stream_cursor"
 
@@ -322,10 +327,9 @@ class StreamCursor(SQLModel, table=True):
     window_end: datetime | None = _ts()
     last_id: str | None = Field(default=None, max_length=64)
     mode: str | None = Field(default=None, max_length=16)
-    bulk_job_id: str | None = Field(default=None, max_length=64)
-    bulk_locator: str | None = Field(default=None, max_length=128)
     run_id: int | None = None
     state: dict[str, Any] | None = _json()
+    position_blob: dict[str, Any] | None = _json()
     updated_at: datetime | None = _ts()
 
 

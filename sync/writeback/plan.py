@@ -13,13 +13,11 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from config import Job, WritebackTarget, load_settings
-from connectors import Connector, FieldSpec, ObjectSchema, ProvisioningError
+from connectors import Connector, FieldSpec, ObjectSchema, ProvisioningError, traits
 from sync.store.engine import session
 from sync.store.tables import AccountScore, ScoringRun, SourceAccount
 from sync.writeback import ledger
 from sync.writeback.figures import field_spec, figure_values, format_value, incompatible, value_hash
-
-BATCH = {"salesforce": 200, "hubspot": 100}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +101,7 @@ def plan_target(
     engine: Engine, job: Job, target: WritebackTarget, connector: Connector, scores: Mapping[str, Mapping[str, Any]]
 ) -> TargetPlan:
     """The exact updates for one target: changed values of live records, rep-edited fields left alone."""
-    plan = TargetPlan(target.connection, target.object, connector.crm, BATCH[connector.crm])
+    plan = TargetPlan(target.connection, target.object, connector.crm, traits(connector.crm).write_batch)
     schema = connector.describe(target.object)
     plan.create_fields, plan.problems = check_fields(target, schema)
     lengths = {name: info.length for name, info in schema.fields.items()}

@@ -39,7 +39,7 @@ def test_a_full_read_lists_every_live_company_then_the_archived_ones(shared_sand
     assert archived
     assert all(r["archived"] and r["archivedAt"] is not None for r in archived)
     assert max(len(p.records) for p in pages) == 100
-    assert pages[-1].position.extra["after"] is None
+    assert pages[-1].position.blob["after"] is None
 
 
 def test_an_incremental_read_returns_exactly_the_window(shared_sandbox, connector) -> None:

@@ -32,8 +32,8 @@ def test_without_a_position_the_plan_is_the_whole_window() -> None:
 
 def _saved(window: Window, after_id: int) -> Position:
     lo, hi = window_bounds(window)
-    extra = {"window": [lo, hi], "segments": [[lo, hi, after_id, None]]}
-    return Position("search", None, str(after_id), extra=extra)
+    blob = {"window": [lo, hi], "segments": [[lo, hi, after_id, None]]}
+    return Position("search", None, str(after_id), blob=blob)
 
 
 def test_resuming_the_same_window_continues_after_the_last_id() -> None:
@@ -59,7 +59,7 @@ def test_a_hand_made_position_resumes_after_its_last_id() -> None:
 def test_after_the_search_the_archived_listing_resumes_only_in_the_same_window() -> None:
     window = _window(0, 2)
     lo, hi = window_bounds(window)
-    deleted = Position("deleted", None, None, extra={"window": [lo, hi], "after": "x"})
+    deleted = Position("deleted", None, None, blob={"window": [lo, hi], "after": "x"})
     assert plan_from(window, deleted) == ([], False)
     segments, restart = plan_from(_window(0, 3), deleted)
     assert segments == [Segment(MS0 + 2 * HOUR + 1, MS0 + 3 * HOUR)]

@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 
 from connectors.base import Page, Window
 from connectors.salesforce import BulkSettings, SalesforceConnector, connect
+from sync import build_engine, session, upgrade
+from sync.pull.cursors import load
 
 from .conftest import FAST_RETRY, SfConn
 
@@ -43,9 +46,10 @@ def test_a_large_window_is_read_through_bulk_in_the_same_order_as_rest(
     connector.close()
     assert {p.position.mode for p in pages} == {"bulk"}
     assert ids(pages) == expected
-    assert pages[-1].position.bulk_job_id not in sandbox.sf_org.jobs.by_id  # deleted once read
+    assert pages[-1].position.blob["job_id"] not in sandbox.sf_org.jobs.by_id  # deleted once read
     assert all(len(p.records) <= 100 for p in pages)
-    assert pages[-1].position.extra["complete"] is True
+    assert pages[-1].position.complete is True
+    assert [p.position.complete for p in pages].count(True) == 1
     first = pages[0].records[0]
     assert isinstance(first["CreatedDate"], datetime)
     assert first["CreatedDate"].tzinfo is UTC
@@ -57,12 +61,16 @@ def test_a_crash_mid_bulk_resumes_from_the_saved_locator_without_gaps_or_duplica
     [spec] = first.streams(["OpportunityHistory"])
     reader = first.read(spec, Window(None, END))
     taken = [next(reader) for _ in range(3)]  # rows 0-99, 100-149 (chunk end), 150-249 (mid-chunk)
-    assert [p.position.extra["offset"] for p in taken] == [100, 0, 100]
+    blobs = [p.position.blob for p in taken]
+    assert [b["offset"] for b in blobs] == [100, 0, 100]
+    assert blobs[0]["locator"] == ""  # the first chunk has none
+    assert blobs[1]["locator"] == blobs[2]["locator"] != ""  # the second chunk's, from the first's answer
+    assert len({b["job_id"] for b in blobs}) == 1
     reader.close()
     first.close()
     saved = taken[-1].position
     assert saved.mode == "bulk"
-    assert saved.bulk_job_id
+    assert saved.blob["job_id"]
 
     again = bulk_connector(sf_conn)
     rest = list(again.read(spec, Window(None, END), resume=saved))
@@ -79,8 +87,8 @@ def test_a_job_gone_before_the_resume_falls_back_to_rest_from_the_cursor(sf_conn
     taken = [next(reader), next(reader)]
     reader.close()
     saved = taken[-1].position
-    assert saved.bulk_job_id
-    first.org.request("delete job", "DELETE", f"jobs/query/{saved.bulk_job_id}")
+    assert saved.blob["job_id"]
+    first.org.request("delete job", "DELETE", f"jobs/query/{saved.blob['job_id']}")
     first.close()
 
     again = bulk_connector(sf_conn)
@@ -145,3 +153,40 @@ def test_a_compound_address_asked_for_is_read_through_bulk_as_its_components(san
     read = {r["Id"]: (r["BillingCity"], r["Phone"]) for p in pages for r in p.records}
     assert read
     assert {i: truth[i] for i in read} == read
+
+
+def test_a_bulk_position_stored_before_the_blob_resumes_the_job_after_the_upgrade(
+    database_url: str, sf_conn: SfConn, sf: SalesforceConnector
+) -> None:
+    """A store written before migration 0015 (job id and locator in their own columns, the offset in
+    `state["extra"]`) upgrades to a position whose blob resumes the same Bulk job mid-chunk."""
+    expected = rest_ids(sf, "OpportunityHistory")
+    first = bulk_connector(sf_conn)
+    [spec] = first.streams(["OpportunityHistory"])
+    reader = first.read(spec, Window(None, END))
+    taken = [next(reader) for _ in range(3)]  # mid-way through the second chunk
+    reader.close()
+    first.close()
+    at = taken[-1].position
+    engine = build_engine(database_url)
+    upgrade(engine, "0014")
+    old = sa.table("stream_cursor", *(sa.column(n) for n in ("job", "connection", "stream", "mode", "last_id",
+                   "bulk_job_id", "bulk_locator")), sa.column("state", sa.JSON()))  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.insert(old).values(
+            job="j", connection="sf", stream=spec.name, mode="bulk", last_id=at.last_id,
+            bulk_job_id=at.blob["job_id"], bulk_locator=at.blob["locator"],
+            state={"position_cursor": at.cursor.isoformat() if at.cursor else None,
+                   "extra": {"offset": at.blob["offset"]}},
+        ))  # fmt: skip
+    upgrade(engine)
+    with session(engine) as s:
+        resumed = load(s, job="j", connection="sf", stream=spec.name).position
+    engine.dispose()
+    assert resumed == at
+
+    again = bulk_connector(sf_conn)
+    rest = list(again.read(spec, Window(None, END), resume=resumed))
+    again.close()
+    assert {p.position.mode for p in rest} == {"bulk"}
+    assert ids(taken) + ids(rest) == expected

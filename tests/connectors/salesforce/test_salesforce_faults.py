@@ -172,7 +172,7 @@ def test_a_bulk_download_dropped_mid_body_rereads_the_chunk_without_gaps_or_dupl
     ids = [r["Id"] for p in pages for r in p.records]
     assert ids == [f"001{i:015d}" for i in range(30)]
     assert sum(1 for p in fake.paths() if p.endswith("/results")) == 2
-    assert pages[-1].position.extra["complete"] is True
+    assert pages[-1].position.complete is True
 
 
 def test_a_delete_span_over_the_id_limit_is_halved(fake: FakeSalesforce, fake_connector) -> None:
@@ -191,5 +191,5 @@ def test_a_delete_span_over_the_id_limit_is_halved(fake: FakeSalesforce, fake_co
     fake.route("GET", QUERY, _page([]))
     pages = list(fake_connector.read(SPEC, Window(now - timedelta(days=2), now)))
     assert pages[-1].deleted_ids == ["001A", "001B"]
-    assert pages[-1].position.extra["needs_full_resync"] is False
+    assert pages[-1].position.needs_full_resync is False
     assert len([p for p in fake.paths() if p.endswith("/deleted/")]) == 3

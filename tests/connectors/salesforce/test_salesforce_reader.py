@@ -40,7 +40,7 @@ def test_equal_stamps_across_a_page_edge_are_neither_lost_nor_repeated_on_resume
     again.close()
     records = [p for p in rest if p.position.mode == "rest"]
     assert ids([page_one]) + ids(records) == expected
-    assert records[-1].position.extra["complete"] is True
+    assert records[-1].position.complete is True
 
 
 def test_a_lookback_window_catches_a_record_committed_late(sandbox: Any, sf: SalesforceConnector) -> None:
@@ -70,7 +70,7 @@ def test_soft_deletes_arrive_flagged_and_in_the_deleted_ids(sandbox: Any, sf: Sa
     deletes = pages[-1]
     assert deletes.position.mode == "deleted"
     assert deletes.deleted_ids == [gone]
-    assert deletes.position.extra["needs_full_resync"] is False
+    assert deletes.position.needs_full_resync is False
     assert deletes.position.cursor == now.replace(second=0, microsecond=0)  # getDeleted covers whole minutes
 
 
@@ -85,7 +85,7 @@ def test_a_record_deleted_for_good_is_only_found_by_a_full_resync(fresh_sandbox:
     connector.close()
     assert victim not in {r["Id"] for p in pages for r in p.records}
     assert victim not in pages[-1].deleted_ids
-    assert pages[-1].position.extra["needs_full_resync"] is True  # earliestDateAvailable moved past the start
+    assert pages[-1].position.needs_full_resync is True  # earliestDateAvailable moved past the start
 
 
 def test_a_window_older_than_the_delete_reach_asks_for_a_full_resync(sf: SalesforceConnector) -> None:
@@ -93,13 +93,13 @@ def test_a_window_older_than_the_delete_reach_asks_for_a_full_resync(sf: Salesfo
     [spec] = sf.streams(["Account"])
     pages = list(sf.read(spec, Window(now - timedelta(days=20), now)))
     assert pages[-1].position.mode == "deleted"
-    assert pages[-1].position.extra["needs_full_resync"] is True
+    assert pages[-1].position.needs_full_resync is True
 
 
 def test_resuming_after_the_records_only_fetches_the_deletes(sf: SalesforceConnector) -> None:
     now = datetime.now(UTC)
     [spec] = sf.streams(["Account"])
-    done = Position("rest", cursor=now, last_id="001zzzzzzzzzzzzzzz", extra={"complete": True})
+    done = Position("rest", cursor=now, last_id="001zzzzzzzzzzzzzzz", complete=True)
     pages = list(sf.read(spec, Window(now - timedelta(hours=1), now), resume=done))
     assert [p.position.mode for p in pages] == ["deleted"]
 
