@@ -63,7 +63,7 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             raw = list(answer.get("records") or [])
             if others:  # more fields than one URL carries: the rest joined on Id
                 join_groups(raw, spec.object, others, lambda soql: all_records(pages, soql))
-            rows = [plan.shape.flatten(r) for r in raw]
+            rows = plan.shape.flatten_page(raw)
             if rows:
                 position = position_after("rest", spec.cursor_field, rows[-1])
             if done:

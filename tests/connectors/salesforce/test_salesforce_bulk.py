@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import requests
 
 from connectors.base import Page, Window
 from connectors.salesforce import BulkSettings, SalesforceConnector, connect
+from connectors.salesforce.bulk import _lines
 
 from .conftest import FAST_RETRY, SfConn
 
@@ -145,3 +149,12 @@ def test_a_compound_address_asked_for_is_read_through_bulk_as_its_components(san
     read = {r["Id"]: (r["BillingCity"], r["Phone"]) for p in pages for r in p.records}
     assert read
     assert {i: truth[i] for i in read} == read
+
+
+def test_csv_cut_into_chunks_anywhere_reads_as_the_whole_body() -> None:
+    body = 'Id,Name,Description\n001A,"Acme, Inc.","two\nlines"\n001B,Née,"cr\r\nlf"\n001C,,\n001D,"q""uote",x'
+    whole = list(csv.reader(io.StringIO(body, newline="")))
+    data = body.encode()
+    for size in (1, 2, 3, 5, 8, 13, len(data)):
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]  # 'é' is cut between its two bytes too
+        assert list(csv.reader(chain.from_iterable(_lines(chunks)))) == whole
