@@ -69,7 +69,12 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             if done:
                 position = Position("rest", position.cursor, position.last_id, extra={"complete": True})
             records, skipped = convert_records(plan.shape, rows, csv=False)
-            yield Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
+            page = Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
+            # Only the caller holds this page from now on: nothing here keeps it alive while the page after the
+            # next one is parsed (else three pages at once, and the peak RSS grows with the pages read).
+            del answer, raw, rows, records, skipped
+            yield page
+            del page
             if upcoming is None:
                 return
             answer = upcoming.result()
