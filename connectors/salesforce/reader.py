@@ -71,7 +71,7 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             records, skipped = convert_records(plan.shape, rows, csv=False)
             page = Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
             # Only the caller holds this page from now on: nothing here keeps it alive while the page after the
-            # next one is parsed (else three pages at once, and the peak RSS grows with the pages read).
+            # next one is parsed (else three pages of records at once).
             del answer, raw, rows, records, skipped
             yield page
             del page
