@@ -8,9 +8,9 @@ so CPU seconds (`time.process_time`) and peak RSS (VmHWM) are the client's alone
 new order each round, after one untimed warm-up read; min/median/max over the rounds are printed.
 
 1. Throughput (Salesforce quota lifted, HubSpot limits off): the raw loops (httpx + orjson, or csv; records
-   counted, nothing converted) and the connectors on the same reads: Salesforce Account by REST in one piece
-   and in concurrent slices, by Bulk 2.0; HubSpot companies by the list endpoint. Records/s and client CPU
-   per 100k records.
+   counted, nothing converted; the connector's SOQL and properties, so both read the same bytes) and the
+   connectors on the same reads: Salesforce Account by REST in one piece and in concurrent slices, by Bulk
+   2.0; HubSpot companies by the list endpoint. Records/s and client CPU per 100k records.
 2. Latency: the sandbox's `slow` fault adds 150 ms to every request, HubSpot's limits are ON (190 calls per
    10 s). Salesforce Account (REST, 2,000 a page) and the first 6,000 HubSpot companies (60 list pages):
    the raw loop (sequential), the connector in one piece (Salesforce `pull_concurrency` 1) and concurrent.
@@ -106,14 +106,15 @@ def _sliced(sf: Any, spec: Any, window: Window) -> int:
 
 
 def _hs_reader(manifest: dict[str, Any], mode: str, cap: int | None) -> tuple[Read, Callable[[], None]]:
-    if mode == "raw hs list":
-        return (lambda: _raw_hs_list(manifest, cap)), lambda: None
     conn = HubSpotConnection(
         type="hubspot", base_url=manifest["hubspot"]["base_url"], token=SecretStr(manifest["credentials"]["hs_token"]),
         ca_bundle=Path(manifest["ca_path"]),
     )  # fmt: skip
     hs = connect_hubspot("bench-hs", conn, throttle=cap is not None)
     [spec] = hs.streams(["companies"])
+    if mode == "raw hs list":  # the same pages as the connector's: its properties asked for
+        hs.close()
+        return (lambda: _raw_hs_list(manifest, cap, spec.fields)), lambda: None
     hs.describe("companies")  # the read's own properties call, made before the clock as for Salesforce
 
     def read() -> tuple[int, int, int]:
@@ -129,11 +130,12 @@ def _hs_reader(manifest: dict[str, Any], mode: str, cap: int | None) -> tuple[Re
     return read, hs.close
 
 
-def _raw_hs_list(manifest: dict[str, Any], cap: int | None) -> tuple[int, int, int]:
-    """The list pages through plain httpx + orjson, sequentially, records counted (a 429 waits 1 s)."""
+def _raw_hs_list(manifest: dict[str, Any], cap: int | None, properties: tuple[str, ...]) -> tuple[int, int, int]:
+    """The list pages through plain httpx + orjson, sequentially, records counted (a 429 waits 1 s); the
+    connector's properties asked for, so both read the same bytes."""
     token = manifest["credentials"]["hs_token"]
     records = calls = limited = 0
-    params: dict[str, str] = {"limit": "100"}
+    params: dict[str, str] = {"limit": "100", "properties": ",".join(properties)}
     with httpx.Client(base_url=manifest["hubspot"]["base_url"], timeout=120,
                       verify=ssl.create_default_context(cafile=manifest["ca_path"]),
                       headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip

@@ -19,7 +19,10 @@ def add_merges(records: list[Record]) -> None:
     """`_merged_from`: the ids merged into each record (from `hs_merged_object_ids`), so the store can
     make the merged-away records follow their survivor."""
     for record in records:
-        merged: Any = record.get("hs_merged_object_ids") or ""
+        merged: Any = record.get("hs_merged_object_ids")
+        if not merged:  # most records: nothing merged into them
+            record["_merged_from"] = []
+            continue
         ids = (part.strip() for part in str(merged).split(";"))
         record["_merged_from"] = [i for i in ids if i and i != record["id"]]
 

@@ -19,6 +19,7 @@ import hubspot.crm.objects as objects
 import urllib3
 
 from config.models import HubSpotConnection
+from connectors.bodies import take_body
 
 __all__ = ["RawObjectsApi"]
 
@@ -75,7 +76,7 @@ class RawObjectsApi:
                                    timeout=httpx.Timeout(read, connect=connect))  # fmt: skip
         except httpx.TransportError as exc:
             raise urllib3.exceptions.ProtocolError(f"{type(exc).__name__}: {exc}") from None
-        answer = RawAnswer(sent.status_code, sent.reason_phrase, sent.content, dict(sent.headers))
+        answer = RawAnswer(sent.status_code, sent.reason_phrase, take_body(sent), dict(sent.headers))
         if sent.status_code >= 400:
             raise objects.ApiException(http_resp=answer)
         return answer

@@ -194,13 +194,7 @@ class StreamReader:
     def page_records(self, results: list[dict[str, Any]]) -> tuple[list[Record], list[SkippedRecord]]:
         """Raw results converted (a record that does not convert is skipped with its reason), with their
         merges, and for deals their companies and stage history."""
-        records: list[Record] = []
-        skipped: list[SkippedRecord] = []
-        for raw in results:
-            try:
-                records.append(self.converter.convert(raw))
-            except (ConversionError, KeyError, TypeError) as exc:
-                skipped.append(SkippedRecord(str(raw.get("id")) if raw.get("id") else None, str(exc)))
+        records, skipped = self.converter.convert_page(results)
         add_merges(records)
         if self.spec.object == "deals":
             skipped += enrich_deals(self.transport, self.apis, records)
@@ -221,10 +215,11 @@ def _check_size(connection: str, body: dict[str, Any]) -> None:
 
 
 def _latest(cursor: datetime | None, records: list[Record]) -> datetime | None:
-    stamps = [r["hs_lastmodifieddate"] for r in records if isinstance(r.get("hs_lastmodifieddate"), datetime)]
-    if cursor is not None:
-        stamps.append(cursor)
-    return max(stamps) if stamps else None
+    # A converted record's stamp is a datetime or None (one that does not read skips the record).
+    latest = max(filter(None, [r.get("hs_lastmodifieddate") for r in records]), default=None)
+    if latest is None or (cursor is not None and cursor > latest):
+        return cursor
+    return latest  # type: ignore[no-any-return]
 
 
 def _archived_inside(raw: Mapping[str, Any], bounds: Bounds | None) -> bool:

@@ -9,6 +9,7 @@ import httpx
 import orjson
 from simple_salesforce.api import Salesforce
 
+from connectors.bodies import take_body
 from connectors.salesforce.errortable import CallFailed, Failure, first_error
 from connectors.salesforce.limits import LIMIT_HEADER
 from connectors.salesforce.reader import QueryAnswer
@@ -36,14 +37,15 @@ class HttpxQueryPages:
     def _get(self, sf: Salesforce, url: str, params: dict[str, str] | None = None) -> QueryAnswer:
         headers = {**self.headers, "Authorization": f"Bearer {sf.session_id}"}
         answer = self.client.get(url, params=params, headers=headers)
+        body = take_body(answer)
         if answer.status_code >= 300:
             try:
-                content: Any = orjson.loads(answer.content)
+                content: Any = orjson.loads(body)
             except orjson.JSONDecodeError:
                 content = answer.text
             code, message = first_error(content)
             raise CallFailed(Failure(answer.status_code, code, message))
-        parsed: QueryAnswer = orjson.loads(answer.content)
+        parsed: QueryAnswer = orjson.loads(body)
         return parsed
 
     def first(self, soql: str) -> QueryAnswer:

@@ -63,13 +63,18 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             raw = list(answer.get("records") or [])
             if others:  # more fields than one URL carries: the rest joined on Id
                 join_groups(raw, spec.object, others, lambda soql: all_records(pages, soql))
-            rows = [plan.shape.flatten(r) for r in raw]
+            rows = plan.shape.flatten_page(raw)
             if rows:
                 position = position_after("rest", spec.cursor_field, rows[-1])
             if done:
                 position = Position("rest", position.cursor, position.last_id, complete=True)
             records, skipped = convert_records(plan.shape, rows, csv=False)
-            yield Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
+            page = Page(spec.name, records, position, skipped=skipped, field_errors=plan.field_errors)
+            # Only the caller holds this page from now on: nothing here keeps it alive while the page after the
+            # next one is parsed (else three pages of records at once).
+            del answer, raw, rows, records, skipped
+            yield page
+            del page
             if upcoming is None:
                 return
             answer = upcoming.result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -100,3 +101,44 @@ def test_a_cursor_stamp_that_does_not_read_names_its_property() -> None:
 )
 def test_written_values_are_strings_hubspot_takes(value: Any, sent: str) -> None:
     assert to_hubspot(value) == sent
+
+
+PAGE_TYPES = {**TYPES, "hs_lastmodifieddate": "datetime", "hs_object_id": "number", "createdate": "datetime"}
+
+
+def test_a_page_converts_as_its_records_do_one_by_one_and_skips_what_does_not_read() -> None:
+    page = [
+        {"id": "1", "properties": {"hs_object_id": "1", "name": "Acme", "annualrevenue": " 12.5 ",
+                                   "numberofemployees": "250.0", "hs_lastmodifieddate": "2026-01-01T01:00:00+01:00",
+                                   "createdate": "1767225600000", "hs_parent_company_id": "61.0", "industry": ""}},
+        {"id": "2", "properties": {"hs_object_id": "2", "name": "", "annualrevenue": "NaN", "numberofemployees": "7",
+                                   "hs_lastmodifieddate": "next tuesday"}},
+        {"properties": {"name": "no id"}},
+        {"id": "4", "archived": True, "archivedAt": "2026-02-01T00:00:00.000Z", "updatedAt": "2026-01-31T00:00:00Z",
+         "properties": {"hs_object_id": "4", "hs_lastmodifieddate": None, "renewal_date": "2026-03-31"}},
+        {"id": "5", "updatedAt": "yesterday", "properties": {"hs_object_id": "5", "hs_lastmodifieddate": ""}},
+        {"id": "6", "archivedAt": "soon", "properties": {"hs_object_id": "6"}},
+    ]  # fmt: skip
+    kept, skipped = RecordConverter(PAGE_TYPES).convert_page(page)
+    assert kept == [
+        {"id": "1", "archived": False, "hs_object_id": "1", "name": "Acme", "annualrevenue": Decimal("12.5"),
+         "numberofemployees": 250, "hs_lastmodifieddate": datetime(2026, 1, 1, tzinfo=UTC),
+         "createdate": datetime(2026, 1, 1, tzinfo=UTC), "hs_parent_company_id": "61", "industry": None,
+         "archivedAt": None},
+        {"id": "4", "archived": True, "hs_object_id": "4", "hs_lastmodifieddate": datetime(2026, 1, 31, tzinfo=UTC),
+         "renewal_date": date(2026, 3, 31), "archivedAt": datetime(2026, 2, 1, tzinfo=UTC)},
+    ]  # fmt: skip
+    assert [list(record) for record in kept] == [
+        ["id", "archived", "hs_object_id", "name", "annualrevenue", "numberofemployees", "hs_lastmodifieddate",
+         "createdate", "hs_parent_company_id", "industry", "archivedAt"],
+        ["id", "archived", "hs_object_id", "hs_lastmodifieddate", "renewal_date", "archivedAt"],
+    ]  # fmt: skip
+    assert [(s.record_id, s.reason.split(":")[0]) for s in skipped] == [
+        ("2", "property `hs_lastmodifieddate`"), (None, "'id'"), ("5", "'yesterday' is not a datetime"),
+        ("6", "'soon' is not a datetime"),
+    ]  # fmt: skip
+    one_by_one = []
+    for raw in page:
+        with contextlib.suppress(ConversionError, KeyError):
+            one_by_one.append(RecordConverter(PAGE_TYPES).convert(raw))
+    assert kept == one_by_one

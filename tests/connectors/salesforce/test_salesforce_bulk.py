@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import requests
@@ -10,6 +13,7 @@ import sqlalchemy as sa
 
 from connectors.base import Page, Window
 from connectors.salesforce import BulkSettings, SalesforceConnector, connect
+from connectors.salesforce.bulk import _lines
 from sync import build_engine, session, upgrade
 from sync.pull.cursors import load
 
@@ -190,3 +194,12 @@ def test_a_bulk_position_stored_before_the_blob_resumes_the_job_after_the_upgrad
     again.close()
     assert {p.position.mode for p in rest} == {"bulk"}
     assert ids(taken) + ids(rest) == expected
+
+
+def test_csv_cut_into_chunks_anywhere_reads_as_the_whole_body() -> None:
+    body = 'Id,Name,Description\n001A,"Acme, Inc.","two\nlines"\n001B,Née,"cr\r\nlf"\n001C,,\n001D,"q""uote",x'
+    whole = list(csv.reader(io.StringIO(body, newline="")))
+    data = body.encode()
+    for size in (1, 2, 3, 5, 8, 13, len(data)):
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]  # 'é' is cut between its two bytes too
+        assert list(csv.reader(chain.from_iterable(_lines(chunks)))) == whole

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
+
 from connectors.salesforce.convert import RecordShape, convert_records
 
 SHAPE = RecordShape(
@@ -69,3 +71,66 @@ def test_a_describe_type_the_connector_does_not_know_is_kept_as_read() -> None:
     kept, skipped = convert_records(shape, [{"Id": "001000000000002AAA", "Spot__c": "", "Secret__c": "y"}], csv=True)
     assert skipped == []
     assert kept[0]["Secret__c"] == "y"
+
+
+ODD = RecordShape(
+    ("Id", "SystemModstamp", "Amount", "NumberOfEmployees", "Probability", "IsWon"),
+    {"Id": "id", "SystemModstamp": "datetime", "Amount": "currency", "NumberOfEmployees": "int",
+     "Probability": "percent", "IsWon": "boolean"},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("csv", "field", "sent", "expected"),
+    [
+        (False, "SystemModstamp", "2026-01-01T12:00:00.000+0200", datetime(2026, 1, 1, 10, tzinfo=UTC)),
+        (False, "SystemModstamp", "2026-01-01T10:00:00", datetime(2026, 1, 1, 10, tzinfo=UTC)),
+        (True, "SystemModstamp", "2026-01-01T10:00:00.000Z", datetime(2026, 1, 1, 10, tzinfo=UTC)),
+        (False, "Amount", 7, Decimal("7")),
+        (False, "Amount", 0.1, Decimal("0.1")),
+        (False, "Amount", float("inf"), float("inf")),
+        (True, "Amount", " 12.50 ", Decimal("12.50")),
+        (True, "Amount", "NaN", "NaN"),
+        (True, "Amount", "twelve", "twelve"),
+        (False, "Amount", True, True),
+        (False, "NumberOfEmployees", 12, 12),
+        (False, "NumberOfEmployees", 12.0, 12),
+        (False, "NumberOfEmployees", 12.5, 12.5),
+        (True, "NumberOfEmployees", "7", 7),
+        (True, "NumberOfEmployees", "7.0", 7),
+        (True, "NumberOfEmployees", "7.5", "7.5"),
+        (True, "NumberOfEmployees", "many", "many"),
+        (False, "Probability", 40, 40.0),
+        (True, "Probability", "12.5", 12.5),
+        (True, "Probability", "high", "high"),
+        (True, "IsWon", "true", True),
+        (True, "IsWon", "FALSE", False),
+        (True, "IsWon", "yes", "yes"),
+        (False, "IsWon", False, False),
+    ],
+)
+def test_each_value_reads_as_its_type_or_goes_on_as_sent(csv: bool, field: str, sent: object, expected: object) -> None:
+    stamp = "2026-01-01T10:00:00.000Z" if csv else "2026-01-01T10:00:00.000+0000"
+    others = {"Id": "006A", "SystemModstamp": stamp, "Amount": None, "NumberOfEmployees": None, "Probability": None,
+              "IsWon": None}  # fmt: skip
+    plain = {"Id": "006B", "SystemModstamp": stamp, "Amount": None, "NumberOfEmployees": None, "Probability": None,
+             "IsWon": None}  # fmt: skip
+    records, skipped = convert_records(ODD, [{**others, field: sent}, plain], csv=csv)
+    assert skipped == []
+    value = records[0][field]
+    assert (type(value), value) == (type(expected), expected)
+    assert records[1] == {**plain, "SystemModstamp": datetime(2026, 1, 1, 10, tzinfo=UTC)}
+
+
+def test_skipped_records_are_listed_in_page_order_each_with_its_first_reason() -> None:
+    rows = [
+        {"Id": "006A", "SystemModstamp": "not a time"},
+        {"Id": None, "SystemModstamp": "not a time either"},
+        {"Id": "006C", "SystemModstamp": "2026-01-01T10:00:00.000+0000"},
+        {"Id": "", "SystemModstamp": "2026-01-01T10:00:00.000+0000"},
+    ]
+    records, skipped = convert_records(ODD, rows, csv=False)
+    assert [r["Id"] for r in records] == ["006C"]
+    assert [(s.record_id, s.reason.split(":")[0]) for s in skipped] == [
+        ("006A", "SystemModstamp"), (None, "record has no Id"), (None, "record has no Id"),
+    ]  # fmt: skip
