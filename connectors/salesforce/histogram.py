@@ -7,6 +7,8 @@ The API facts this relies on (Salesforce SOQL and SOSL Reference, REST API Devel
 - "Considerations for GROUP BY": a GROUP BY query cannot be continued with a query locator (no
   `nextRecordsUrl`), and at most 2,000 groups come back: above that one narrows the filter. The grain is
   chosen so the window holds at most `MAX_GROUPS` periods.
+- "Aggregate Functions": `MIN()` and `MAX()` take dateTime fields, so each period also says its first and last
+  stamp: a burst of edits inside one hour is cut where it lies, not across the whole hour.
 - "QueryAll" / `queryAll()`: the same as query but deleted rows included, as the stream's own read includes them.
 
 A full read starts with months (any org's history fits); a period holding more than half a slice is asked
@@ -22,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from connectors.base import Window
+from connectors.salesforce.convert import to_datetime
 from connectors.salesforce.soql import where_clause
 
 __all__ = ["MAX_GROUPS", "Bucket", "Grain", "buckets_of", "grain_for", "histogram", "histogram_query"]
@@ -39,11 +42,20 @@ _KEYS: Mapping[Grain, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True, order=True)
 class Bucket:
-    """`count` records stamped in `[start, end)` (one period, UTC)."""
+    """`count` records stamped in `[start, end)` (one period, UTC), the first at `first`, the last at `last`
+    (None: anywhere in the period)."""
 
     start: datetime
     end: datetime
     count: int
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def spread(self) -> tuple[datetime, datetime]:
+        """Where the records lie: `[first, last + 1 ms)`, else the whole period."""
+        if self.first is None or self.last is None:
+            return self.start, self.end
+        return self.first, self.last + timedelta(milliseconds=1)
 
 
 def grain_for(span: timedelta) -> Grain | None:
@@ -55,10 +67,11 @@ def grain_for(span: timedelta) -> Grain | None:
 
 
 def histogram_query(obj: str, cursor: str, window: Window, grain: Grain) -> str:
-    """`SELECT <periods>, COUNT(Id) n FROM obj WHERE <window> GROUP BY <periods>`."""
+    """`SELECT <periods>, COUNT(Id) n, MIN(cursor) lo, MAX(cursor) hi FROM obj WHERE <window> GROUP BY <periods>`."""
     keys = [key.format(c=cursor) for key in _KEYS[grain]]
     groups = ", ".join(key.rsplit(" ", 1)[0] for key in keys)
-    return f"SELECT {', '.join(keys)}, COUNT(Id) n FROM {obj}{where_clause(cursor, window)} GROUP BY {groups}"
+    counts = f"COUNT(Id) n, MIN({cursor}) lo, MAX({cursor}) hi"
+    return f"SELECT {', '.join(keys)}, {counts} FROM {obj}{where_clause(cursor, window)} GROUP BY {groups}"
 
 
 def buckets_of(records: Sequence[Mapping[str, Any]], grain: Grain) -> list[Bucket]:
@@ -72,7 +85,8 @@ def buckets_of(records: Sequence[Mapping[str, Any]], grain: Grain) -> list[Bucke
             day = date.fromisoformat(str(row["d"]))
             start = datetime(day.year, day.month, day.day, int(row.get("h") or 0), tzinfo=UTC)
             end = start + _PERIOD[grain]
-        found.append(Bucket(start, end, int(row["n"])))
+        first, last = (to_datetime(row[k]) if row.get(k) else None for k in ("lo", "hi"))
+        found.append(Bucket(start, end, int(row["n"]), first, last))
     return sorted(found)
 
 

@@ -60,7 +60,8 @@ def cut(window: Window, earliest: datetime | None, n: int) -> list[Window]:
 
 def balanced_cut(window: Window, buckets: list[Bucket], n: int) -> list[Window]:
     """At most `n` consecutive windows covering `window` exactly, each holding about `1/n` of the records the
-    histogram `buckets` counts (records taken as spread evenly inside a period; edges to the millisecond).
+    histogram `buckets` counts (records taken as spread evenly between a period's first and last stamp; edges
+    to the millisecond).
 
     The first slice keeps the window's own start (None for a full read), the last its end, whatever the
     histogram says: its counts only place the inner edges. Edges that would fall together are merged.
@@ -69,8 +70,9 @@ def balanced_cut(window: Window, buckets: list[Bucket], n: int) -> list[Window]:
     edges: list[datetime] = []
     before, k = 0, 1
     for bucket in sorted(b for b in buckets if b.count > 0):
-        start = bucket.start if window.start is None else max(bucket.start, window.start)
-        end = min(bucket.end, window.end)
+        first, after = bucket.spread()
+        start = first if window.start is None else max(first, window.start)
+        end = min(after, window.end)
         while k < n and before + bucket.count >= total * k / n and end > start:
             edge = _ms(start + (end - start) * ((total * k / n - before) / bucket.count))
             low = edges[-1] if edges else window.start

@@ -21,7 +21,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 def test_the_query_groups_the_window_by_utc_day_and_hour() -> None:
     soql = histogram_query("Account", "SystemModstamp", Window(T0, T0 + timedelta(days=2)), "hour")
     assert soql == (
-        "SELECT DAY_ONLY(SystemModstamp) d, HOUR_IN_DAY(SystemModstamp) h, COUNT(Id) n FROM Account "
+        "SELECT DAY_ONLY(SystemModstamp) d, HOUR_IN_DAY(SystemModstamp) h, COUNT(Id) n, MIN(SystemModstamp) lo, "
+        "MAX(SystemModstamp) hi FROM Account "
         "WHERE SystemModstamp > 2026-01-01T00:00:00.000Z AND SystemModstamp <= 2026-01-03T00:00:00.000Z "
         "GROUP BY DAY_ONLY(SystemModstamp), HOUR_IN_DAY(SystemModstamp)"
     )
@@ -42,9 +43,17 @@ def test_periods_are_read_back_as_utc_intervals_in_time_order() -> None:
         Bucket(datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC), 1),
         Bucket(datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC), 3),
     ]
-    assert buckets_of([{"d": "2026-03-04", "h": 23, "n": 7}], "hour") == [
-        Bucket(datetime(2026, 3, 4, 23, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC), 7)
-    ]
+    row = {
+        "d": "2026-03-04",
+        "h": 23,
+        "n": 7,
+        "lo": "2026-03-04T23:10:00.000+0000",
+        "hi": "2026-03-04T23:20:00.001+0000",
+    }
+    assert buckets_of([row], "hour") == [
+        Bucket(datetime(2026, 3, 4, 23, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC), 7,
+               datetime(2026, 3, 4, 23, 10, tzinfo=UTC), datetime(2026, 3, 4, 23, 20, 0, 1000, tzinfo=UTC))
+    ]  # fmt: skip
 
 
 class Org:

@@ -60,7 +60,7 @@ def test_a_window_gets_one_slice_a_page_at_most_and_never_more_than_the_ceiling(
     assert slice_count(records, page, ceiling) == n
 
 
-H = timedelta(hours=1)
+H, M, MS = timedelta(hours=1), timedelta(minutes=1), timedelta(milliseconds=1)
 
 
 @pytest.mark.parametrize(
@@ -81,6 +81,10 @@ H = timedelta(hours=1)
         # the hour is clipped to a 2 ms window: edges at 0.5, 1 and 1.5 ms fall to whole ms, 0 and 1 ms twice
         (Window(T0, T0 + timedelta(milliseconds=2)), [Bucket(T0, T0 + H, 10)], 4,
          [(T0, T0 + timedelta(milliseconds=1)), (T0 + timedelta(milliseconds=1), T0 + timedelta(milliseconds=2))]),
+        # 400 records edited in a burst between 0:50:00.000 and 0:50:00.399 of a window's one hour: cut there
+        (Window(T0, T0 + H), [Bucket(T0, T0 + H, 400, T0 + 50 * M, T0 + 50 * M + 399 * MS)], 4,
+         [(T0, T0 + 50 * M + 100 * MS), (T0 + 50 * M + 100 * MS, T0 + 50 * M + 200 * MS),
+          (T0 + 50 * M + 200 * MS, T0 + 50 * M + 300 * MS), (T0 + 50 * M + 300 * MS, T0 + H)]),
         (Window(T0, T0 + H), [], 4, [(T0, T0 + H)]),  # nothing counted: one slice
         (Window(T0, T0 + H), [Bucket(T0, T0 + H, 5000)], 1, [(T0, T0 + H)]),
     ],
