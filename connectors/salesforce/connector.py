@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -278,15 +279,22 @@ class SalesforceConnector:
         """The window cut into as many slices as its pages and the in-flight ceiling allow (one: no cut),
         balanced by record count.
 
-        Costs one to three aggregate `queryAll` calls (histogram.py) when concurrency is on; they also give the
-        window's size (a window above the Bulk threshold is not cut: it goes through Bulk 2.0 as ever)."""
+        Costs one to three aggregate `queryAll` calls side by side (histogram.py) when concurrency is on; they
+        also give the window's size (a window above the Bulk threshold is not cut: it goes through Bulk 2.0)."""
         cursor = spec.cursor_field
         if self.gate.ceiling <= 1 or not spec.incremental or cursor is None:
             return [window]
 
-        def ask(soql: str) -> list[dict[str, Any]]:
-            answer = self.org.call(f"histogram {spec.object}", lambda sf: sf.query(soql, include_deleted=True))
+        def one(soql: str) -> list[dict[str, Any]]:
+            with self.gate.slot():
+                answer = self.org.call(f"histogram {spec.object}", lambda sf: sf.query(soql, include_deleted=True))
             return list(answer.get("records") or [])
+
+        def ask(queries: list[str]) -> list[Sequence[Mapping[str, Any]]]:
+            if len(queries) == 1:
+                return [one(queries[0])]
+            with ThreadPoolExecutor(len(queries), thread_name_prefix="sf-histogram") as pool:
+                return list(pool.map(one, queries))
 
         ceiling = self.gate.limit()
         buckets = histogram(ask, spec.object, cursor, window, lambda n: slice_count(n, self.page_size, ceiling))

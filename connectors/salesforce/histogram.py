@@ -11,9 +11,10 @@ The API facts this relies on (Salesforce SOQL and SOSL Reference, REST API Devel
   stamp: a burst of edits inside one hour is cut where it lies, not across the whole hour.
 - "QueryAll" / `queryAll()`: the same as query but deleted rows included, as the stream's own read includes them.
 
-A full read starts with months (any org's history fits); a period holding more than half a slice is asked
-again one grain finer (months, then days, then hours), at most twice. Within a period records are taken as
-spread evenly: the weights only balance the slices, they never decide what a slice holds.
+The window is asked in tiers, side by side (one round trip): its last 80 days by hour, the 1,900 days before
+by day, anything older by month. A month or day still holding more than half a slice is asked again one grain
+finer (a second round trip, rare: old bulk loads). Within a period records are taken as spread evenly between
+its first and last stamp: the weights only balance the slices, they never decide what a slice holds.
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ from connectors.base import Window
 from connectors.salesforce.convert import to_datetime
 from connectors.salesforce.soql import where_clause
 
-__all__ = ["MAX_GROUPS", "Bucket", "Grain", "buckets_of", "grain_for", "histogram", "histogram_query"]
+__all__ = ["MAX_GROUPS", "Bucket", "Grain", "buckets_of", "histogram", "histogram_query", "tiers"]
 
 Grain = Literal["month", "day", "hour"]
-GRAINS: tuple[Grain, ...] = ("month", "day", "hour")
-MAX_GROUPS = 2000
+MAX_GROUPS = 2000  # an aggregate query answers at most this many groups (no query locator)
 _PERIOD = {"month": timedelta(days=31), "day": timedelta(days=1), "hour": timedelta(hours=1)}
 _KEYS: Mapping[Grain, tuple[str, ...]] = {
     "month": ("CALENDAR_YEAR({c}) y", "CALENDAR_MONTH({c}) m"),
@@ -58,14 +58,6 @@ class Bucket:
         return self.first, self.last + timedelta(milliseconds=1)
 
 
-def grain_for(span: timedelta) -> Grain | None:
-    """The finest grain at which `span` holds fewer than `MAX_GROUPS` periods (None: not even months)."""
-    for grain in reversed(GRAINS):
-        if span < _PERIOD[grain] * (MAX_GROUPS - 2):
-            return grain
-    return None
-
-
 def histogram_query(obj: str, cursor: str, window: Window, grain: Grain) -> str:
     """`SELECT <periods>, COUNT(Id) n, MIN(cursor) lo, MAX(cursor) hi FROM obj WHERE <window> GROUP BY <periods>`."""
     keys = [key.format(c=cursor) for key in _KEYS[grain]]
@@ -90,33 +82,53 @@ def buckets_of(records: Sequence[Mapping[str, Any]], grain: Grain) -> list[Bucke
     return sorted(found)
 
 
-Ask = Callable[[str], Sequence[Mapping[str, Any]]]  # an aggregate SOQL -> its records (queryAll)
+Ask = Callable[[list[str]], list[Sequence[Mapping[str, Any]]]]  # aggregate SOQLs -> their records, side by side
+HOUR = timedelta(hours=1)
+# The 80 days before the window's end by hour (1,920 groups at most), the 1,900 days before those by day, and
+# anything older by month: one call each, side by side; recent records, where edits crowd, get the finest.
+TIERS: tuple[tuple[Grain, timedelta | None], ...] = (
+    ("hour", timedelta(days=80)),
+    ("day", timedelta(days=80 + 1900)),
+    ("month", None),
+)
 
 
-def histogram(ask: Ask, obj: str, cursor: str, window: Window, slices: Callable[[int], int]) -> list[Bucket]:
-    """The window's records by period: months for a full read, else the finest grain the window allows; a
-    period holding more than half of a slice (`slices(records)` of them) is asked again one grain finer."""
-    grain = "month" if window.start is None else grain_for(window.end - window.start)
-    if grain is None:
-        return []
-    found = buckets_of(ask(histogram_query(obj, cursor, window, grain)), grain)
-    for finer in GRAINS[GRAINS.index(grain) + 1 :]:
-        total = sum(b.count for b in found)
-        heavy = [b for b in found if b.count * 2 * slices(total) > total]
-        if not heavy or slices(total) <= 1:
+def tiers(window: Window) -> list[tuple[Window, Grain]]:
+    """The window split where its grain changes (newest first); a short window is one tier."""
+    found: list[tuple[Window, Grain]] = []
+    upper = window.end
+    for grain, reach in TIERS:
+        lower = None if reach is None else window.end - reach
+        if window.start is not None and (lower is None or lower <= window.start):
+            lower = window.start
+        found.append((Window(lower, upper), grain))
+        if lower == window.start:
             break
-        low, high = _span(heavy, window)
-        allowed = grain_for(high - low)
-        if allowed is None or GRAINS.index(allowed) < GRAINS.index(finer):
-            break
-        fine = buckets_of(ask(histogram_query(obj, cursor, Window(low, high), finer)), finer)
-        found = sorted([*(b for b in found if b.end <= heavy[0].start or b.start >= heavy[-1].end), *fine])
+        assert lower is not None
+        upper = lower
     return found
 
 
-def _span(heavy: list[Bucket], window: Window) -> tuple[datetime, datetime]:
-    """The bounds `low < stamp <= high` of the periods from the first heavy one to the last, inside the window
-    (to the millisecond, as SOQL compares)."""
+def histogram(ask: Ask, obj: str, cursor: str, window: Window, slices: Callable[[int], int]) -> list[Bucket]:
+    """The window's records by period (`tiers`: one call each, side by side); then, once, each month or day
+    holding more than half of a slice (`slices(records)` of them) is asked again one grain finer."""
+    parts = tiers(window)
+    answers = ask([histogram_query(obj, cursor, part, grain) for part, grain in parts])
+    found = sorted(b for (_, grain), rows in zip(parts, answers, strict=True) for b in buckets_of(rows, grain))
+    total = sum(b.count for b in found)
+    n = slices(total)
+    heavy = [b for b in found if b.end - b.start > HOUR and b.count * 2 * n > total] if n > 1 else []
+    if not heavy:
+        return found
+    finer: list[tuple[Window, Grain]] = [(_inside(b, window), "hour" if b.end - b.start <= _PERIOD["day"] else "day")
+                                         for b in heavy]  # fmt: skip
+    answers = ask([histogram_query(obj, cursor, part, grain) for part, grain in finer])
+    fine = [b for (_, grain), rows in zip(finer, answers, strict=True) for b in buckets_of(rows, grain)]
+    return sorted([*(b for b in found if b not in heavy), *fine])
+
+
+def _inside(bucket: Bucket, window: Window) -> Window:
+    """The period as a window `start < stamp <= end`, inside `window` (to the millisecond, as SOQL compares)."""
     ms = timedelta(milliseconds=1)
-    low = heavy[0].start - ms
-    return (low if window.start is None else max(low, window.start)), min(heavy[-1].end - ms, window.end)
+    low = bucket.start - ms
+    return Window(low if window.start is None else max(low, window.start), min(bucket.end - ms, window.end))
