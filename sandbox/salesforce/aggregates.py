@@ -145,7 +145,7 @@ def aggregate_query(soql: str, tables: Mapping[str, Table], include_deleted: boo
     for period, field in {*groups, *((i.period, i.field) for i in items if i.period)}:
         if period is not None:
             columns[_expression(period, field)] = _periods(period, columns[field.lower()])
-    keys = [tuple(columns[_expression(*g)][n] for g in groups) for n in range(len(rows))]
+    keys = list(zip(*(columns[_expression(*g)] for g in groups), strict=True)) if groups else [()] * len(rows)
     order = list(dict.fromkeys(keys)) if groups else [()]
     members: dict[tuple[Any, ...], list[int]] = {key: [] for key in order}
     for n, key in enumerate(keys):
@@ -164,8 +164,22 @@ def _values(path: Any, tables: Mapping[str, Table], rows: list[int]) -> list[Any
     return [None if t is None else next(present) for t in targets]
 
 
+# Periods read straight off the UTC wire text (`2026-03-04T17:05:09.000+0000`, or a date's first ten): a date
+# function over 20,000 rows would otherwise parse 20,000 date-times.
+_SLICED: Final[dict[str, Callable[[str], Any]]] = {
+    "CALENDAR_YEAR": lambda v: int(v[:4]),
+    "CALENDAR_MONTH": lambda v: int(v[5:7]),
+    "DAY_IN_MONTH": lambda v: int(v[8:10]),
+    "DAY_ONLY": lambda v: v[:10],
+    "HOUR_IN_DAY": lambda v: int(v[11:13]) if len(v) > 10 else 0,
+}
+
+
 def _periods(period: str, values: list[Any]) -> list[Any]:
     """A date function over a field's wire values (date-times `...+0000`, dates `YYYY-MM-DD`), in UTC."""
+    sliced = _SLICED.get(period)
+    if sliced is not None:
+        return [None if v is None else sliced(v) for v in values]
     of = DATE_FUNCTIONS[period]
     out: list[Any] = []
     for value in values:
@@ -182,6 +196,7 @@ def _periods(period: str, values: list[Any]) -> list[Any]:
 def _record(items: list[Item], columns: dict[str, list[Any]], members: list[int]) -> dict[str, Any]:
     out: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
     for item in items:
-        values = [columns[item.expression][n] for n in members]
+        column = columns[item.expression]
+        values = [column[n] for n in members]
         out[item.key] = values[0] if item.function is None else _compute(item.function, values)
     return out
