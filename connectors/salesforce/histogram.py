@@ -7,8 +7,9 @@ The API facts this relies on (Salesforce SOQL and SOSL Reference, REST API Devel
 - "Considerations for GROUP BY": a GROUP BY query cannot be continued with a query locator (no
   `nextRecordsUrl`), and at most 2,000 groups come back: above that one narrows the filter. The grain is
   chosen so the window holds at most `MAX_GROUPS` periods.
-- "Aggregate Functions": `MIN()` and `MAX()` take dateTime fields, so each period also says its first and last
-  stamp: a burst of edits inside one hour is cut where it lies, not across the whole hour.
+- "Aggregate Functions" and "Support for Field Types in Aggregate Functions": `COUNT()`, `MIN()` and `MAX()`
+  take dateTime fields, so each period also says its first and last stamp: a burst of edits inside one hour
+  is cut where it lies, not across the whole hour.
 - "QueryAll" / `queryAll()`: the same as query but deleted rows included, as the stream's own read includes them.
 
 The window is asked in tiers, side by side (one round trip): its last 80 days by hour, the 1,900 days before
