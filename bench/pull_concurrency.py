@@ -49,7 +49,8 @@ from connectors.salesforce.soql import select  # noqa: E402
 
 THROUGHPUT = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "raw sf bulk", "sf bulk", "raw hs list",
               "hs list")  # fmt: skip
-LATENCY = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "sf rest, 8 slices", "raw hs list", "hs list")
+LATENCY = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "sf rest, 8 slices", "sf rest, 16 slices",
+           "raw hs list", "hs list")  # fmt: skip
 HS_CAP = 6000  # records of the latency case: 60 list pages of 100
 SLOW_MS = 150
 
