@@ -11,7 +11,7 @@ and a slice resumes after its last committed record. Pages are fetched through t
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from connectors.base import Window
 from connectors.inflight import InFlightGate, budget_headroom
@@ -19,7 +19,7 @@ from connectors.salesforce.histogram import Bucket
 from connectors.salesforce.limits import ApiMeter
 from connectors.salesforce.reader import QueryAnswer, QueryPages
 
-__all__ = ["GatedPages", "balanced_cut", "cut", "headroom", "slice_count"]
+__all__ = ["GatedPages", "balanced_cut", "headroom", "slice_count"]
 
 
 def headroom(meter: ApiMeter) -> int | None:
@@ -40,22 +40,6 @@ def slice_count(records: int, page_size: int, ceiling: int) -> int:
 
 def _ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def cut(window: Window, earliest: datetime | None, n: int) -> list[Window]:
-    """`n` consecutive windows covering `window` exactly, boundaries equally spaced in time (to the
-    millisecond, as SOQL compares) between the window's start (else `earliest`) and its end.
-
-    The first slice keeps the window's own start (None for a full read: records with any earlier stamp fall
-    in it), the last its end; a span too short to cut stays one window.
-    """
-    low = window.start if window.start is not None else earliest
-    if n <= 1 or low is None or window.end - low < timedelta(milliseconds=n):
-        return [window]
-    step = (window.end - low) / n
-    ends = [_ms(low + step * k) for k in range(1, n)] + [window.end]
-    starts: list[datetime | None] = [window.start, *ends[:-1]]
-    return [Window(start, end) for start, end in zip(starts, ends, strict=True)]
 
 
 def balanced_cut(window: Window, buckets: list[Bucket], n: int) -> list[Window]:

@@ -23,34 +23,12 @@ from connectors.budget import ApiBudget
 from connectors.errors import BudgetExceededError
 from connectors.salesforce import connect
 from connectors.salesforce.histogram import Bucket
-from connectors.salesforce.slices import balanced_cut, cut, slice_count
+from connectors.salesforce.slices import balanced_cut, slice_count
 
 from .conftest import FAKE_URL, FAST_RETRY, token_answer
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SPEC = StreamSpec("Account", "Account", "Id", "SystemModstamp", ("Id", "Name", "SystemModstamp"))
-
-
-@pytest.mark.parametrize(
-    ("window", "earliest", "n", "expected"),
-    [
-        (Window(T0, T0 + timedelta(hours=4)), None, 4,
-         [(T0, T0 + timedelta(hours=1)), (T0 + timedelta(hours=1), T0 + timedelta(hours=2)),
-          (T0 + timedelta(hours=2), T0 + timedelta(hours=3)), (T0 + timedelta(hours=3), T0 + timedelta(hours=4))]),
-        (Window(None, T0 + timedelta(days=2)), T0, 2, [(None, T0 + timedelta(days=1)), (T0 + timedelta(days=1),
-                                                                                        T0 + timedelta(days=2))]),
-        (Window(None, T0), None, 3, [(None, T0)]),  # a full read of an empty object: nothing to cut
-        (Window(T0, T0 + timedelta(microseconds=1500)), None, 3, [(T0, T0 + timedelta(microseconds=1500))]),
-        (Window(T0, T0 + timedelta(hours=1)), None, 1, [(T0, T0 + timedelta(hours=1))]),
-    ],
-)  # fmt: skip
-def test_a_window_is_cut_into_consecutive_slices_that_cover_it_exactly(window, earliest, n, expected) -> None:
-    slices = cut(window, earliest, n)
-    assert [(s.start, s.end) for s in slices] == expected
-    assert slices[0].start == window.start
-    assert slices[-1].end == window.end
-    assert all(a.end == b.start for a, b in pairwise(slices))
-    assert all(s.end.microsecond % 1000 == 0 for s in slices[:-1]), "inner edges are whole milliseconds"
 
 
 @pytest.mark.parametrize(
@@ -114,7 +92,8 @@ def test_a_balanced_cut_of_skewed_stamps_holds_every_record_once_and_as_many_in_
     assert sum(len(h) for h in holding) == len(stamps), "no record twice, none lost"
     assert len(slices) == 8
     assert max(len(h) for h in holding) <= 1.05 * len(stamps) / 8, [len(h) for h in holding]
-    equal_time = [[s for s in stamps if w.start < s <= w.end] for w in cut(window, None, 8)]  # type: ignore[operator]
+    eighths = [T0 + timedelta(days=10) * k / 8 for k in range(9)]  # the old cut: equal spans of time
+    equal_time = [[s for s in stamps if a < s <= b] for a, b in pairwise(eighths)]
     assert max(len(h) for h in equal_time) > len(stamps) / 2, "the equal-time cut leaves one slice most records"
 
 
@@ -166,7 +145,7 @@ def _read_slices_at_once(org: SlowOrg, budget: ApiBudget | None, ceiling: int, s
     sf = connect("fake-sf", conn, retry=FAST_RETRY, session=session, budget=budget, concurrency=ceiling)
     try:
         sf.describe("Account")  # the headers are known before the slices start, as after a run's first calls
-        windows = cut(Window(T0, T0 + timedelta(days=slices)), None, slices)
+        windows = [Window(T0 + timedelta(days=k), T0 + timedelta(days=k + 1)) for k in range(slices)]
         threads = [threading.Thread(target=lambda w=w: list(sf.read_slice(SPEC, w))) for w in windows]
         for thread in threads:
             thread.start()
