@@ -19,7 +19,7 @@ from connectors.salesforce.histogram import Bucket
 from connectors.salesforce.limits import ApiMeter
 from connectors.salesforce.reader import QueryAnswer, QueryPages
 
-__all__ = ["GatedPages", "balanced_cut", "headroom", "slice_count"]
+__all__ = ["MAX_SLICES", "GatedPages", "balanced_cut", "headroom", "slice_count"]
 
 
 def headroom(meter: ApiMeter) -> int | None:
@@ -33,9 +33,17 @@ def headroom(meter: ApiMeter) -> int | None:
     return budget_headroom(budget.allowed(), budget.earlier + budget.calls, org_left)
 
 
+# Each slice holds a query cursor open between its pages. The SOAP API Developer Guide's "QueryLocator" page
+# allows a user 10 open cursors, the oldest released past that (INVALID_QUERY_LOCATOR when it is used again);
+# the App Limits Cheatsheet's "API Query Cursor Limits" says API 56.0 lifted the limit. Orgs and tools that
+# keep the older rule exist (our sandbox is one), so slices stay under it, two cursors left for other reads.
+MAX_SLICES = 8
+
+
 def slice_count(records: int, page_size: int, ceiling: int) -> int:
-    """How many slices: one per page of the window at most, never above the in-flight ceiling."""
-    return max(1, min(ceiling, math.ceil(records / max(1, page_size))))
+    """How many slices: one per page of the window at most, never above the in-flight ceiling nor
+    `MAX_SLICES` (open query cursors)."""
+    return max(1, min(ceiling, MAX_SLICES, math.ceil(records / max(1, page_size))))
 
 
 def _ms(moment: datetime) -> datetime:

@@ -32,9 +32,10 @@ SPEC = StreamSpec("Account", "Account", "Id", "SystemModstamp", ("Id", "Name", "
 
 
 @pytest.mark.parametrize(
-    ("records", "page", "ceiling", "n"), [(0, 2000, 4, 1), (2000, 2000, 4, 1), (2001, 2000, 4, 2), (10**6, 200, 4, 4)]
+    ("records", "page", "ceiling", "n"),
+    [(0, 2000, 4, 1), (2000, 2000, 4, 1), (2001, 2000, 4, 2), (10**6, 200, 4, 4), (10**6, 2000, 16, 8)],
 )
-def test_a_window_gets_one_slice_a_page_at_most_and_never_more_than_the_ceiling(records, page, ceiling, n) -> None:
+def test_one_slice_a_page_at_most_never_above_the_ceiling_nor_eight_open_cursors(records, page, ceiling, n) -> None:
     assert slice_count(records, page, ceiling) == n
 
 
