@@ -92,10 +92,16 @@ def _sliced(sf: Any, spec: Any, window: Window) -> int:
     """What `sync.pull_slices` does, minus the store: the window cut (one to three histogram calls), every
     slice read in a thread of its own."""
     counts: list[int] = []
+    errors: list[BaseException] = []
     lock = threading.Lock()
 
     def read(part: Window) -> None:
-        n = sum(len(p.records) for p in sf.read_slice(spec, part))
+        try:
+            n = sum(len(p.records) for p in sf.read_slice(spec, part))
+        except BaseException as exc:  # a slice that fails fails the measurement, never shortens it
+            with lock:
+                errors.append(exc)
+            return
         with lock:
             counts.append(n)
 
@@ -104,6 +110,8 @@ def _sliced(sf: Any, spec: Any, window: Window) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise errors[0]
     return sum(counts)
 
 
