@@ -2,6 +2,7 @@
 vs concurrent, on one sandbox per size.
 
     .venv/bin/python bench/pull_concurrency.py [--sizes 50000,200000] [--rounds 3] [--latency-rounds 3]
+        [--latency-sizes 50000]   # --rounds 0: the latency case alone
 
 Per size, the sandbox runs in its own process (both CRMs); every measurement runs in a fresh child process,
 so CPU seconds (`time.process_time`) and peak RSS (VmHWM) are the client's alone. Modes are interleaved, a
@@ -48,7 +49,8 @@ from connectors.salesforce.soql import select  # noqa: E402
 
 THROUGHPUT = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "raw sf bulk", "sf bulk", "raw hs list",
               "hs list")  # fmt: skip
-LATENCY = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "sf rest, 8 slices", "raw hs list", "hs list")
+LATENCY = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "sf rest, 8 slices", "sf rest, 16 slices",
+           "raw hs list", "hs list")  # fmt: skip
 HS_CAP = 6000  # records of the latency case: 60 list pages of 100
 SLOW_MS = 150
 
@@ -87,13 +89,19 @@ def _sf_reader(manifest: dict[str, Any], mode: str) -> tuple[Read, Callable[[], 
 
 
 def _sliced(sf: Any, spec: Any, window: Window) -> int:
-    """What `sync.pull_slices` does, minus the store: the window cut (a count call, and for a full read the
-    oldest stamp), every slice read in a thread of its own."""
+    """What `sync.pull_slices` does, minus the store: the window cut (one to three histogram calls), every
+    slice read in a thread of its own."""
     counts: list[int] = []
+    errors: list[BaseException] = []
     lock = threading.Lock()
 
     def read(part: Window) -> None:
-        n = sum(len(p.records) for p in sf.read_slice(spec, part))
+        try:
+            n = sum(len(p.records) for p in sf.read_slice(spec, part))
+        except BaseException as exc:  # a slice that fails fails the measurement, never shortens it
+            with lock:
+                errors.append(exc)
+            return
         with lock:
             counts.append(n)
 
@@ -102,6 +110,8 @@ def _sliced(sf: Any, spec: Any, window: Window) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise errors[0]
     return sum(counts)
 
 
@@ -216,7 +226,7 @@ def _raw_of(mode: str, runs: dict[str, Any]) -> str | None:
 
 def print_latency(runs: dict[str, list[dict[str, Any]]], limit: int) -> None:
     print(f"  {'mode':<20} {'records':>7}  {'seconds min/med/max':>22}  {'vs one piece':>12}  {'calls':>5}  "
-          f"{'calls/10 s (med)':>16}  {'429s':>4}")  # fmt: skip
+          f"{'calls/10 s (med)':>16}  {'429s':>4}  {'peak RSS MB':>11}")  # fmt: skip
     for mode, rows in runs.items():
         seconds = [r["seconds"] for r in rows]
         base = runs.get("sf rest, one piece" if "sf" in mode else "raw hs list")
@@ -224,7 +234,8 @@ def print_latency(runs: dict[str, list[dict[str, Any]]], limit: int) -> None:
         per10 = statistics.median(r["calls"] / r["seconds"] * 10 for r in rows)
         of_limit = f" ({per10 / limit:.0%} of {limit})" if "hs" in mode else ""
         print(f"  {mode:<20} {rows[0]['records']:>7,}  {spread(seconds, '.2f'):>22}  {versus:>12}  "
-              f"{rows[0]['calls']:>5}  {per10:>7.0f}{of_limit:<14}  {sum(r['limited'] for r in rows):>4}")  # fmt: skip
+              f"{rows[0]['calls']:>5}  {per10:>7.0f}{of_limit:<14}  {sum(r['limited'] for r in rows):>4}  "
+              f"{max(r['rss'] for r in rows):>11.0f}")  # fmt: skip
 
 
 def admin(manifest: dict[str, Any], path: str, body: dict[str, Any], method: str = "POST") -> None:
@@ -241,8 +252,9 @@ def size(accounts: int, n: int, latency_rounds: int) -> None:
         admin(manifest, "/__sandbox/hubspot/admin", {"action": "set_limits", "params": {"enabled": False}})
         for mode in ("raw sf rest", "raw hs list"):
             child(mode, manifest_path, None)  # warm-up, untimed: the sandbox's first read of an object is slow
-        print("throughput (Salesforce Account, HubSpot companies; limits off):", flush=True)
-        print_throughput(rounds(THROUGHPUT, manifest_path, n, None))
+        if n:
+            print("throughput (Salesforce Account, HubSpot companies; limits off):", flush=True)
+            print_throughput(rounds(THROUGHPUT, manifest_path, n, None))
         if not latency_rounds:
             return
         admin(manifest, "/__sandbox/hubspot/admin", {"action": "set_limits", "params": {"enabled": True}})
@@ -258,7 +270,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="50000,200000")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--latency-rounds", type=int, default=3, help="latency rounds at the first size only")
+    parser.add_argument("--latency-rounds", type=int, default=3, help="latency rounds at --latency-sizes")
+    parser.add_argument("--latency-sizes", default="", help="sizes with a latency case (default: the first)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--manifest", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cap", type=int, help=argparse.SUPPRESS)
@@ -266,8 +279,10 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.measure, args.manifest, args.cap)))
         return
-    for k, accounts in enumerate(int(s) for s in args.sizes.split(",")):
-        size(accounts, args.rounds, args.latency_rounds if k == 0 else 0)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with_latency = {int(s) for s in args.latency_sizes.split(",") if s} or {sizes[0]}
+    for accounts in sizes:
+        size(accounts, args.rounds, args.latency_rounds if accounts in with_latency else 0)
 
 
 if __name__ == "__main__":

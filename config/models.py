@@ -172,9 +172,9 @@ class Job(Strict):
         ge=1,
         le=16,
         description="Most Salesforce calls in flight when a window of more than one page (and under the Bulk "
-        "threshold) is read as concurrent SystemModstamp slices; fewer when the org's quota or the job's share "
-        "runs low; 1 (the default) reads every window in one piece: equal-time slices of skewed data were "
-        "measured no faster and cost 1-2 calls more.",
+        "threshold) is read as concurrent SystemModstamp slices, balanced by record count from the window's "
+        "histogram (1-3 aggregate calls, side by side), at most 8 slices (open query cursors); fewer when the "
+        "org's quota or the job's share runs low; 1 (the default) reads every window in one piece.",
     )
     page_size: int = Field(
         default=2000, ge=200, le=2000, description="Salesforce REST query page size (`Sforce-Query-Options` batchSize)."

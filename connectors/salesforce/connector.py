@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -43,6 +44,7 @@ from connectors.salesforce.convert import RecordShape
 from connectors.salesforce.deleted import deleted_page
 from connectors.salesforce.directory import read_directory
 from connectors.salesforce.fastquery import HttpxQueryPages
+from connectors.salesforce.histogram import histogram
 from connectors.salesforce.ingest import ingest
 from connectors.salesforce.metadata_package import write_metadata_package
 from connectors.salesforce.people import canonical_pages
@@ -50,7 +52,7 @@ from connectors.salesforce.provisioning import create_fields
 from connectors.salesforce.reader import QueryPages, SdkQueryPages, rest_pages
 from connectors.salesforce.retrieve import fetch_records
 from connectors.salesforce.session import OrgSession, RetryPolicy
-from connectors.salesforce.slices import GatedPages, cut, earliest_query, headroom, slice_count, stamp_of_first
+from connectors.salesforce.slices import GatedPages, balanced_cut, headroom, slice_count
 from connectors.salesforce.soql import count as count_soql
 from connectors.salesforce.soql import select
 from connectors.salesforce.streams import (
@@ -280,20 +282,33 @@ class SalesforceConnector:
     # -- concurrent slices (see slices.py) ---------------------------------------------------------------
 
     def slices(self, spec: StreamSpec, window: Window) -> list[Window]:
-        """The window cut into as many slices as its pages and the in-flight ceiling allow (one: no cut).
+        """The window cut into as many slices as its pages and the in-flight ceiling allow (one: no cut),
+        balanced by record count.
 
-        Costs a `SELECT COUNT()` (and, for a full read, the oldest stamp) when concurrency is on."""
-        if self.gate.ceiling <= 1 or not spec.incremental or spec.cursor_field is None:
+        Costs one to three aggregate `queryAll` calls side by side (histogram.py) when concurrency is on; they
+        also give the window's size (a window above the Bulk threshold is not cut: it goes through Bulk 2.0)."""
+        cursor = spec.cursor_field
+        if self.gate.ceiling <= 1 or not spec.incremental or cursor is None:
             return [window]
-        records = self._count(spec, window)
-        n = slice_count(records, self.page_size, self.gate.limit())
+
+        def one(soql: str) -> list[dict[str, Any]]:
+            with self.gate.slot():
+                answer = self.org.call(f"histogram {spec.object}", lambda sf: sf.query(soql, include_deleted=True))
+            return list(answer.get("records") or [])
+
+        def ask(queries: list[str]) -> list[Sequence[Mapping[str, Any]]]:
+            if len(queries) == 1:
+                return [one(queries[0])]
+            with ThreadPoolExecutor(len(queries), thread_name_prefix="sf-histogram") as pool:
+                return list(pool.map(one, queries))
+
+        ceiling = self.gate.limit()
+        buckets = histogram(ask, spec.object, cursor, window, lambda n: slice_count(n, self.page_size, ceiling))
+        records = sum(b.count for b in buckets)
+        n = slice_count(records, self.page_size, ceiling)
         if n <= 1 or (self._plan_for(spec).bulk and records > self.bulk_threshold):
-            return [window]  # one piece; a window above the Bulk threshold goes through Bulk 2.0 as ever
-        earliest = None
-        if window.start is None:
-            soql = earliest_query(spec.object, spec.cursor_field, window.end)
-            earliest = stamp_of_first(self.pages.first(soql), spec.cursor_field)
-        return cut(window, earliest, n)
+            return [window]
+        return balanced_cut(window, buckets, n)
 
     def read_slice(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
         """One slice's record pages by REST (each call in a slot of the gate); the last says `complete`."""

@@ -156,3 +156,36 @@ def test_a_systemmodstamp_range_reads_the_index_and_sees_every_write(sandbox: Sa
     sandbox.admin("update", "salesforce", object="Account", id=moved, fields={"Name": "Moved On"})
     recent = f"SELECT Id FROM Account WHERE SystemModstamp > {high.replace('+0000', 'Z')}"
     assert moved in {r["Id"] for r in sf.query_all(recent)["records"]}, "a write is seen by the next range read"
+
+
+def test_date_functions_group_a_datetime_by_utc_day_and_hour(sf: Salesforce) -> None:
+    soql = (
+        "SELECT DAY_ONLY(SystemModstamp) d, HOUR_IN_DAY(SystemModstamp) h, COUNT(Id) n FROM Account "
+        "WHERE SystemModstamp > 2020-01-01T00:00:00Z GROUP BY DAY_ONLY(SystemModstamp), HOUR_IN_DAY(SystemModstamp)"
+    )
+    answer = sf.query_all(soql, include_deleted=True)
+    rows = list(sf.query_all_iter("SELECT SystemModstamp FROM Account WHERE SystemModstamp > 2020-01-01T00:00:00Z",
+                                  include_deleted=True))  # fmt: skip
+    expected: dict[tuple[str, int], int] = {}
+    for row in rows:  # "2026-03-04T17:05:09.000+0000": the day and the hour read off the UTC text
+        stamp = str(row["SystemModstamp"])
+        assert stamp.endswith("+0000")
+        key = (stamp[:10], int(stamp[11:13]))
+        expected[key] = expected.get(key, 0) + 1
+    got = {(r["d"], r["h"]): r["n"] for r in answer["records"]}
+    assert got == expected
+    assert answer["totalSize"] == len(expected) > 1
+    assert all(r["attributes"] == {"type": "AggregateResult"} for r in answer["records"])
+
+
+def test_calendar_year_and_month_group_unaliased_as_expr_columns(sf: Salesforce) -> None:
+    soql = (
+        "SELECT CALENDAR_YEAR(CreatedDate), CALENDAR_MONTH(CreatedDate), COUNT(Id) FROM Opportunity "
+        "GROUP BY CALENDAR_YEAR(CreatedDate), CALENDAR_MONTH(CreatedDate)"
+    )
+    got = {(r["expr0"], r["expr1"]): r["expr2"] for r in sf.query_all(soql)["records"]}
+    expected: dict[tuple[int, int], int] = {}
+    for row in sf.query_all_iter("SELECT CreatedDate FROM Opportunity"):
+        key = (int(row["CreatedDate"][:4]), int(row["CreatedDate"][5:7]))
+        expected[key] = expected.get(key, 0) + 1
+    assert got == expected
