@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from .conftest_e2e import SF, differences, duplicates, sf_truth, store_view
+from tests.sync.conftest_e2e import SF, differences, duplicates, sf_truth, store_view
 
 
 def _queries(sandbox, obj: str) -> list[tuple[str, int]]:
