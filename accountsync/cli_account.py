@@ -22,10 +22,10 @@ def account_command(
     config: ConfigOption = None,
 ) -> None:
     """Show an account's latest score and reasons, and read its written fields back from each CRM."""
+    deployment = context.deployment(config)
     from sync import find_job
     from sync.writeback import latest_scores, read_back
 
-    deployment = context.deployment(config)
     engine = context.store()
     score = latest_scores(engine).get(key)
     if score is None:

@@ -32,9 +32,9 @@ def enrich_command(
     config: ConfigOption = None,
 ) -> None:
     """Load the job's enrichment sources (usage, wallet and firmographics) into the store now."""
+    deployment = context.deployment(config)
     from sync import run_enrichment
 
-    deployment = context.deployment(config)
     engine = context.store()
     summary = run_enrichment(deployment, job, engine=engine, dry_run=dry_run, trigger="cli")
     engine.dispose()

@@ -23,9 +23,9 @@ def publish_command(
     config: ConfigOption = None,
 ) -> None:
     """Make each target list hold the accounts of its tiers (or top N) from the latest scoring run."""
+    deployment = context.deployment(config)
     from sync.writeback import publish_target_lists
 
-    deployment = context.deployment(config)
     engine = context.store()
     try:
         done = publish_target_lists(engine, deployment, job, dry_run=dry_run)

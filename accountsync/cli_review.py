@@ -136,11 +136,12 @@ def review_command(
     config: ConfigOption = None,
 ) -> None:
     """Backtest the score: score the store as of past dates and compare with the wins and churn that followed."""
+    today, horizon_months = _as_of(as_of), _months(horizon)  # a bad date or horizon is refused first
+    deployment = context.deployment(config)
     from sync.scores import ReviewRequest, long_rows, review_report, run_review
 
-    request = ReviewRequest(today=_as_of(as_of), every=every.value, years=years, horizon_months=_months(horizon),
+    request = ReviewRequest(today=today, every=every.value, years=years, horizon_months=horizon_months,
                             calibrate=calibrate or write_config, outcome=outcome and outcome.value)  # fmt: skip
-    deployment = context.deployment(config)
     engine = context.store()
     try:
         report = review_report(run_review(engine, deployment, request))

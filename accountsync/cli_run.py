@@ -34,9 +34,9 @@ def run_command(
     config: ConfigOption = None,
 ) -> None:
     """Run the job end to end: pull from the CRMs, enrich, score and rank, write the scores back."""
+    deployment = context.deployment(config, check_files=True)
     from sync import SyncOptions, run_pipeline
 
-    deployment = context.deployment(config, check_files=True)
     engine = context.store(migrate_fresh=True)
     day = as_of.date() if as_of else datetime.now(UTC).date()
     with RichProgress(out, enabled=sys.stdout.isatty()) as progress:

@@ -100,9 +100,9 @@ def score_command(
     config: ConfigOption = None,
 ) -> None:
     """Score every account in the store and show the ranked accounts with tier, score and reasons."""
+    deployment = context.deployment(config)
     from sync.scores import compute_scores, ranked_rows
 
-    deployment = context.deployment(config)
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     engine.dispose()
@@ -124,12 +124,12 @@ def kpis_command(
 ) -> None:
     """Show the portfolio KPIs (ARR, movement, GRR/NRR, CLV, win rate, pipeline, stage durations), or per
     segment, or a cohort's over time."""
-    from sync.scores import compute_scores, owner_segment_rows, stage_duration_rows
-
     if cohort is not None:
         show_cohort(cohort, as_of=_as_of(as_of), months=months, emit=partial(emit_rows, fmt=fmt), config=config)
         return
     deployment = context.deployment(config)
+    from sync.scores import compute_scores, owner_segment_rows, stage_duration_rows
+
     engine = context.store()
     result = compute_scores(engine, deployment, as_of=_as_of(as_of))
     stages = stage_duration_rows(result.stage_durations)

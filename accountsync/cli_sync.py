@@ -41,10 +41,10 @@ def sync_command(
     config: ConfigOption = None,
 ) -> None:
     """Pull a job's objects from the CRMs into the store now."""
+    deployment = context.deployment(config, check_files=True)
     from sync import SyncOptions, run_sync
     from sync.pull import AccountNotFound
 
-    deployment = context.deployment(config, check_files=True)
     engine = context.store(migrate_fresh=True)
     options = SyncOptions(full=full, objects=tuple(objects) if objects else None, trigger="cli", account=account)
     try:

@@ -28,9 +28,9 @@ def writeback_command(
     config: ConfigOption = None,
 ) -> None:
     """Write scores and KPIs into the CRMs' fields (only values that changed since the last write)."""
+    deployment = context.deployment(config, check_files=True)
     from sync import run_writeback
 
-    deployment = context.deployment(config, check_files=True)
     engine = context.store()
     summary = run_writeback(deployment, job, engine=engine, dry_run=dry_run)
     engine.dispose()
