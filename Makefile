@@ -30,10 +30,11 @@ test: $(VENV)/.installed $(CHROMIUM)
 	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not serial"
 	$(VENV)/bin/pytest -m serial
 
-# The unit lane: every test that starts no server or process (no sandbox, replica, demo or Chromium), on both
-# cores (pytest-xdist; each test has its own PostgreSQL schema and tmp folder).
+# The unit lane: every test that starts no server (no sandbox, replica, demo or Chromium), on both cores
+# (pytest-xdist; each test has its own PostgreSQL schema and tmp folder), properties and the API fuzzer drawing a
+# quarter of their examples (tests/lanes.py; `make test` draws them all).
 test-fast: $(VENV)/.installed
-	$(VENV)/bin/pytest -q -m "not e2e" -n 2
+	ACCOUNTSYNC_TEST_LANE=fast $(VENV)/bin/pytest -q -m "not e2e" -n 2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

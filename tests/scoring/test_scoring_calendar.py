@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import Window, add_months, add_months_series
+from tests.lanes import examples
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_window_is_the_12_calendar_months_ending_at_t_both_ends_included():
     assert pl.select(window.contains(pl.lit(inside))).to_series().to_list() == [False, True, True, False]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(st.tuples(st.dates(date(1950, 1, 1), date(2100, 12, 31)), st.integers(0, 240)), min_size=1, max_size=20)
 )

@@ -22,6 +22,7 @@ from scoring import (
     ValueParams,
     score_portfolio,
 )
+from tests.lanes import examples
 
 T = date(2026, 6, 30)
 PARAMS = ScoringParams(
@@ -30,7 +31,7 @@ PARAMS = ScoringParams(
     score=ScoreParams(fit_rules=(FitRule.industries({"Retail"}, 60), FitRule.employee_band(10, 500, 40))),
 )
 PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 days = st.dates(date(2024, 6, 1), date(2026, 12, 31))

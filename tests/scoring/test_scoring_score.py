@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import FitRule, ScoreParams, ScoreWeights, ScoringParams, TierThresholds, rank_order, tier_expr
+from tests.lanes import examples
 
 ICP = (
     FitRule.industries({"Manufacturing"}, 40),
@@ -91,7 +92,7 @@ def test_rank_is_by_score_then_arr_descending_then_key(portfolio):
     assert accounts.select("rank", "key").rows() == [(1, "c"), (2, "a"), (3, "b")]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     st.lists(
         st.tuples(st.one_of(st.none(), st.sampled_from([10.0, 55.5, 90.0])), st.sampled_from([0.0, 100.0, 250.0])),

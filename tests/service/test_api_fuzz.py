@@ -15,6 +15,7 @@ from config import load_deployment
 from sync.access.tokens import create_token
 from sync.runs.queue import claim, enqueue
 from sync.serve.service import DeploymentHolder
+from tests.lanes import examples
 
 from .conftest import bearer, seed_scores
 
@@ -40,7 +41,7 @@ def test_the_api_never_errors_and_always_answers_within_its_schema(fuzz_state: d
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def call(case: Any) -> None:
             case.call_and_validate(headers=headers)
 
