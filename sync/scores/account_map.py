@@ -63,19 +63,23 @@ class AccountMap:
 
 
 def _team_names(engine: Engine, key: str) -> dict[str, list[str]]:
-    """Seat -> names of the people in it (the owner as the account executive)."""
+    """Seat -> names of the people in it (the owner as the account executive): a pulled user's name, else the
+    CRM owner directory's (a job that pulls no users, as the account header), else the CRM's id."""
     seats: dict[str, list[str]] = {seat: [] for seat, _ in SEATS}
-    directories = load_directories(engine)  # owner names when the job pulls no users (as the account header)
     with session(engine) as s:
         sources = s.exec(select(SourceAccount).where(SourceAccount.account_key == key,
                                                      col(SourceAccount.deleted_at).is_(None))).all()  # fmt: skip
-        users = {(u.connection, u.source_id): u.name for u in s.exec(select(CrmUser)).all()}
         held = [(OWNER_ROLE, a.connection, a.owner) for a in sources if a.owner]
         for a in sources:
             rows = s.exec(select(TeamMember).where(TeamMember.connection == a.connection,
                                                    TeamMember.account_source_id == a.source_id,
                                                    col(TeamMember.deleted_at).is_(None))).all()  # fmt: skip
             held += [(t.role or "", a.connection, t.user_source_id) for t in rows]
+        ids = sorted({user for _, _, user in held})
+        found = s.exec(select(CrmUser).where(col(CrmUser.source_id).in_(ids))).all() if ids else []
+    users = {(u.connection, u.source_id): u.name for u in found}
+    unnamed = any(not users.get((connection, user)) for _, connection, user in held)
+    directories = load_directories(engine) if unnamed else {}
     for role, connection, user in held:
         seat = DEFAULT_TEAM_ROLES.get(role.strip().lower())
         directory = directories.get(connection)
