@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,11 +27,6 @@ class IdMatch:
     pattern: str
     strip: str | None = None
     length: int | None = None
-
-    def typed(self, text: str) -> str | None:
-        """The typed text in the form ids are matched in; None when it cannot be such an id."""
-        value = re.sub(self.strip, "", text) if self.strip else text
-        return value[: self.length] if re.fullmatch(self.pattern, value) else None
 
     def stored(self, record_id: str) -> str:
         """A stored record id in the form ids are matched in."""

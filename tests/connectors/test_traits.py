@@ -22,25 +22,6 @@ def test_salesforce_names_the_account_key_before_hubspot() -> None:
     assert sorted((t.key_rank, t.key_prefix) for t in ALL_TRAITS) == [(0, "sf"), (1, "hs")]
 
 
-@pytest.mark.parametrize(
-    ("match_by", "typed", "matched"),
-    [
-        ("salesforce_id", "0015g00000AbCdEAAZ", "0015g00000AbCdE"),  # 18 characters: the 15 before the checksum
-        ("salesforce_id", "0015g00000AbCdE", "0015g00000AbCdE"),
-        ("salesforce_id", "0015g00000AbCdEA", None),  # 16 characters is neither
-        ("salesforce_id", "0015g00000AbC-E", None),
-        ("hubspot_id", "9001", "9001"),
-        ("hubspot_id", "9001.0", "9001"),  # a spreadsheet's float
-        ("hubspot_id", "9001.5", None),
-        ("hubspot_id", "abc", None),
-    ],
-)
-def test_a_typed_id_is_read_as_its_crm_reads_it(match_by: str, typed: str, matched: str | None) -> None:
-    found = id_matching(match_by)
-    assert found is not None
-    assert found.id_match.typed(typed) == matched
-
-
 def test_a_stored_salesforce_id_matches_in_its_15_character_form() -> None:
     assert traits("salesforce").id_match.stored("0015g00000AbCdEAAZ") == "0015g00000AbCdE"
     assert traits("hubspot").id_match.stored("9001") == "9001"
