@@ -8,6 +8,9 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from sqlalchemy import Engine
+
+from sync import build_engine, upgrade
 
 PG_DSN = os.environ.get("ACCOUNTSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -48,6 +51,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
 # The unit lane (`make test-fast`) leaves out what starts real servers or processes: the CRM sandbox, served
 # replicas, the demo and README runs, Chromium. Those tests are marked `e2e` here, from the fixtures they use
 # and the modules they live in, so no test has to remember to mark itself.
+@pytest.fixture
+def store(database_url: str) -> Iterator[Engine]:
+    """A migrated store (its engine), once per backend; disposed afterwards."""
+    engine = build_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
 E2E_FIXTURES = frozenset({"sandbox", "make_sandbox", "stub_sandbox", "hs_sandbox", "sf_org", "make_wb", "replicas",
                           "bench", "e2e"})  # fmt: skip
 E2E_MODULES = ("test_e2e_", "test_demo", "test_readme_commands", "test_dashboard", "test_service_replicas",

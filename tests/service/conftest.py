@@ -73,14 +73,6 @@ def deployment(config_path: Path) -> Deployment:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Any]:
-    engine = build_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def lite_store(sqlite_url: str) -> Iterator[Any]:
     """SQLite only: for tests of the faces that do not depend on the backend."""
     engine = build_engine(sqlite_url)

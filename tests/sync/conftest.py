@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from config import Deployment, Job, load_deployment
-from sync import build_engine, upgrade
 from tests.fakes import FakeConnector, FakeCrm
 
 from .conftest_e2e import *  # noqa: F403
@@ -43,14 +42,6 @@ def deployment(tmp_path: Any) -> Deployment:
     path = tmp_path / "deploy.yaml"
     path.write_text(DEPLOYMENT_YAML)
     return load_deployment(path, {})
-
-
-@pytest.fixture
-def store(database_url: str) -> Any:
-    engine = build_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the position after its last committed page (typed fields for sync, an opaque blo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from connectors import Position, Window
-from sync import SourceAccount, StreamCursor, build_engine, session, upgrade
+from sync import SourceAccount, StreamCursor, session
 from sync.pull.cursors import StreamState, begin_window, finish_window, load, save_position
 from tests.fakes import T0, FakeCrm
 
@@ -24,11 +23,9 @@ BLOB = {"job_id": "750Q000000Abc", "locator": "MTAwMDA", "offset": 250, "segment
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = build_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(store: Engine) -> Engine:
+    """The migrated store of the suite (tests/conftest.py), under the name these tests give it."""
+    return store
 
 
 def state(engine: Engine, **key: str) -> StreamState:

@@ -3,7 +3,6 @@ currency, dated rates rebased day by day; rates kept to 18 decimals on both stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -11,18 +10,10 @@ import pytest
 from sqlalchemy import Engine
 
 from config import Currency
-from sync import CurrencyRate, DatedCurrencyRate, build_engine, session, upgrade
+from sync import CurrencyRate, DatedCurrencyRate, session
 from sync.store.currency import DatedRate, effective_rates
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def rate_store(database_url: str) -> Iterator[Engine]:
-    built = build_engine(database_url)
-    upgrade(built)
-    yield built
-    built.dispose()
 
 
 def _store(
@@ -41,8 +32,8 @@ def _store(
     return engine
 
 
-def test_crm_rates_are_rebased_onto_our_currency_and_config_rates_win(rate_store: Engine) -> None:
-    engine = _store(rate_store, {"crm:sf": ("USD=1", "EUR=0.92", "JPY=151", "GBP=0.79")})
+def test_crm_rates_are_rebased_onto_our_currency_and_config_rates_win(store: Engine) -> None:
+    engine = _store(store, {"crm:sf": ("USD=1", "EUR=0.92", "JPY=151", "GBP=0.79")})
     rates = effective_rates(engine, Currency(corporate="EUR", rates={"GBP": Decimal("1.15")}))
     assert rates.static["EUR"] == 1
     assert rates.static["USD"] == pytest.approx(Decimal("0.92"), rel=Decimal("1e-15"))
@@ -51,25 +42,25 @@ def test_crm_rates_are_rebased_onto_our_currency_and_config_rates_win(rate_store
     assert rates.dated == ()
 
 
-def test_a_crm_with_no_rate_for_our_currency_gives_none(rate_store: Engine) -> None:
-    engine = _store(rate_store, {"crm:sf": ("USD=1", "JPY=151")})
+def test_a_crm_with_no_rate_for_our_currency_gives_none(store: Engine) -> None:
+    engine = _store(store, {"crm:sf": ("USD=1", "JPY=151")})
     rates = effective_rates(engine, Currency(corporate="EUR"))
     assert dict(rates.static) == {"EUR": 1}
 
 
-def test_crm_rates_are_left_out_when_the_config_says_so(rate_store: Engine) -> None:
-    engine = _store(rate_store, {"crm:sf": ("USD=1", "EUR=0.92")}, (("crm:sf", "EUR", date(1, 1, 1), "0.9"),))
+def test_crm_rates_are_left_out_when_the_config_says_so(store: Engine) -> None:
+    engine = _store(store, {"crm:sf": ("USD=1", "EUR=0.92")}, (("crm:sf", "EUR", date(1, 1, 1), "0.9"),))
     rates = effective_rates(engine, Currency(corporate="EUR", use_crm_rates=False))
     assert dict(rates.static) == {"EUR": 1}
     assert rates.dated == ()
 
 
-def test_dated_rates_change_wherever_the_currency_or_ours_changes(rate_store: Engine) -> None:
+def test_dated_rates_change_wherever_the_currency_or_ours_changes(store: Engine) -> None:
     dated = (
         ("crm:sf", "EUR", date(1, 1, 1), "0.9"), ("crm:sf", "EUR", date(2026, 1, 1), "0.8"),
         ("crm:sf", "JPY", date(1, 1, 1), "150"), ("crm:sf", "JPY", date(2025, 7, 1), "160"),
     )  # fmt: skip
-    engine = _store(rate_store, {"crm:sf": ("USD=1", "EUR=0.92", "JPY=151")}, dated)
+    engine = _store(store, {"crm:sf": ("USD=1", "EUR=0.92", "JPY=151")}, dated)
     rates = effective_rates(engine, Currency(corporate="EUR"))
     got = {(d.currency, d.start): d.rate for d in rates.dated}
     want = {
@@ -84,8 +75,8 @@ def test_dated_rates_change_wherever_the_currency_or_ours_changes(rate_store: En
     assert all(isinstance(d, DatedRate) for d in rates.dated)
 
 
-def test_rates_read_back_to_18_decimals_on_both_stores(rate_store: Engine) -> None:
-    engine = _store(rate_store, {"crm:sf": ("USD=1", "JPY=151")})
+def test_rates_read_back_to_18_decimals_on_both_stores(store: Engine) -> None:
+    engine = _store(store, {"crm:sf": ("USD=1", "JPY=151")})
     with session(engine) as s:
         stored = s.get(CurrencyRate, ("JPY", "crm:sf"))
     assert stored is not None
