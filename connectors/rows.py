@@ -42,6 +42,9 @@ class Context:
     link_property: str = "salesforce_account_id"
 
 
+RowContext = Context  # its name on the package's surface (`connectors.RowContext`), where `Context` alone says little
+
+
 def require_id(record: Mapping[str, Any], *names: str) -> str:
     for name in names:
         value = record.get(name)

@@ -1,9 +1,9 @@
 """The enrichment wing: usage and account data from files or a read-only SQL source, matched to accounts,
-checked, and written with counted upserts."""
+checked, and written with counted upserts.
 
-from __future__ import annotations
+Its names load on first use (SPEC 1's `lazy_loader`, from the stub `__init__.pyi` beside this file).
+"""
 
-from sync.enrich.run import EnrichSourceSummary, EnrichSummary, run_enrichment
-from sync.enrich.sources import EnrichError, EnrichSourceError
+import lazy_loader
 
-__all__ = ["EnrichError", "EnrichSourceError", "EnrichSourceSummary", "EnrichSummary", "run_enrichment"]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -1,9 +1,9 @@
 """The pull wing: a job's streams read page by page into the store, positions committed with each page,
-counts audited against the CRM and repaired by windows, and one account resynced on demand."""
+counts audited against the CRM and repaired by windows, and one account resynced on demand.
 
-from __future__ import annotations
+Its names load on first use (SPEC 1's `lazy_loader`, from the stub `__init__.pyi` beside this file).
+"""
 
-from sync.pull.account_resync import AccountNotFound, resolve_account, resync_account
-from sync.pull.stream import NoProgress, ProgressSink
+import lazy_loader
 
-__all__ = ["AccountNotFound", "NoProgress", "ProgressSink", "resolve_account", "resync_account"]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

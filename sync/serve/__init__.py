@@ -1,9 +1,9 @@
 """The serve wing: what `accountsync serve` runs: the scheduler enqueueing each job's cron fires once across
-replicas, queue workers claiming runs and running them through `sync.jobs`, and the service holding both."""
+replicas, queue workers claiming runs and running them through `sync.jobs`, and the service holding both.
 
-from __future__ import annotations
+Its names load on first use (SPEC 1's `lazy_loader`, from the stub `__init__.pyi` beside this file).
+"""
 
-from sync.serve.scheduler import Cadence, RunScheduler, next_fire_times
-from sync.serve.service import DeploymentHolder, Service, ServiceSettings
+import lazy_loader
 
-__all__ = ["Cadence", "DeploymentHolder", "RunScheduler", "Service", "ServiceSettings", "next_fire_times"]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -1,10 +1,9 @@
 """The write-back wing: figures formatted once, a plan of changed values per CRM field, batches sent with a
-write-ahead ledger, and the written fields read back as a rep sees them."""
+write-ahead ledger, and the written fields read back as a rep sees them.
 
-from __future__ import annotations
+Its names load on first use (SPEC 1's `lazy_loader`, from the stub `__init__.pyi` beside this file).
+"""
 
-from sync.writeback.plan import latest_scores
-from sync.writeback.readback import read_back
-from sync.writeback.target_lists import publish_target_lists
+import lazy_loader
 
-__all__ = ["latest_scores", "publish_target_lists", "read_back"]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

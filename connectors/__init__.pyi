@@ -1,0 +1,98 @@
+"""The public surface of `connectors`, read by type checkers and, at run time, by `lazy_loader`
+(see __init__.py)."""
+
+from .base import (
+    Connector,
+    ConnectorTraits,
+    Crm,
+    FieldInfo,
+    FieldSpec,
+    IdMatch,
+    ListsDeleted,
+    ObjectSchema,
+    Page,
+    Position,
+    Quota,
+    Record,
+    RecordUpdate,
+    SkippedRecord,
+    SlicedReads,
+    StreamSpec,
+    Window,
+    WriteResult,
+)
+from .budget import ApiBudget
+from .directory import Directory
+from .domains import normalise_domain
+from .errors import (
+    Action,
+    AuthError,
+    BudgetExceededError,
+    ConnectorError,
+    DataError,
+    FatalError,
+    FieldMissingError,
+    ProvisioningError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    RecordRejectedError,
+    RetriableError,
+    StopError,
+)
+from .maps import stream_map
+from .people import PEOPLE_KINDS, PeopleKind
+from .rows import ISSUES, BadRecord, Merges, Row, RowContext, StreamMap, require_id
+from .target_lists import TargetListClient, target_list_client
+from .traits import ALL_TRAITS, id_matching, traits
+
+__all__ = [
+    "ALL_TRAITS",
+    "ISSUES",
+    "PEOPLE_KINDS",
+    "Action",
+    "ApiBudget",
+    "AuthError",
+    "BadRecord",
+    "BudgetExceededError",
+    "Connector",
+    "ConnectorError",
+    "ConnectorTraits",
+    "Crm",
+    "DataError",
+    "Directory",
+    "FatalError",
+    "FieldInfo",
+    "FieldMissingError",
+    "FieldSpec",
+    "IdMatch",
+    "ListsDeleted",
+    "Merges",
+    "ObjectSchema",
+    "Page",
+    "PeopleKind",
+    "Position",
+    "ProvisioningError",
+    "Quota",
+    "QuotaExhaustedError",
+    "RateLimitedError",
+    "Record",
+    "RecordRejectedError",
+    "RecordUpdate",
+    "RetriableError",
+    "Row",
+    "RowContext",
+    "SkippedRecord",
+    "SlicedReads",
+    "StopError",
+    "StreamMap",
+    "StreamSpec",
+    "TargetListClient",
+    "Window",
+    "WriteResult",
+    "id_matching",
+    "normalise_domain",
+    "require_id",
+    "stream_map",
+    "target_list_client",
+    "traits",
+]
