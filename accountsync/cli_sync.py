@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -71,15 +71,22 @@ def summary_dict(summary: RunSummary) -> dict[str, object]:
     }  # fmt: skip
 
 
+def _count(counts: dict[str, Any], column: str) -> str:
+    """A stream's count as the table shows it: "-" where the stream cannot tell inserts from updates (a table
+    keyed by its content, such as stage history), rather than a 0 that reads as "nothing new"."""
+    if column in ("inserted", "updated") and counts.get("counted") is False:
+        return "-"
+    return f"{counts.get(column, 0):,}"
+
+
 def print_summary(summary: RunSummary) -> None:
     """A table per stream, then status, API calls and the first errors."""
     table = Table(title=f"run {summary.run_id} of job {summary.job}: {summary.status}")
     for column in ("stream", "read", "inserted", "updated", "deleted", "skipped", "pages"):
         table.add_column(column, justify="left" if column == "stream" else "right")
+    columns = ("read", "inserted", "updated", "deleted", "skipped", "pages")
     for name, counts in summary.streams.items():
-        table.add_row(
-            name, *(f"{counts.get(c, 0):,}" for c in ("read", "inserted", "updated", "deleted", "skipped", "pages"))
-        )
+        table.add_row(name, *(_count(counts, c) for c in columns))
     out.print(table)
     calls = ", ".join(f"{name}: {n:,}" for name, n in summary.api_calls.items())
     out.print(f"API calls: {calls or 'none'}; duration {summary.duration_seconds:.1f} s")

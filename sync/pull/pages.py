@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, literal, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from connectors import ISSUES, BadRecord, Merges, Page, Row, StreamMap, stream_map
@@ -72,9 +72,11 @@ class PageOutcome:
 
     read: int = 0
     inserted: int = 0
-    updated: int = 0
+    updated: int = 0  # stored before and changed since (a record read again at its stored stamp is neither)
     deleted: int = 0
     skipped: list[tuple[str | None, str]] | None = None
+    counted: bool = True  # False: a table keyed by its content (stage history, rates): inserts and updates are
+    # not told apart, so inserted/updated stay 0 and the run shows them as '-'
     warnings: list[tuple[str, str, str]] = field(default_factory=list)  # record id, CRM field, why stored empty
 
 
@@ -82,7 +84,8 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     """Upsert the page's records and mark its deletes; the caller commits with the position."""
     mapping = stream_map(crm, obj)
     target = TARGETS[mapping.kind]
-    outcome = PageOutcome(read=len(page.records), skipped=[(s.record_id, s.reason) for s in page.skipped])
+    outcome = PageOutcome(read=len(page.records), skipped=[(s.record_id, s.reason) for s in page.skipped],
+                          counted=target.counted)  # fmt: skip
     rows: list[Row] = []
     for record in page.records:
         try:
@@ -94,10 +97,16 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
         outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(ISSUES, ())]
     if target.counted and rows:
         existing = _existing(session, target.model, ctx.connection, [row["source_id"] for row in rows])
+        stamp = "modstamp" if hasattr(target.model, "modstamp") else "modified_at"  # a row's key for it, if any
         outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)
+        live = {source_id for source_id, (alive, _) in existing.items() if alive}
         # a live row that arrives deleted (the CRM's deleted or archived flag) is a delete, not an update
-        outcome.deleted = sum(1 for row in rows if existing.get(row["source_id"]) and row.get("deleted_at"))
-        outcome.updated = len(rows) - outcome.inserted - outcome.deleted
+        outcome.deleted = sum(1 for row in rows if row["source_id"] in live and row.get("deleted_at"))
+        # a live row read again at the stamp it is stored with (a lookback, a stream read whole every run such as
+        # HubSpot's owners) is unchanged: neither an insert nor an update, only a read
+        unchanged = sum(1 for row in rows if row["source_id"] in live and not row.get("deleted_at")
+                        and _same_instant(existing[row["source_id"]][1], row.get(stamp)))  # fmt: skip
+        outcome.updated = len(rows) - outcome.inserted - outcome.deleted - unchanged
     upsert(session, target.model, rows, keys=target.keys, update=_kept_apart(rows, mapping, page, ctx))
     if mapping.related is not None:
         related = mapping.related
@@ -151,17 +160,32 @@ def _safe(fn: Callable[[Mapping[str, Any], Context], list[Row]], record: Mapping
         return []
 
 
-def _existing(session: Session, model: type[SQLModel], connection: str, ids: list[str]) -> dict[str, bool]:
-    """Which of `ids` are stored already, and whether each is live."""
+def _existing(
+    session: Session, model: type[SQLModel], connection: str, ids: list[str]
+) -> dict[str, tuple[bool, datetime | None]]:
+    """Which of `ids` are stored already: whether each is live, and its stored CRM modification stamp."""
     table: Any = model
-    found: dict[str, bool] = {}
+    stamp = stamp_of(model) if hasattr(table, "modstamp") or hasattr(table, "modified_at") else literal(None)
+    found: dict[str, tuple[bool, datetime | None]] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        stmt = select(table.source_id, table.deleted_at).where(
+        stmt = select(table.source_id, table.deleted_at, stamp).where(
             table.connection == connection, col(table.source_id).in_(chunk)
         )
-        found.update((source_id, deleted_at is None) for source_id, deleted_at in session.exec(stmt).all())
+        for source_id, deleted_at, stamped in session.exec(stmt):
+            found[source_id] = (deleted_at is None, stamped)
     return found
+
+
+def _same_instant(stored: datetime | None, read: Any) -> bool:
+    """Whether a stored stamp and a read one are the same instant (a store may hand a UTC stamp back naive)."""
+    if stored is None or not isinstance(read, datetime):
+        return False
+    return _utc_naive(stored) == _utc_naive(read)
+
+
+def _utc_naive(stamp: datetime) -> datetime:
+    return stamp if stamp.tzinfo is None else stamp.astimezone(UTC).replace(tzinfo=None)
 
 
 def mark_deleted(session: Session, model: type[SQLModel], connection: str, ids: Iterable[str], when: datetime) -> int:

@@ -144,6 +144,7 @@ def commit_page(
     progress = recorder.stream(key)
     progress.read += outcome.read
     progress.pages += 1
+    progress.counted = outcome.counted
     progress.inserted += outcome.inserted
     progress.updated += outcome.updated
     progress.deleted += outcome.deleted

@@ -49,6 +49,7 @@ class StreamProgress:
     deleted: int = 0
     skipped: int = 0
     done: bool = False
+    counted: bool = True  # inserted/updated told apart (sync.pull.pages.PageOutcome.counted)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""

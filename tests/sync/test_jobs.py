@@ -111,6 +111,18 @@ def test_full_resync_marks_records_gone_from_the_source_as_deleted(deployment, s
     assert summary.streams["sf.Account"]["deleted"] == 1
 
 
+def test_a_record_read_again_at_its_stored_stamp_counts_as_read_not_updated(deployment, store, crms, factory) -> None:
+    """A full re-read (or a lookback, or a stream read whole every run) meets records it already holds: only the one
+    whose CRM stamp moved is an update; the others are read and unchanged."""
+    _seed(crms, 4)
+    run_sync(deployment, "nightly", engine=store, factory=factory)
+    crms["sf"].put("Account", sf_account(2, T0 + timedelta(days=1), Name="Acme Two"))
+    summary = run_sync(deployment, "nightly", engine=store, factory=factory, options=SyncOptions(full=True))
+    counts = summary.streams["sf.Account"]
+    assert (counts["read"], counts["inserted"], counts["updated"], counts["deleted"]) == (4, 0, 1, 0)
+    assert _accounts(store)[sf_account(2, T0)["Id"]].name == "Acme Two"
+
+
 def test_a_bad_value_is_stored_empty_with_a_warning_and_the_record_kept(deployment, store, crms, factory) -> None:
     _seed(crms, 3)
     crms["sf"].put("Account", sf_account(3, T0, AnnualRevenue="lots"))

@@ -171,3 +171,14 @@ def test_kpis_and_the_api_show_stage_durations_per_pipeline_in_order_computed_fr
     # Never interleaved: each HubSpot pipeline's stages are one run.
     runs = [pipeline for pipeline, _ in groupby(row["pipeline"] for row in shown if row["connection"] == HS)]
     assert len(runs) == len(set(runs)) == 2
+
+
+def test_the_run_table_shows_stage_history_as_read_not_as_nothing_inserted(pulled: E2E) -> None:
+    """Stage history is keyed by its content, so a run cannot tell its inserts from its updates: the table says
+    "-" there, not a 0 that reads as "nothing new", while Opportunity (keyed by id) counts its inserts."""
+    rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
+            for line in pulled.output("run")[0].splitlines() if line.count("│") >= 8}  # fmt: skip
+    history, deals = rows[f"{SF}.OpportunityHistory"], rows[f"{SF}.Opportunity"]
+    assert int(history[0].replace(",", "")) > 0  # read
+    assert history[1:3] == ["-", "-"]  # inserted, updated
+    assert int(deals[1].replace(",", "")) > 0  # a first run: inserted
