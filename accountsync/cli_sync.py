@@ -71,6 +71,9 @@ def summary_dict(summary: RunSummary) -> dict[str, object]:
     }  # fmt: skip
 
 
+NARROW_BELOW = 100  # columns: the run table's narrow form below this terminal width
+
+
 def _count(counts: dict[str, Any], column: str) -> str:
     """A stream's count as the table shows it: "-" where the stream cannot tell inserts from updates (a table
     keyed by its content, such as stage history), rather than a 0 that reads as "nothing new"."""
@@ -82,11 +85,15 @@ def _count(counts: dict[str, Any], column: str) -> str:
 def print_summary(summary: RunSummary) -> None:
     """A table per stream, then status, API calls and the first errors."""
     table = Table(title=f"run {summary.run_id} of job {summary.job}: {summary.status}")
-    for column in ("stream", "read", "inserted", "updated", "deleted", "skipped", "pages"):
-        table.add_column(column, justify="left" if column == "stream" else "right")
-    columns = ("read", "inserted", "updated", "deleted", "skipped", "pages")
+    # Under 100 columns a stream's name takes two lines (connection, then object) and pages are left out, so that
+    # salesforce.OpportunityHistory and salesforce.OpportunityLineItem are not both cut to "salesforce.Opport…".
+    narrow = out.width < NARROW_BELOW
+    columns = ("read", "inserted", "updated", "deleted", "skipped") + (() if narrow else ("pages",))
+    table.add_column("stream")
+    for column in columns:
+        table.add_column(column, justify="right")
     for name, counts in summary.streams.items():
-        table.add_row(name, *(_count(counts, c) for c in columns))
+        table.add_row(name.replace(".", ".\n", 1) if narrow else name, *(_count(counts, c) for c in columns))
     out.print(table)
     calls = ", ".join(f"{name}: {n:,}" for name, n in summary.api_calls.items())
     out.print(f"API calls: {calls or 'none'}; duration {summary.duration_seconds:.1f} s")

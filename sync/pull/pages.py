@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, literal, or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from connectors import ISSUES, BadRecord, Merges, Page, Row, StreamMap, stream_map
@@ -72,7 +72,7 @@ class PageOutcome:
 
     read: int = 0
     inserted: int = 0
-    updated: int = 0  # stored before and changed since (a record read again at its stored stamp is neither)
+    updated: int = 0  # stored before and changed since (a record read again as stored is neither)
     deleted: int = 0
     skipped: list[tuple[str | None, str]] | None = None
     counted: bool = True  # False: a table keyed by its content (stage history, rates): inserts and updates are
@@ -96,16 +96,16 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     for row in rows:  # fields stored empty because they could not be stored or were implausible
         outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(ISSUES, ())]
     if target.counted and rows:
-        existing = _existing(session, target.model, ctx.connection, [row["source_id"] for row in rows])
-        stamp = "modstamp" if hasattr(target.model, "modstamp") else "modified_at"  # a row's key for it, if any
+        existing = _existing(session, target.model, ctx.connection, rows)
+        compared = _compared(target.model, rows[0])
         outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)
         live = {source_id for source_id, (alive, _) in existing.items() if alive}
         # a live row that arrives deleted (the CRM's deleted or archived flag) is a delete, not an update
         outcome.deleted = sum(1 for row in rows if row["source_id"] in live and row.get("deleted_at"))
-        # a live row read again at the stamp it is stored with (a lookback, a stream read whole every run such as
-        # HubSpot's owners) is unchanged: neither an insert nor an update, only a read
+        # a live row read again as it is stored (at the same CRM stamp; by its values where the CRM gives no stamp,
+        # as for HubSpot's owners, read whole every run) is unchanged: neither an insert nor an update, only a read
         unchanged = sum(1 for row in rows if row["source_id"] in live and not row.get("deleted_at")
-                        and _same_instant(existing[row["source_id"]][1], row.get(stamp)))  # fmt: skip
+                        and _unchanged(existing[row["source_id"]][1], row, compared))  # fmt: skip
         outcome.updated = len(rows) - outcome.inserted - outcome.deleted - unchanged
     upsert(session, target.model, rows, keys=target.keys, update=_kept_apart(rows, mapping, page, ctx))
     if mapping.related is not None:
@@ -161,27 +161,44 @@ def _safe(fn: Callable[[Mapping[str, Any], Context], list[Row]], record: Mapping
 
 
 def _existing(
-    session: Session, model: type[SQLModel], connection: str, ids: list[str]
-) -> dict[str, tuple[bool, datetime | None]]:
-    """Which of `ids` are stored already: whether each is live, and its stored CRM modification stamp."""
+    session: Session, model: type[SQLModel], connection: str, rows: list[Row]
+) -> dict[str, tuple[bool, tuple[Any, ...]]]:
+    """Which of the rows are stored already: whether each is live, and its stored values of `_compared(...)`."""
     table: Any = model
-    stamp = stamp_of(model) if hasattr(table, "modstamp") or hasattr(table, "modified_at") else literal(None)
-    found: dict[str, tuple[bool, datetime | None]] = {}
+    compared = [getattr(table, name) for name in _compared(model, rows[0])]
+    ids = [row["source_id"] for row in rows]
+    found: dict[str, tuple[bool, tuple[Any, ...]]] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        stmt = select(table.source_id, table.deleted_at, stamp).where(
+        stmt = select(table.source_id, table.deleted_at, *compared).where(
             table.connection == connection, col(table.source_id).in_(chunk)
         )
-        for source_id, deleted_at, stamped in session.exec(stmt):
-            found[source_id] = (deleted_at is None, stamped)
+        for source_id, deleted_at, *values in session.execute(stmt):
+            found[source_id] = (deleted_at is None, tuple(values))
     return found
 
 
-def _same_instant(stored: datetime | None, read: Any) -> bool:
-    """Whether a stored stamp and a read one are the same instant (a store may hand a UTC stamp back naive)."""
-    if stored is None or not isinstance(read, datetime):
-        return False
-    return _utc_naive(stored) == _utc_naive(read)
+def _compared(model: type[SQLModel], row: Row) -> list[str]:
+    """The columns that tell whether a stored record changed: its CRM modification stamp, or where the CRM gives
+    none (HubSpot owners, line items) the values the row carries."""
+    for stamp in ("modstamp", "modified_at"):
+        if hasattr(model, stamp):
+            return [stamp]
+    return [name for name in row if name not in _BOOKKEEPING and hasattr(model, name)]
+
+
+_BOOKKEEPING = frozenset({"connection", "source_id", "deleted_at", "last_seen_run", "run_id"})
+
+
+def _unchanged(stored: tuple[Any, ...], row: Row, columns: list[str]) -> bool:
+    """Whether a row read from the CRM holds what is stored (a store may hand a UTC stamp back naive)."""
+    return all(_same(kept, row.get(name)) for kept, name in zip(stored, columns, strict=True))
+
+
+def _same(stored: Any, read: Any) -> bool:
+    if isinstance(stored, datetime) and isinstance(read, datetime):
+        return _utc_naive(stored) == _utc_naive(read)
+    return bool(stored == read)
 
 
 def _utc_naive(stamp: datetime) -> datetime:

@@ -63,3 +63,38 @@ def test_a_reason_is_cut_on_its_line_with_an_ellipsis() -> None:
 def test_an_unknown_column_is_named_with_the_choices() -> None:
     with pytest.raises(ColumnChoiceError, match=r"unknown column\(s\) wallet; choose from rank, name"):
         fit_table(ROWS, title="t", width=80, chosen=["rank", "wallet"])
+
+
+def _summary() -> object:
+    from sync.jobs import RunSummary
+
+    counted = {"read": 32_348, "inserted": 0, "updated": 0, "deleted": 0, "skipped": 0, "pages": 17, "counted": False}
+    streams = {
+        "salesforce.OpportunityHistory": counted,
+        "salesforce.OpportunityLineItem": {"read": 11_440, "inserted": 11_440, "pages": 6},
+        "salesforce.AccountContactRelation": {"read": 5_575, "inserted": 5_575, "updated": 3, "pages": 3},
+    }
+    return RunSummary(run_id=1, job="demo", status="succeeded", message=None, streams=streams, totals={},
+                      api_calls={"salesforce": 30}, errors=[], audits=[], duration_seconds=2.0)  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_run_table_names_every_stream_whole_and_fits_its_width(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`accountsync run`/`sync` print a table per stream: at 80 columns the names wrap after the connection rather
+    than all being cut to "salesforce.Opport…"; stage history (keyed by content) shows "-" for inserted/updated."""
+    from accountsync import cli_sync
+
+    console = Console(width=width, soft_wrap=True, highlight=False)
+    monkeypatch.setattr(cli_sync, "out", console)
+    with console.capture() as captured:
+        cli_sync.print_summary(_summary())  # type: ignore[arg-type]
+    lines = captured.get().splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert "…" not in captured.get()
+    cells = [[cell.strip() for cell in line.strip("│").split("│")] for line in lines if line.startswith("│")]
+    names = {"".join(c[0] for c in cells[i : i + 2]) if width < 100 else cells[i][0]: cells[i][1:]
+             for i in range(0, len(cells), 2 if width < 100 else 1)}  # fmt: skip
+    assert names["salesforce.OpportunityHistory"][:3] == ["32,348", "-", "-"]
+    assert names["salesforce.OpportunityLineItem"][:3] == ["11,440", "11,440", "0"]
+    assert names["salesforce.AccountContactRelation"][:3] == ["5,575", "5,575", "3"]
+    assert ("pages" in lines[1] or "pages" in lines[2]) == (width >= 100)
