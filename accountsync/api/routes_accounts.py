@@ -21,15 +21,20 @@ def accounts(
     _caller: Viewer,
     state: State,
     tier: Annotated[Tier | None, Query(description="Only this tier.")] = None,
-    owner: Text = None,
-    industry: Text = None,
+    owner: Annotated[str | None, Query(min_length=1, max_length=128, description="An owner's CRM id or name.")] = None,
+    industry: Annotated[
+        str | None,
+        Query(min_length=1, max_length=128, description="An industry of our vocabulary, or a CRM's own value."),
+    ] = None,
     country: Text = None,
     min_score: Annotated[float | None, Query(ge=0, le=100, description="Only scores at least this.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Accounts to skip.")] = 0,
 ) -> AccountPageOut:
     """Accounts of the latest scoring run by rank, with tier, score, reasons and what changed."""
-    flt = AccountFilter(tier=tier, owner=owner, industry=industry, country=country, min_score=min_score)
+    vocabulary = state.deployments.get().vocabulary.industry_map()  # an industry of ours matches the CRMs' values
+    flt = AccountFilter(tier=tier, owner=owner, industry=industry, country=country, min_score=min_score,
+                        vocabulary=vocabulary)  # fmt: skip
     page = ranked_accounts(state.engine, flt, limit=limit, offset=offset)
     items = list(page.items)
     return AccountPageOut(scoring_run_id=page.scoring_run_id, as_of=page.as_of, total=page.total, limit=limit,

@@ -178,8 +178,9 @@ def accounts_page(
     min_score: Annotated[float | None, Query(ge=0, le=100)] = None,
 ) -> HTMLResponse:
     """Ranked accounts with tier, score, reasons and what changed."""
+    vocabulary = state.deployments.get().vocabulary.industry_map()
     flt = AccountFilter(tier=tier or None, owner=owner or None, industry=industry or None, country=country or None,
-                        min_score=min_score)  # fmt: skip
+                        min_score=min_score, vocabulary=vocabulary)  # fmt: skip
     page = ranked_accounts(state.engine, flt, limit=200)
     return render(request, "accounts.html", caller, page=page, flt=flt)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
+from sync.scores.owner_names import owner_names, owners_named
 from sync.store.engine import session
 from sync.store.tables import Account, AccountScore, ScoringRun
 
@@ -18,13 +20,21 @@ HISTORY = 12
 
 @dataclass(frozen=True, slots=True)
 class AccountFilter:
-    """Which ranked accounts to list."""
+    """Which ranked accounts to list. `owner` is an owner's id or name; `industry` a name of our vocabulary or a
+    CRM's value, matched through `vocabulary` (CRM value -> our name: `config.Vocabulary.industry_map()`)."""
 
     tier: str | None = None
     owner: str | None = None
     industry: str | None = None
     country: str | None = None
     min_score: float | None = None
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
+
+    def industries(self) -> list[str]:
+        """The CRM values the industry filter stands for: itself and every value our vocabulary names so."""
+        if self.industry is None:
+            return []
+        return sorted({self.industry} | {value for value, ours in self.vocabulary.items() if ours == self.industry})
 
 
 class AccountPublic(BaseModel):
@@ -35,8 +45,8 @@ class AccountPublic(BaseModel):
 
     key: str
     name: str | None
-    industry: str | None
-    owner: str | None
+    industry: str | None  # as the CRM holds it; figures["industry"] is it in our vocabulary, as scored
+    owner: str | None  # the CRM's owner id
     country: str | None
     rank: int | None
     score: float | None
@@ -44,6 +54,7 @@ class AccountPublic(BaseModel):
     reasons: list[Any]
     change_reason: str | None
     figures: dict[str, Any] = Field(default_factory=dict)
+    owner_name: str | None = None  # the owner as a CRM names them (pulled users, else the owner directory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +128,7 @@ def _ranked(score: AccountScore, account: Account | None, *, figures: bool) -> A
 
 def ranked_accounts(engine: Engine, flt: AccountFilter, *, limit: int = 50, offset: int = 0) -> AccountPage:
     """Accounts of the latest scoring run by rank (best first), filtered."""
+    owners = None if flt.owner is None else [flt.owner, *owners_named(engine, flt.owner)]
     with session(engine) as s:
         run = _latest(s)
         if run is None:
@@ -124,16 +136,22 @@ def ranked_accounts(engine: Engine, flt: AccountFilter, *, limit: int = 50, offs
         joined = col(Account.key) == col(AccountScore.account_key)
         stmt = select(AccountScore, Account).join(Account, joined, isouter=True)
         stmt = stmt.where(AccountScore.scoring_run_id == run.id)
-        for column, value in ((AccountScore.tier, flt.tier), (Account.owner, flt.owner),
-                              (Account.industry, flt.industry), (Account.country, flt.country)):  # fmt: skip
+        for column, value in ((AccountScore.tier, flt.tier), (Account.country, flt.country)):
             if value is not None:
                 stmt = stmt.where(column == value)
+        if owners is not None:
+            stmt = stmt.where(col(Account.owner).in_(owners))
+        if flt.industry is not None:
+            stmt = stmt.where(col(Account.industry).in_(flt.industries()))
         if flt.min_score is not None:
             stmt = stmt.where(col(AccountScore.score) >= flt.min_score)
         total = int(s.exec(select(func.count()).select_from(stmt.subquery())).one())
         order = (col(AccountScore.rank).is_(None), col(AccountScore.rank), col(AccountScore.account_key))
         rows = s.exec(stmt.order_by(*order).offset(offset).limit(limit)).all()
-    return AccountPage(run.id, run.as_of, total, [_ranked(score, acc, figures=True) for score, acc in rows])
+    names = owner_names(engine, [acc.owner for _, acc in rows if acc is not None and acc.owner])
+    items = [_ranked(score, acc, figures=True) for score, acc in rows]
+    items = [item.model_copy(update={"owner_name": names.get(item.owner or "")}) for item in items]
+    return AccountPage(run.id, run.as_of, total, items)
 
 
 def account_detail(engine: Engine, key: str) -> AccountDetail | None:

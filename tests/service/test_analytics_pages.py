@@ -99,3 +99,47 @@ def test_the_ranked_list_has_arr_and_headroom_and_reasons_as_a_list(lite_store, 
     row = page.split('href="/accounts/hs%3Ab"')[1].split("</tr>")[0]
     assert re.search(r'data-field="arr">24,000<', row)
     assert '<ul class="reasons"><li>' in row
+
+
+def _name_owners(engine: Any) -> None:
+    """sf:a is Grace Hopper's (a pulled Salesforce user), hs:b Ada Lovelace's (HubSpot's owner directory only),
+    sf:c an owner no CRM names."""
+    from sync.store.crm_directory import CrmDirectory
+    from sync.store.people_tables import CrmUser
+
+    with session(engine) as s, s.begin():
+        for key, owner in (("sf:a", "005A"), ("hs:b", "777"), ("sf:c", "005Z")):
+            account = s.get(Account, key)
+            assert account is not None
+            account.owner = owner
+        s.add(CrmUser(connection="sf", source_id="005A", name="Grace Hopper"))
+        s.add(CrmDirectory(connection="hs", owners={"777": "Ada Lovelace"}))
+
+
+def test_the_ranked_list_names_owners_and_industries_as_people_read_them(lite_store, lite_client, lite_tokens,
+                                                                          deployment) -> None:  # fmt: skip
+    """make demo's list showed owner ids (0058d000AbC0002AIB, 48111133) and HubSpot's COMPUTER_SOFTWARE beside
+    Salesforce's Technology: the list names the owner and shows the industry in our vocabulary, and the filters
+    take a name and one of our industries."""
+    _seed(lite_store, deployment)
+    _name_owners(lite_store)
+    sign_in(lite_client, lite_tokens["viewer"])
+
+    def shown(query: str = "") -> dict[str, tuple[str, str]]:
+        page = lite_client.get(f"/accounts{query}").text
+        rows = re.findall(r'href="/accounts/(\w+)%3A(\w+)".*?data-field="industry">(.*?)</td>'
+                          r'<td data-field="owner"[^>]*>(.*?)</td>', page, re.S)  # fmt: skip
+        return {f"{crm}:{rid}": (industry, html.unescape(owner)) for crm, rid, industry, owner in rows}
+
+    assert shown() == {"sf:a": ("Technology", "Grace Hopper"), "hs:b": ("Technology", "Ada Lovelace"),
+                       "sf:c": ("Retail", "005Z")}  # fmt: skip
+    assert set(shown("?industry=Technology")) == {"sf:a", "hs:b"}  # HubSpot's COMPUTER_SOFTWARE is Technology
+    assert set(shown("?industry=COMPUTER_SOFTWARE")) == {"hs:b"}  # a CRM's own value still filters
+    assert set(shown("?owner=Ada+Lovelace")) == {"hs:b"}
+    assert set(shown("?owner=005A")) == {"sf:a"}
+    body = lite_client.get("/api/accounts", params={"industry": "Technology"},
+                           headers={"Authorization": f"Bearer {lite_tokens['viewer']}"}).json()  # fmt: skip
+    assert {(item["key"], item["owner"], item["owner_name"]) for item in body["items"]} == {
+        ("sf:a", "005A", "Grace Hopper"),
+        ("hs:b", "777", "Ada Lovelace"),
+    }
