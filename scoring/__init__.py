@@ -72,6 +72,7 @@ from scoring.coverage import (
     TeamSeat,
     account_coverage,
     coverage_frame,
+    one_per_person,
     segment_of,
 )
 from scoring.coverage_blend import blend_coverage
@@ -378,6 +379,7 @@ __all__ = [
     "month_ends",
     "movement_exprs",
     "objective",
+    "one_per_person",
     "opportunity_aggregates",
     "opportunity_rates",
     "opportunity_warnings",

@@ -27,6 +27,7 @@ __all__ = [
     "TeamSeat",
     "account_coverage",
     "coverage_frame",
+    "one_per_person",
     "segment_of",
 ]
 
@@ -54,6 +55,7 @@ class PersonFacts:
     crm_roles: tuple[str, ...] = ()  # contact roles on the account's deals / association labels
     last_activity: date | None = None  # latest activity or the CRM's engagement date
     on_open_deal: bool = False  # holds a contact role on an open deal of the account
+    email: str | None = None  # one person held in both CRMs has a record in each, with this address in both
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +118,41 @@ def _reasons(missing: Sequence[BuyingRole], engaged: int) -> tuple[str, ...]:
     return (*people, *(f"no {ROLE_WORDS[role]} contact" for role in missing))
 
 
+def one_per_person(people: Sequence[PersonFacts]) -> tuple[PersonFacts, ...]:
+    """The account's contacts with each person once (docs/account-mapping.md section 3): records with the same
+    e-mail address (trimmed, case-insensitive) are one person, as an account held in both CRMs has its people in
+    both. The person's id, name and title are those of the record active most recently (else the first by id),
+    their CRM roles those of every record, engaged when any record is; a record without an address is its own."""
+    groups: dict[str, list[PersonFacts]] = {}
+    for person in people:
+        address = (person.email or "").strip().lower()
+        groups.setdefault(address or f"\0{person.contact_id}", []).append(person)
+    merged = []
+    for records in groups.values():
+        if len(records) == 1:
+            merged.append(records[0])
+            continue
+        records.sort(key=lambda p: p.contact_id)
+        lead = max(records, key=lambda p: p.last_activity or date.min)  # the first by id among equals
+        merged.append(PersonFacts(
+            contact_id=lead.contact_id, name=lead.name or next((p.name for p in records if p.name), None),
+            title=lead.title or next((p.title for p in records if p.title), None),
+            crm_roles=tuple(dict.fromkeys(role for p in records for role in p.crm_roles)),
+            last_activity=max((p.last_activity for p in records if p.last_activity), default=None),
+            on_open_deal=any(p.on_open_deal for p in records), email=lead.email,
+        ))  # fmt: skip
+    return tuple(merged)
+
+
 def account_coverage(
     settings: AccountMapping, account: AccountPeople, as_of: date, team_seats: Mapping[str, TeamSeat] | None = None
 ) -> Coverage:
-    """Coverage of one account at `as_of` (see docs/account-mapping.md for each figure)."""
+    """Coverage of one account at `as_of` (see docs/account-mapping.md for each figure), each person once."""
     classifier = classifier_for(settings)
     since = as_of - timedelta(days=settings.engaged_days)
     mapped = tuple(
-        MappedPerson(p, classifier.classify(p.title, p.crm_roles), _engaged(p, since)) for p in account.people
+        MappedPerson(p, classifier.classify(p.title, p.crm_roles), _engaged(p, since))
+        for p in one_per_person(account.people)
     )
     segment = segment_of(settings, account.employees)
     required = tuple(dict.fromkeys(settings.required_roles.get(segment, [])))

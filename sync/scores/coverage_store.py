@@ -121,7 +121,7 @@ def account_people(engine: Engine, only: str | None = None) -> list[AccountPeopl
             people[key].append(PersonFacts(
                 contact_id=f"{ref[0]}:{ref[1]}", name=contact.name, title=contact.title,
                 crm_roles=tuple(role for role, _ in mine if role), last_activity=_day(contact.last_activity_at),
-                on_open_deal=any(open_deal for _, open_deal in mine),
+                on_open_deal=any(open_deal for _, open_deal in mine), email=contact.email,
             ))  # fmt: skip
     return [AccountPeople(key, employees.get(key), tuple(people.get(key, ())), tuple(team.get(key, ())))
             for key in sorted(set(keys.values()))]  # fmt: skip

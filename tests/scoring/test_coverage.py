@@ -72,3 +72,29 @@ def test_an_account_with_no_engaged_contact_scores_nothing() -> None:
                                                     (199, "smb"), (0, "smb")])  # fmt: skip
 def test_segments_by_employees(employees: int, segment: str) -> None:
     assert segment_of(SETTINGS, employees) == segment
+
+
+def test_one_person_held_in_both_crms_is_counted_once() -> None:
+    """An account held in both CRMs has each of its people in both (make demo's Delta Foods showed "8 engaged" for
+    6 people and each name twice): records with the same address are one person, engaged when either is, with the
+    roles of both and the title of the record active last."""
+    account = AccountPeople(
+        "sf:001A", 300,
+        (
+            PersonFacts("salesforce:003A", "Fatima Walsh", "Finance Controller", last_activity=date(2026, 10, 1),
+                        email="fatima.walsh@delta.example"),
+            PersonFacts("hubspot:51", "Fatima Walsh", "Chief Financial Officer", crm_roles=("Champion",),
+                        last_activity=date(2026, 5, 1), email=" Fatima.Walsh@Delta.example "),
+            PersonFacts("hubspot:52", "Jordan Cohen", "Director", email="jordan@delta.example"),  # stale, alone
+            PersonFacts("salesforce:003B", "No Address", "VP Sales", last_activity=date(2026, 5, 2)),  # no e-mail
+        ),
+    )  # fmt: skip
+    got = account_coverage(SETTINGS, account, AS_OF)
+    assert got.engaged_contacts == 1  # Fatima Walsh, through her Salesforce record's activity
+    assert got.single_threaded is True
+    assert "single-threaded" in got.reasons
+    assert {m.facts.contact_id: (m.facts.title, m.role.role, m.engaged) for m in got.people} == {
+        "salesforce:003A": ("Finance Controller", "champion", True),  # CRM roles first: HubSpot's label counts
+        "hubspot:52": ("Director", "line_user", False),
+        "salesforce:003B": ("VP Sales", "executive_sponsor", False),
+    }
