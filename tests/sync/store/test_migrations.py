@@ -22,6 +22,17 @@ def test_upgrade_twice_reaches_head_and_matches_the_models(database_url: str) ->
     engine.dispose()
 
 
+def test_the_suites_store_fixture_is_the_migrated_schema(store) -> None:
+    """The `store` fixture copies a store migrated once per test process (tests/conftest.py): the copy is at head
+    and matches the models as a migrated store does, and its sequences start afresh."""
+    assert current_revision(store) == head_revision()
+    assert schema_diff(store) == []
+    with session(store) as s, s.begin():
+        s.add(SourceAccount(connection="sf", crm="salesforce", source_id="001A", account_key="sf:001A"))
+    with session(store) as s:
+        assert [row.id for row in s.exec(select(SourceAccount)).all()] == [1]
+
+
 def test_db_upgrade_command_is_idempotent(database_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url}
     for _ in range(2):
