@@ -21,7 +21,7 @@ from .jobs import (
 from .pull.stream import NoProgress, ProgressSink
 from .runs.queue import ClaimedRun, Enqueued, QueueError, RunNotCancellable, RunNotFound, cancel, claim, enqueue
 from .scores.account_view import Account360, account_360
-from .scores.trends import SEGMENTS, BridgeStep, TrendPoint, arr_bridge, kpi_trend, segment_rows
+from .scores.trends import PAGE_SEGMENTS, SEGMENTS, BridgeStep, TrendPoint, arr_bridge, kpi_trend, segment_rows
 from .serve.scheduler import Cadence, RunScheduler
 from .serve.service import DeploymentHolder, Service, ServiceSettings
 from .store.engine import build_engine, normalise_url, session
@@ -53,6 +53,7 @@ from .store.tables import (
 )
 
 __all__ = [
+    "PAGE_SEGMENTS",
     "SEGMENTS",
     "Account",
     "Account360",

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from accountsync.dashboard.portfolio_charts import Series, line_chart, waterfall
 from accountsync.dashboard.routes import State, User, render
-from sync import SEGMENTS, arr_bridge, kpi_trend, segment_rows
+from sync import PAGE_SEGMENTS, arr_bridge, kpi_trend, segment_rows
 from sync.scores import latest_kpis
 
 router = APIRouter(include_in_schema=False)
@@ -56,9 +56,10 @@ def bridge_page(request: Request, caller: User, state: State) -> HTMLResponse:
 def segments_page(
     request: Request, caller: User, state: State, by: Annotated[str, Query(max_length=16)] = "industry"
 ) -> HTMLResponse:
-    """Every KPI per industry, country, owner or tier (chosen on the page), at the latest scoring's date."""
-    chosen = by if by in SEGMENTS else "industry"
+    """Every KPI per industry, country, owner (by name), team or tier (chosen on the page), at the latest scoring's
+    date."""
+    chosen = by if by in PAGE_SEGMENTS else "industry"
     rows = segment_rows(state.engine, state.deployments.get(), as_of=_as_of(state), by=chosen)
     currency = state.deployments.get().currency.corporate
-    return render(request, "segments.html", caller, rows=rows, by=chosen, segments=SEGMENTS, kpis=SEGMENT_KPIS,
+    return render(request, "segments.html", caller, rows=rows, by=chosen, segments=PAGE_SEGMENTS, kpis=SEGMENT_KPIS,
                   currency=currency, as_of=_as_of(state))  # fmt: skip

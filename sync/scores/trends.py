@@ -12,9 +12,13 @@ from sqlalchemy import Engine
 
 from config import Deployment
 from scoring import SEGMENTS, Segment, score_portfolio
+from sync.scores.owners import owner_directory, owner_segment_rows
 from sync.scores.scoring import compute_scores, load_scoring
 
-__all__ = ["SEGMENTS", "BridgeStep", "TrendPoint", "arr_bridge", "kpi_trend", "month_ends", "segment_rows"]
+__all__ = ["PAGE_SEGMENTS", "SEGMENTS", "BridgeStep", "TrendPoint", "arr_bridge", "kpi_trend", "month_ends",
+           "segment_rows"]  # fmt: skip
+
+PAGE_SEGMENTS = ("industry", "country", "owner", "team", "tier")  # what the segment page offers
 
 TREND_KPIS = ("arr", "nrr", "grr", "logo_churn_rate", "customers", "new", "expansion", "contraction", "churn")
 
@@ -78,8 +82,13 @@ def arr_bridge(portfolio: dict[str, Any]) -> list[BridgeStep]:
 
 
 def segment_rows(engine: Engine, deployment: Deployment, *, as_of: date, by: str) -> list[dict[str, Any]]:
-    """Every portfolio KPI per value of `by` (industry, country, owner or tier) at `as_of`."""
-    if by not in SEGMENTS:
-        raise ValueError(f"unknown segment {by!r}; expected one of {', '.join(SEGMENTS)}")
-    segment: Segment = by
-    return compute_scores(engine, deployment, as_of=as_of).segments(segment).to_dicts()
+    """Every portfolio KPI per value of `by` (PAGE_SEGMENTS) at `as_of`. Owners are grouped by the name a CRM
+    gives them and teams by the pulled users' teams (`kpis --by owner|team`, the KPI page's tables), once users or
+    owners were pulled; before that an owner is its CRM id and every account is in no team."""
+    if by not in PAGE_SEGMENTS:
+        raise ValueError(f"unknown segment {by!r}; expected one of {', '.join(PAGE_SEGMENTS)}")
+    result = compute_scores(engine, deployment, as_of=as_of)
+    if by == "team" or (by == "owner" and not owner_directory(engine).is_empty()):
+        return owner_segment_rows(engine, result.accounts, "owner" if by == "owner" else "team")
+    segment: Segment = by  # type: ignore[assignment]  # industry, country, owner or tier: checked above
+    return result.segments(segment).to_dicts()

@@ -143,3 +143,39 @@ def test_the_ranked_list_names_owners_and_industries_as_people_read_them(lite_st
         ("sf:a", "005A", "Grace Hopper"),
         ("hs:b", "777", "Ada Lovelace"),
     }
+
+
+def test_segments_by_owner_name_and_team_and_kpi_figures_as_read(lite_store, lite_client, lite_tokens,
+                                                                  deployment) -> None:  # fmt: skip
+    """The segment page offered owner (as CRM ids, 0058d000AbC0000AIB...) but no team, while the KPI page named
+    owners and had teams; and the KPI page's figures were a raw dump (grr 0.4943). By hand: sf:a (12,000) is
+    Grace Hopper's in EMEA, hs:b (24,000) Ada Lovelace's in Americas, sf:c (churned) an unnamed owner's."""
+    from sync.store.people_tables import CrmUser
+
+    _seed(lite_store, deployment)
+    _name_owners(lite_store)
+    with session(lite_store) as s, s.begin():
+        s.get(CrmUser, 1).team = "EMEA"  # type: ignore[union-attr]
+        s.add(CrmUser(connection="hs", source_id="777", name="Ada Lovelace", team="Americas"))
+    sign_in(lite_client, lite_tokens["viewer"])
+
+    def rows(by: str) -> dict[str, dict[str, str]]:
+        page = lite_client.get(f"/kpis/segments?by={by}").text
+        assert f'<option value="{by}" selected>' in page
+        return {html.unescape(segment): _cells(row)
+                for segment, row in re.findall(r'<tr data-segment="([^"]*)">(.*?)</tr>', page, re.S)}  # fmt: skip
+
+    owners = rows("owner")
+    assert {name: row["arr"] for name, row in owners.items()} == {"Ada Lovelace": "24,000", "Grace Hopper": "12,000",
+                                                                  "005Z": "0"}  # fmt: skip
+    teams = rows("team")
+    assert {team: (row["accounts"], row["arr"]) for team, row in teams.items()} == {
+        "Americas": ("1", "24,000"),
+        "EMEA": ("1", "12,000"),
+        "(no team)": ("1", "0"),
+    }
+    kpis = lite_client.get("/kpis").text
+    figures = dict(re.findall(r'<tr data-figure="\w+"><th>(.*?)</th><td class="num">(.*?)</td>', kpis))
+    assert figures["ARR"] == "36,000 USD"
+    assert figures["logo churn"].endswith("%")
+    assert "logo_churn_rate" not in figures
