@@ -78,6 +78,7 @@ def hubspot_deal(record: Mapping[str, Any], ctx: Context) -> Row:
         "amount": amount(issues, record, "amount", sid, won=is_won),
         "currency": text(record.get("deal_currency_code"), 3),
         "stage": text(record.get("dealstage"), 128),
+        "owner": text(record.get("hubspot_owner_id"), 128),
         "is_closed": as_bool(record.get("hs_is_closed")),
         "is_won": is_won,
         "probability": as_float(probability),
@@ -147,7 +148,7 @@ DEAL_COLUMNS = {
     "dealname": ("name",), "amount": ("amount",), "deal_currency_code": ("currency",), "dealstage": ("stage",),
     "hs_is_closed": ("is_closed",), "hs_is_closed_won": ("is_won",), "hs_deal_stage_probability": ("probability",),
     "closedate": ("close_date",), "createdate": ("created_at",), "dealtype": ("type", "raw_type"),
-    **_OPPORTUNITY_COMMON,
+    "hubspot_owner_id": ("owner",), **_OPPORTUNITY_COMMON,
 }  # fmt: skip
 IDS = ("hs_object_id", "id")
 MAPS: dict[str, StreamMap] = {

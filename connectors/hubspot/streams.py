@@ -60,6 +60,7 @@ DEAL_PROPERTIES: Final = (
     "hs_is_closed",
     "hs_is_closed_won",
     "hs_deal_stage_probability",
+    "hubspot_owner_id",
     "hs_merged_object_ids",
     *REQUIRED_PROPERTIES,
 )

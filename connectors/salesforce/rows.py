@@ -76,6 +76,7 @@ def salesforce_opportunity(record: Mapping[str, Any], ctx: Context) -> Row:
         "amount": amount(issues, record, "Amount", sid, won=is_won),
         "currency": text(record.get("CurrencyIsoCode"), 3),
         "stage": text(record.get("StageName"), 128),
+        "owner": text(record.get("OwnerId"), 128),
         "is_closed": as_bool(record.get("IsClosed")),
         "is_won": is_won,
         "probability": None if probability is None else float(probability) / 100,
@@ -190,6 +191,7 @@ OPPORTUNITY_COLUMNS = {
     "CurrencyIsoCode": ("currency",), "StageName": ("stage",), "IsClosed": ("is_closed",), "IsWon": ("is_won",),
     "Probability": ("probability",), "CloseDate": ("close_date",), "CreatedDate": ("created_at",),
     "Type": ("type", "raw_type"), "Term_Months__c": ("term_months",), "Start_Date__c": ("start_date",),
+    "OwnerId": ("owner",),
 }  # fmt: skip
 IDS = ("Id",)
 MAPS: dict[str, StreamMap] = {

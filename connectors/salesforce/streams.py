@@ -52,7 +52,7 @@ STREAMS: Final[Mapping[str, StreamDef]] = {
         StreamDef(
             "Opportunity", "Opportunity",
             ("Id", "AccountId", "Name", "Amount", "CurrencyIsoCode", "StageName", "IsClosed", "IsWon", "Probability",
-             "CloseDate", "CreatedDate", "Type", "IsDeleted"),
+             "CloseDate", "CreatedDate", "Type", "OwnerId", "IsDeleted"),
             optional=_CURRENCY, tracks_deletes=True,
         ),
         StreamDef(

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from config import Deployment
 from connectors import Directory
 from sync.pull.directory import load_directories
+from sync.scores.owner_names import owner_names
 from sync.scores.ranking import AccountDetail, account_detail
 from sync.store import session
 from sync.store.currency import crm_currencies, effective_rates
@@ -47,6 +48,7 @@ class Deal:
     close_date: date | None
     is_closed: bool
     is_won: bool
+    owner: str | None = None  # the owner's name as a CRM gives it, else the CRM's owner id
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,7 @@ def _deals(engine: Engine, deployment: Deployment, key: str) -> list[Deal]:
             .order_by(col(Opportunity.close_date).desc(), col(Opportunity.source_id))
         ).all()
         stages = {(m.connection, m.stage): m for m in s.exec(select(StageMeta)).all()}
+    names = owner_names(engine, [o.owner for o in rows if o.owner])
     deals = []
     for o in rows:
         meta = stages.get((o.connection, o.stage or ""))
@@ -147,7 +150,7 @@ def _deals(engine: Engine, deployment: Deployment, key: str) -> list[Deal]:
         in_ours = float(o.amount * rate) if o.amount is not None and rate is not None else None
         deals.append(Deal(o.connection, o.source_id, o.name, (meta.label if meta else None) or o.stage,
                           meta.pipeline_label if meta else None, o.amount, currency, in_ours, o.close_date,
-                          o.is_closed, o.is_won))  # fmt: skip
+                          o.is_closed, o.is_won, names.get(o.owner or "", o.owner)))  # fmt: skip
     return deals
 
 

@@ -120,6 +120,7 @@ class Opportunity(SQLModel, table=True):
     type: str = Field(default="other", max_length=32)
     raw_type: str | None = Field(default=None, max_length=128)
     product_line: str | None = Field(default=None, max_length=128)
+    owner: str | None = Field(default=None, max_length=128)  # the CRM's owner id of the opportunity/deal
     recurring: bool = True
     term_months: int | None = None
     start_date: date | None = None

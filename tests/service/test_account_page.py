@@ -57,6 +57,7 @@ def _seed(engine: Any) -> None:
                 currency="EUR",
                 stage="Negotiation",
                 close_date=date(2026, 12, 15),
+                owner="005OWNER",  # the deal's owner, named by the Salesforce directory
             )
         )
         s.add(Usage(account_key=KEY, month=date(2026, 9, 1), active_users=40, licensed_seats=50))
@@ -103,7 +104,8 @@ def test_the_account_page_shows_the_360(lite_store, lite_client, lite_tokens) ->
     assert _text(page, "account-owner") == "Grace Hopper"
     deal = page.split('data-record="006X"')[1].split("</tr>")[0]
     cells = [html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", deal, re.S)]
-    assert cells[1:6] == ["Renewal 2027", "Negotiation/Review", "10,000 EUR", "10,800 USD", "2026-12-15"]
+    assert cells[1:7] == ["Renewal 2027", "Negotiation/Review", "10,000 EUR", "10,800 USD", "2026-12-15",
+                          "Grace Hopper"]  # fmt: skip
     history = page.split('id="history-table"')[1].split("</tbody>")[0]
     assert history.count("<tr>") == 1 + len(RUNS)  # header, then one row per job run
     for _, at, score, _ in RUNS:

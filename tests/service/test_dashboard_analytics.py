@@ -67,7 +67,7 @@ def test_the_analytics_and_account_pages_in_a_browser(tmp_path: Path, replicas) 
         )
         deal = page.locator('#account-deals tr[data-record="006X"] td')
         expect(deal).to_have_text(["sf", "Renewal 2027", "Negotiation/Review", "10,000 EUR", "10,800 USD",
-                                   "2026-12-15", "-"])  # fmt: skip
+                                   "2026-12-15", "Grace Hopper"])  # fmt: skip
         expect(page.locator("#history-table tbody tr")).to_have_count(len(RUNS) + 1)
         expect(page.locator("#history-chart")).to_have_attribute("data-drawn", "1")
         industry = page.locator("#account-industry").bounding_box()

@@ -218,7 +218,7 @@ def _sf_opportunity(r: dict[str, Any]) -> dict[str, Any]:
             "currency": r["CurrencyIsoCode"], "stage": r["StageName"], "is_closed": r["IsClosed"],
             "is_won": r["IsWon"], "probability": probability,
             "close_date": date.fromisoformat(r["CloseDate"]) if r["CloseDate"] else None,
-            "created_at": sf_time(r["CreatedDate"]), "raw_type": r["Type"],
+            "created_at": sf_time(r["CreatedDate"]), "raw_type": r["Type"], "owner": r["OwnerId"],
             "modstamp": sf_time(r["SystemModstamp"]), "deleted": r["IsDeleted"]}  # fmt: skip
 
 
@@ -290,7 +290,8 @@ def _hs_deal(p: dict[str, Any]) -> dict[str, Any]:
             "is_won": p["hs_is_closed_won"] == "true",
             "probability": None if p["hs_deal_stage_probability"] is None else float(p["hs_deal_stage_probability"]),
             "close_date": closes.date() if closes else None, "created_at": hs_time(p["createdate"]),
-            "raw_type": p["dealtype"], "modstamp": hs_time(p["hs_lastmodifieddate"])}  # fmt: skip
+            "raw_type": p["dealtype"], "owner": p.get("hubspot_owner_id"),
+            "modstamp": hs_time(p["hs_lastmodifieddate"])}  # fmt: skip
 
 
 HS_VIEWS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"companies": _hs_company, "deals": _hs_deal}
@@ -313,8 +314,8 @@ def _opportunity_view(r: Opportunity, companies: dict[str, SourceAccount]) -> di
     account = _company(r.account_source_id, companies) if r.crm == HS else r.account_source_id
     view = {"account": account, "name": r.name, "amount": money(r.amount), "currency": r.currency,
             "stage": r.stage, "is_closed": r.is_closed, "is_won": r.is_won, "probability": r.probability,
-            "close_date": r.close_date, "created_at": r.created_at, "raw_type": r.raw_type, "modstamp": r.modstamp,
-            "deleted": r.deleted_at is not None}  # fmt: skip
+            "close_date": r.close_date, "created_at": r.created_at, "raw_type": r.raw_type, "owner": r.owner,
+            "modstamp": r.modstamp, "deleted": r.deleted_at is not None}  # fmt: skip
     if r.crm == HS and view["deleted"]:
         del view["account"]  # archived deals come without associations
     return view
