@@ -35,6 +35,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `bench/` holds a `sandbox.py` of its own: import the product from the root
+# `make bench` runs with -P (bench/ is not on sys.path); the sibling bench it reuses is found after the product
+sys.path.append(str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 import orjson  # noqa: E402
