@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-Kind = Literal["money", "percent", "score", "days", "years", "count", "text"]
+Kind = Literal["money", "percent", "percent_points", "score", "days", "years", "count", "text"]  # percent: a ratio
 EMPTY = "-"
 
 
@@ -53,6 +53,8 @@ COLUMNS: dict[str, Column] = {
     "movement": Column("ARR movement"), "movement_amount": Column("ARR movement amount", "money"),
     "product_lines_held": Column("product lines held", "count"),
     "won_expansion_in_window": Column("won an expansion in window"), "next_contract_end": Column("next contract end"),
+    "coverage": Column("coverage", "percent_points"), "mean_coverage": Column("mean coverage", "percent_points"),
+    "coverage_component": Column("coverage points", "score"), "engaged_contacts": Column("engaged contacts", "count"),
 }  # fmt: skip
 
 
@@ -106,6 +108,8 @@ def _number(kind: Kind, value: float, currency: str | None) -> str:
         return money(value, currency)
     if kind == "percent":
         return percent(value)
+    if kind == "percent_points":  # already a percentage (coverage: 80.0 of the required roles)
+        return f"{value:.1f}%"
     if kind in ("score", "days"):
         return f"{value:,.1f}"
     if kind == "years":

@@ -24,6 +24,8 @@ from accountsync.fit_table import ColumnChoiceError, fit_table
         ("customers", 1234, None, "1,234"),
         ("usage_trend", None, None, "-"),
         ("won_expansion_in_window", False, None, "no"),
+        ("coverage", 80.0, None, "80.0%"),  # a percentage already (roles covered), not a ratio
+        ("coverage_component", 40.0, None, "40.0"),
     ],
 )
 def test_a_figure_reads_as_a_person_expects(name: str, value: object, currency: str | None, shown: str) -> None:
