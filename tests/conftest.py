@@ -24,6 +24,11 @@ def _pg_admin() -> psycopg.Connection:
         pytest.fail(f"PostgreSQL is required for the store tests ({PG_DSN}): {exc}")
 
 
+def _schema_url(schema: str) -> str:
+    """The store's URL on the test database with `schema` as its search_path."""
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
@@ -31,7 +36,7 @@ def pg_url() -> Iterator[str]:
     with _pg_admin() as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+        yield _schema_url(schema)
     finally:
         with _pg_admin() as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -97,7 +102,7 @@ def _migrated_pg_ddl(schema: str) -> str | None:
     with _pg_admin() as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        engine = build_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}")
+        engine = build_engine(_schema_url(schema))
         upgrade(engine)
         engine.dispose()
         with _pg_admin() as conn:

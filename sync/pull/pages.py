@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -96,8 +96,8 @@ def store_page(session: Session, *, crm: str, obj: str, page: Page, ctx: Context
     for row in rows:  # fields stored empty because they could not be stored or were implausible
         outcome.warnings += [(str(row["source_id"]), name, why) for name, why in row.pop(ISSUES, ())]
     if target.counted and rows:
-        existing = _existing(session, target.model, ctx.connection, rows)
         compared = _compared(target.model, rows[0])
+        existing = _existing(session, target.model, ctx.connection, rows, compared)
         outcome.inserted = sum(1 for row in rows if row["source_id"] not in existing)
         live = {source_id for source_id, (alive, _) in existing.items() if alive}
         # a live row that arrives deleted (the CRM's deleted or archived flag) is a delete, not an update
@@ -161,16 +161,16 @@ def _safe(fn: Callable[[Mapping[str, Any], Context], list[Row]], record: Mapping
 
 
 def _existing(
-    session: Session, model: type[SQLModel], connection: str, rows: list[Row]
+    session: Session, model: type[SQLModel], connection: str, rows: list[Row], compared: list[str]
 ) -> dict[str, tuple[bool, tuple[Any, ...]]]:
-    """Which of the rows are stored already: whether each is live, and its stored values of `_compared(...)`."""
+    """Which of the rows are stored already: whether each is live, and its stored values of `compared`."""
     table: Any = model
-    compared = [getattr(table, name) for name in _compared(model, rows[0])]
+    columns = [getattr(table, name) for name in compared]
     ids = [row["source_id"] for row in rows]
     found: dict[str, tuple[bool, tuple[Any, ...]]] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        stmt = select(table.source_id, table.deleted_at, *compared).where(
+        stmt = select(table.source_id, table.deleted_at, *columns).where(
             table.connection == connection, col(table.source_id).in_(chunk)
         )
         for source_id, deleted_at, *values in session.execute(stmt):
@@ -191,18 +191,9 @@ _BOOKKEEPING = frozenset({"connection", "source_id", "deleted_at", "last_seen_ru
 
 
 def _unchanged(stored: tuple[Any, ...], row: Row, columns: list[str]) -> bool:
-    """Whether a row read from the CRM holds what is stored (a store may hand a UTC stamp back naive)."""
-    return all(_same(kept, row.get(name)) for kept, name in zip(stored, columns, strict=True))
-
-
-def _same(stored: Any, read: Any) -> bool:
-    if isinstance(stored, datetime) and isinstance(read, datetime):
-        return _utc_naive(stored) == _utc_naive(read)
-    return bool(stored == read)
-
-
-def _utc_naive(stamp: datetime) -> datetime:
-    return stamp if stamp.tzinfo is None else stamp.astimezone(UTC).replace(tzinfo=None)
+    """Whether a row read from the CRM holds what is stored (stamps compare as instants: the store's UTC column
+    type hands them back aware, on SQLite too, and refuses a naive one)."""
+    return all(kept == row.get(name) for kept, name in zip(stored, columns, strict=True))
 
 
 def mark_deleted(session: Session, model: type[SQLModel], connection: str, ids: Iterable[str], when: datetime) -> int:

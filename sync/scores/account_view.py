@@ -109,8 +109,9 @@ def account_360(engine: Engine, deployment: Deployment, key: str) -> Account360 
         records = [CrmRecord(r.connection, r.crm, r.source_id, _url(directories.get(r.connection), r.source_id))
                    for r in sources]  # fmt: skip
         owner = _owner(detail.account.owner, [(r.connection, r.owner) for r in sources], directories)
-    return Account360(detail, deployment.currency.corporate, records, owner, _deals(engine, deployment, key),
-                      _history(engine, key), _usage(engine, key))  # fmt: skip
+    deals = _deals(engine, deployment, key, directories)
+    return Account360(detail, deployment.currency.corporate, records, owner, deals, _history(engine, key),
+                      _usage(engine, key))  # fmt: skip
 
 
 def _url(directory: Directory | None, record_id: str) -> str | None:
@@ -130,7 +131,7 @@ def _owner(owner_id: str | None, held: list[tuple[str, str | None]], directories
     return Owner("Owner ID", owner_id)
 
 
-def _deals(engine: Engine, deployment: Deployment, key: str) -> list[Deal]:
+def _deals(engine: Engine, deployment: Deployment, key: str, directories: dict[str, Directory]) -> list[Deal]:
     rates = effective_rates(engine, deployment.currency).static
     own = crm_currencies(engine)
     ours = deployment.currency.corporate
@@ -141,7 +142,7 @@ def _deals(engine: Engine, deployment: Deployment, key: str) -> list[Deal]:
             .order_by(col(Opportunity.close_date).desc(), col(Opportunity.source_id))
         ).all()
         stages = {(m.connection, m.stage): m for m in s.exec(select(StageMeta)).all()}
-    names = owner_names(engine, [o.owner for o in rows if o.owner])
+    names = owner_names(engine, [o.owner for o in rows if o.owner], directories)
     deals = []
     for o in rows:
         meta = stages.get((o.connection, o.stage or ""))

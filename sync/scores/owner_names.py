@@ -3,18 +3,22 @@ list (the account page and the account map name owners the same way)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from connectors import Directory
 from sync.pull.directory import load_directories
 from sync.store.engine import session
 from sync.store.people_tables import CrmUser
 
 
-def owner_names(engine: Engine, ids: Collection[str]) -> dict[str, str]:
-    """Owner id -> name, for the ids some CRM names (an id nobody names is left out: shown as the id)."""
+def owner_names(
+    engine: Engine, ids: Collection[str], directories: Mapping[str, Directory] | None = None
+) -> dict[str, str]:
+    """Owner id -> name, for the ids some CRM names (an id nobody names is left out: shown as the id);
+    `directories`: the CRMs' owner directories when the caller has read them already."""
     wanted = sorted({owner for owner in ids if owner})
     if not wanted:
         return {}
@@ -26,7 +30,7 @@ def owner_names(engine: Engine, ids: Collection[str]) -> dict[str, str]:
             )
             names.update((source_id, name) for source_id, name in rows if name)
     if len(names) < len(wanted):
-        for directory in load_directories(engine).values():
+        for directory in (load_directories(engine) if directories is None else directories).values():
             names.update(
                 (owner, name) for owner, name in directory.owners.items() if owner in wanted and owner not in names
             )

@@ -117,12 +117,13 @@ def _latest(s: Any) -> ScoringRun | None:
     return s.exec(select(ScoringRun).order_by(col(ScoringRun.id).desc()).limit(1)).first()  # type: ignore[no-any-return]
 
 
-def _ranked(score: AccountScore, account: Account | None, *, figures: bool) -> AccountPublic:
+def _ranked(score: AccountScore, account: Account | None, *, figures: bool,
+            owner_name: str | None = None) -> AccountPublic:  # fmt: skip
     return AccountPublic(
         key=score.account_key, name=account.name if account else None, industry=account.industry if account else None,
         owner=account.owner if account else None, country=account.country if account else None, rank=score.rank,
         score=score.score, tier=score.tier, reasons=list(score.reasons or []), change_reason=score.change_reason,
-        figures=dict(score.figures or {}) if figures else {},
+        figures=dict(score.figures or {}) if figures else {}, owner_name=owner_name,
     )  # fmt: skip
 
 
@@ -149,8 +150,8 @@ def ranked_accounts(engine: Engine, flt: AccountFilter, *, limit: int = 50, offs
         order = (col(AccountScore.rank).is_(None), col(AccountScore.rank), col(AccountScore.account_key))
         rows = s.exec(stmt.order_by(*order).offset(offset).limit(limit)).all()
     names = owner_names(engine, [acc.owner for _, acc in rows if acc is not None and acc.owner])
-    items = [_ranked(score, acc, figures=True) for score, acc in rows]
-    items = [item.model_copy(update={"owner_name": names.get(item.owner or "")}) for item in items]
+    items = [_ranked(score, acc, figures=True, owner_name=names.get(acc.owner or "") if acc else None)
+             for score, acc in rows]  # fmt: skip
     return AccountPage(run.id, run.as_of, total, items)
 
 

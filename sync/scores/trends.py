@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from config import Deployment
-from scoring import SEGMENTS, Segment, score_portfolio
-from sync.scores.owners import owner_directory, owner_segment_rows
+from scoring import SEGMENTS, Segment, owner_kpis, score_portfolio
+from sync.scores.owners import owner_directory
 from sync.scores.scoring import compute_scores, load_scoring
 
 __all__ = ["PAGE_SEGMENTS", "SEGMENTS", "BridgeStep", "TrendPoint", "arr_bridge", "kpi_trend", "month_ends",
@@ -88,7 +88,9 @@ def segment_rows(engine: Engine, deployment: Deployment, *, as_of: date, by: str
     if by not in PAGE_SEGMENTS:
         raise ValueError(f"unknown segment {by!r}; expected one of {', '.join(PAGE_SEGMENTS)}")
     result = compute_scores(engine, deployment, as_of=as_of)
-    if by == "team" or (by == "owner" and not owner_directory(engine).is_empty()):
-        return owner_segment_rows(engine, result.accounts, "owner" if by == "owner" else "team")
+    if by in ("owner", "team"):
+        directory = owner_directory(engine)
+        if by == "team" or not directory.is_empty():
+            return owner_kpis(result.accounts, directory, "owner" if by == "owner" else "team").to_dicts()
     segment: Segment = by  # type: ignore[assignment]  # industry, country, owner or tier: checked above
     return result.segments(segment).to_dicts()
