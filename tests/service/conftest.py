@@ -182,16 +182,20 @@ def free_port() -> int:
 
 
 class Replica:
-    """An `accountsync serve` process of the test, with its JSON log lines."""
+    """An `accountsync serve` process of the test, with its JSON log lines. A page test that reads a seeded store
+    runs it with `scheduler=False`: the scheduled job ("*/5") would otherwise fire when the test crosses a
+    five-minute mark and store a scoring run of the fake CRM over the seeded one (CI saw it)."""
 
-    def __init__(self, name: str, config: Path, database_url: str, log_dir: Path, **env: str) -> None:
+    def __init__(self, name: str, config: Path, database_url: str, log_dir: Path, *, scheduler: bool = True,
+                 **env: str) -> None:  # fmt: skip
         self.name, self.port = name, free_port()
         self.log_path = log_dir / f"{name}.log"
         environ = os.environ | {"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
                                 "ACCOUNTSYNC_CONNECTOR_FACTORY": "tests.service.fakecrm:build"} | env  # fmt: skip
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [ACCOUNTSYNC, "serve", "--config", str(config), "--port", str(self.port), "--poll-seconds", "0.2"],
+            [ACCOUNTSYNC, "serve", "--config", str(config), "--port", str(self.port), "--poll-seconds", "0.2",
+             *([] if scheduler else ["--no-scheduler"])],
             cwd=ROOT, env=environ, stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 

@@ -68,7 +68,15 @@ def test_a_browser_logs_in_starts_a_run_watches_it_finish_and_opens_an_account(t
     seed_scores(engine)
     token = create_token(engine, name="ops-lead", role="operator")
     engine.dispose()
-    replica = Replica("web", write_config(tmp_path), url, tmp_path, FAKE_CRM_ACCOUNTS="24", FAKE_CRM_PAGE_SLEEP="0.25")
+    replica = Replica(
+        "web",
+        write_config(tmp_path),
+        url,
+        tmp_path,
+        scheduler=False,
+        FAKE_CRM_ACCOUNTS="24",
+        FAKE_CRM_PAGE_SLEEP="0.25",
+    )
     replicas.append(replica)
     replica.wait_ready()
     shots = tmp_path / "screenshots"
@@ -165,7 +173,7 @@ def test_a_browser_refuses_a_cross_site_sign_in_and_a_stolen_cookie_dies_at_sign
     token = create_token(engine, name="ops-lead", role="operator")
     attacker = create_token(engine, name="attacker", role="viewer")
     engine.dispose()
-    replica = Replica("web", write_config(tmp_path), url, tmp_path)
+    replica = Replica("web", write_config(tmp_path), url, tmp_path, scheduler=False)
     replicas.append(replica)
     replica.wait_ready()
     evil = (

@@ -63,7 +63,7 @@ def test_the_account_page_draws_the_buying_committee(tmp_path: Path, replicas) -
     seed_people(engine)
     token = create_token(engine, name="viewer", role="viewer")
     engine.dispose()
-    replica = Replica("web", write_config(tmp_path), url, tmp_path)
+    replica = Replica("web", write_config(tmp_path), url, tmp_path, scheduler=False)
     replicas.append(replica)
     replica.wait_ready()
     with sync_playwright() as p:

@@ -43,7 +43,7 @@ def test_the_analytics_and_account_pages_in_a_browser(tmp_path: Path, replicas) 
         assert score is not None
     token = create_token(engine, name="viewer", role="viewer")
     engine.dispose()
-    replica = Replica("web", config, url, tmp_path)
+    replica = Replica("web", config, url, tmp_path, scheduler=False)
     replicas.append(replica)
     replica.wait_ready()
     shutil.rmtree(ARTEFACTS, ignore_errors=True)

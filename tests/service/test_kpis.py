@@ -182,7 +182,7 @@ def test_the_kpi_page_in_a_browser_shows_stage_labels_per_pipeline_in_order(tmp_
     score_store(engine, load_deployment(config, {}), as_of=T)
     token = create_token(engine, name="viewer", role="viewer")
     engine.dispose()
-    replica = Replica("web", config, url, tmp_path)
+    replica = Replica("web", config, url, tmp_path, scheduler=False)
     replicas.append(replica)
     replica.wait_ready()
     with sync_playwright() as p:

@@ -136,7 +136,7 @@ def test_the_review_page_in_a_browser_shows_both_charts_and_the_tier_table(tmp_p
     token = create_token(engine, name="viewer", role="viewer")
     before = _counts(engine)
     engine.dispose()
-    replica = Replica("web", write_config(tmp_path), url, tmp_path)
+    replica = Replica("web", write_config(tmp_path), url, tmp_path, scheduler=False)
     replicas.append(replica)
     replica.wait_ready()
     with sync_playwright() as p:
