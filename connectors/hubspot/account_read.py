@@ -1,5 +1,6 @@
-"""One account's records, read by id rather than by window: the companies themselves and their deals (for a
-single-account resync; nothing here is checkpointed, as a rerun reads the same few records again)."""
+"""One account's records, read by id rather than by window: the companies themselves, their deals and their
+contacts (for a single-account resync; nothing here is checkpointed, as a rerun reads the same few records
+again)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from connectors.base import Page, Position
 from connectors.hubspot.apis import HubSpotApis
-from connectors.hubspot.associations import read_company_deals
+from connectors.hubspot.associations import read_company_targets
 from connectors.hubspot.fetch import BATCH_SIZE
 from connectors.hubspot.reader import StreamReader
 from connectors.hubspot.transport import Transport
@@ -20,14 +21,15 @@ def read_for_accounts(
     transport: Transport, apis: HubSpotApis, reader: StreamReader, company_ids: Sequence[str]
 ) -> Iterator[Page]:
     """Pages of the live `companies` with these ids (a merged-away id answers with its survivor, which
-    names it in `_merged_from`), or of the live `deals` associated with them, converted and enriched as the
-    stream's own pages are (`reader`). Archived records are not returned: the caller treats what it stored
-    and did not see as gone after checking by id."""
+    names it in `_merged_from`), or of the live `deals` or `contacts` associated with them (v4 associations:
+    a contact linked to a company without being its primary one is the company's too), converted and
+    enriched as the stream's own pages are (`reader`). Archived records are not returned: the caller treats
+    what it stored and did not see as gone after checking by id."""
     if reader.spec.object == "companies":
         yield from read_by_ids(transport, apis, reader, company_ids)
         return
-    associated = read_company_deals(transport, apis.associations, company_ids)
-    yield from read_by_ids(transport, apis, reader, [deal for deals in associated.values() for deal in deals])
+    associated = read_company_targets(transport, apis.associations, company_ids, reader.spec.object)
+    yield from read_by_ids(transport, apis, reader, [found for ids in associated.values() for found in ids])
 
 
 def read_by_ids(transport: Transport, apis: HubSpotApis, reader: StreamReader, ids: Sequence[str]) -> Iterator[Page]:

@@ -14,7 +14,7 @@ __all__ = [
     "PRIMARY_TYPE_ID",
     "DealCompanies",
     "association_results",
-    "read_company_deals",
+    "read_company_targets",
     "read_deal_companies",
 ]
 
@@ -71,12 +71,15 @@ def read_deal_companies(transport: Transport, api: Any, deal_ids: Sequence[str])
     return found
 
 
-def read_company_deals(transport: Transport, api: Any, company_ids: Sequence[str]) -> dict[str, list[str]]:
-    """The deals associated with each company (v4 batch read, paged per input like `read_deal_companies`)."""
+def read_company_targets(
+    transport: Transport, api: Any, company_ids: Sequence[str], to_type: str
+) -> dict[str, list[str]]:
+    """The records of `to_type` (deals, contacts) associated with each company, in the order HubSpot gives (v4
+    batch read, paged per input like `read_deal_companies`)."""
     found: dict[str, list[str]] = {company_id: [] for company_id in company_ids}
-    for item in _results(transport, api, "companies", "deals", company_ids):
-        deals = found.setdefault(str(item["from"]["id"]), [])
-        deals += [str(t["toObjectId"]) for t in item.get("to") or [] if str(t["toObjectId"]) not in deals]
+    for item in _results(transport, api, "companies", to_type, company_ids):
+        targets = found.setdefault(str(item["from"]["id"]), [])
+        targets += [str(t["toObjectId"]) for t in item.get("to") or [] if str(t["toObjectId"]) not in targets]
     return found
 
 

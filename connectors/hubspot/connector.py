@@ -140,12 +140,13 @@ class HubSpotConnector:
             yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
 
     def read_accounts(self, spec: StreamSpec, account_ids: Sequence[str]) -> Iterator[Page]:
-        """The live `companies` with these ids, or the live `deals` associated with them (batch reads by id;
-        not checkpointed). Other streams have no records of their own per account: nothing."""
-        if spec.object not in ("companies", "deals") or not account_ids:
+        """The live `companies` with these ids, or the live `deals` or `contacts` associated with them (batch
+        reads by id; not checkpointed). Other streams have no records of their own per account: nothing."""
+        if spec.object not in ("companies", "deals", "contacts") or not account_ids:
             return
         reader = self._reader(spec, self.describe(spec.object))
-        yield from read_for_accounts(self.transport, self.apis, reader, account_ids)
+        pages = read_for_accounts(self.transport, self.apis, reader, account_ids)
+        yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
 
     def read_ids(self, spec: StreamSpec, ids: Sequence[str]) -> Iterator[Page]:
         """The live `companies` or `deals` with these ids, wherever they are associated now (batch reads by

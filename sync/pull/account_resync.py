@@ -1,7 +1,9 @@
 """A full resync of one account: its records in every CRM of the job, read again by id, every stored
-record of it that the CRM no longer holds marked deleted, and every opportunity of it the CRM now files under
-another account stored as it is now (sync.md: a full resync of a job, an object or one account). The
-streams' own positions do not move, so the next incremental run reads what it would have."""
+record of it that the CRM no longer holds marked deleted, and every opportunity or contact of it the CRM now
+files under another account stored as it is now (sync.md: a full resync of a job, an object or one
+account). Its people come with it: contacts, their relations to the account, their deal roles and the account
+team, so the buying committee an admin resyncs is the one the CRM holds. The streams' own positions do not
+move, so the next incremental run reads what it would have."""
 
 from __future__ import annotations
 
@@ -29,14 +31,16 @@ from sync.pull.pages import mark_deleted, target_of
 from sync.pull.stream import ProgressSink, PullRequest, commit_page, stream_key
 from sync.runs.records import Ended, RunRecorder
 from sync.store.engine import session
+from sync.store.people_tables import AccountContact, Contact, DealContact, TeamMember
 from sync.store.tables import Opportunity, SourceAccount, utcnow
 
 __all__ = ["ACCOUNT_OBJECTS", "AccountNotFound", "resolve_account", "resync_account"]
 
-# The objects that hold records of their own per account; stages, pipelines and rates are not resynced.
+# The objects that hold records of their own per account; stages, pipelines, rates and users are not resynced.
 ACCOUNT_OBJECTS: Final = frozenset(
-    {"Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem", "companies", "deals"}
-)
+    {"Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem", "companies", "deals",
+     "Contact", "AccountContactRelation", "OpportunityContactRole", "AccountTeamMember", "contacts"}
+)  # fmt: skip
 ACCOUNT_STREAMS: Final = frozenset({"Account", "companies"})
 
 
@@ -136,34 +140,56 @@ def _resync_stream(
         return held
 
     seen = store(connector.read_accounts(spec, account_ids))
-    target = target_of(connector.crm, spec.object)
-    if target.counted and target.model in (SourceAccount, Opportunity):
-        stored = _stored_live(engine, target.model, connector.name, spec.object in ACCOUNT_STREAMS, account_ids)
-        unseen = [source_id for source_id in stored if source_id not in seen]
-        if target.model is Opportunity:
+    model = target_of(connector.crm, spec.object).model
+    unseen = [i for i in _stored_live(engine, model, connector.name, spec.object, account_ids) if i not in seen]
+    if unseen:
+        if model in (Opportunity, Contact):
             # Read again by id wherever they are filed now: one still there (moved to another account, or
             # soft-deleted) is stored as it is, one that does not come back is gone.
-            found = store(connector.read_ids(spec, unseen)) if unseen else set()
-        else:
-            found = set(connector.fetch(spec.object, unseen, [])) if unseen else set()
+            found = store(connector.read_ids(spec, unseen))
+        elif model is SourceAccount:
+            found = set(connector.fetch(spec.object, unseen, []))
+        else:  # a relation or team row: the read by account (or its opportunities) holds every live one
+            found = set()
         gone = [source_id for source_id in unseen if source_id not in found]
         with session(engine) as s, s.begin():
-            progress.deleted += mark_deleted(s, target.model, connector.name, gone, utcnow())
+            progress.deleted += mark_deleted(s, model, connector.name, gone, utcnow())
     progress.done = True
     recorder.flush(force=True)
     sink.stream_finished(key)
 
 
-def _stored_live(engine: Engine, model: Any, connection: str, accounts: bool, account_ids: list[str]) -> list[str]:
-    """The live stored records of the account: the account records themselves, or the opportunities on them."""
-    column = model.source_id if accounts else model.account_source_id
+def _stored_live(engine: Engine, model: Any, connection: str, obj: str, account_ids: list[str]) -> list[str]:
+    """The live stored records of the account that a read of `obj` by account should bring back: the account
+    records themselves, its opportunities, its contacts (on it, or related to it), its contact relations and
+    team, and the contact roles on its opportunities. Nothing for other tables (stage history, line items:
+    keyed by content or swept with their opportunity)."""
+    if model is SourceAccount and obj in ACCOUNT_STREAMS:
+        return _live_where(engine, model, connection, model.source_id, account_ids)
+    if model in (Opportunity, AccountContact, TeamMember):
+        return _live_where(engine, model, connection, model.account_source_id, account_ids)
+    if model is Contact:
+        related = _live_where(engine, AccountContact, connection, AccountContact.account_source_id, account_ids,
+                              AccountContact.contact_source_id)  # fmt: skip
+        on_it = _live_where(engine, Contact, connection, Contact.account_source_id, account_ids)
+        return list(dict.fromkeys(on_it + related))
+    if model is DealContact:
+        deals = _live_where(engine, Opportunity, connection, Opportunity.account_source_id, account_ids)
+        return _live_where(engine, DealContact, connection, DealContact.opportunity_source_id, deals)
+    return []
+
+
+def _live_where(
+    engine: Engine, model: Any, connection: str, column: Any, values: list[str], selected: Any = None
+) -> list[str]:
+    """`selected` (the source id) of the live rows of `model` on `connection` whose `column` is in `values`."""
     found: list[str] = []
     with session(engine) as s:
-        for start in range(0, len(account_ids), 900):
+        for start in range(0, len(values), 900):
             stmt = (
-                select(model.source_id)
+                select(model.source_id if selected is None else selected)
                 .where(model.connection == connection, col(model.deleted_at).is_(None))
-                .where(col(column).in_(account_ids[start : start + 900]))
+                .where(col(column).in_(values[start : start + 900]))
             )
-            found += [str(source_id) for source_id in s.exec(stmt).all()]
+            found += [str(value) for value in s.exec(stmt).all()]
     return found

@@ -17,7 +17,20 @@ from sqlmodel import select
 from sync import Opportunity, SourceAccount, StreamCursor, SyncRun, session
 from sync.jobs import RunSummary, SyncOptions, default_factory, run_sync
 from sync.pull.account_resync import AccountNotFound
-from tests.sync.conftest_e2e import E2E, HS, JOB, SF, differences, hs_truth, sf_truth, stamp_text, store_view
+from sync.store.people_tables import AccountContact, Contact, DealContact, TeamMember
+from tests.sync.conftest_e2e import (
+    E2E,
+    HS,
+    JOB,
+    SF,
+    differences,
+    hs_truth,
+    sf_ids,
+    sf_truth,
+    stamp_text,
+    store_view,
+)
+from tests.sync.pull.test_e2e_people import HS_PEOPLE, SF_PEOPLE
 
 LONG_AGO = stamp_text(datetime.now(UTC) - timedelta(days=400))  # far behind any incremental window
 
@@ -198,3 +211,108 @@ def test_the_cli_resyncs_one_account_and_names_the_option_when_the_account_is_un
     assert bad.wait(120) == 2
     assert "--account" in e2e.output("bad")[1]
     assert "no account `sf:001nothere`" in e2e.output("bad")[1]
+
+
+def _sf_people_of(sb: Any, obj: str, field: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The org's live `obj` records whose `field` is one of `ids`, by id (the sandbox's own records)."""
+    records = (sb.admin("get", SF, object=obj, id=i) for i in sf_ids(sb, obj))
+    return {r["Id"]: r for r in records if r["_state"] == "live" and r.get(field) in ids}
+
+
+def _hs_contacts_of(sb: Any, company: str) -> dict[str, dict[str, Any]]:
+    """The live contacts associated with the company (any association label), by id, with their properties."""
+    from sandbox.hubspot.association_views import live_targets
+    from sandbox.hubspot.object_types import object_type
+
+    with sb.lock(HS):
+        linked = live_targets(sb.hs_account, object_type("companies"), int(company), "contacts")
+    records = (sb.admin("get", HS, object="contacts", id=str(c)) for c, _ in linked)
+    return {r["id"]: r["properties"] for r in records if r["state"] == "live"}
+
+
+def _stored_people(e2e: E2E, connection: str, model: Any, column: str, ids: list[str]) -> dict[str, Any]:
+    with session(e2e.engine) as s:
+        rows = s.exec(select(model).where(model.connection == connection, getattr(model, column).in_(ids))).all()
+    return {r.source_id: r for r in rows if r.deleted_at is None}
+
+
+def _hs_linked(e2e: E2E, company: str) -> dict[str, str | None]:
+    """The stored live contacts linked to the company (the relation rows), with their titles."""
+    with session(e2e.engine) as s:
+        links = s.exec(select(AccountContact).where(AccountContact.connection == HS,
+                                                    AccountContact.account_source_id == company,
+                                                    AccountContact.deleted_at == None)).all()  # noqa: E711  # fmt: skip
+        contacts = {c.source_id: c for c in s.exec(select(Contact).where(Contact.connection == HS)).all()}
+    return {link.contact_source_id: contacts[link.contact_source_id].title for link in links
+            if contacts[link.contact_source_id].deleted_at is None}  # fmt: skip
+
+
+def test_a_single_account_resync_brings_its_people_back_as_both_crms_hold_them(make_e2e) -> None:
+    """An admin resyncs an account after changes its incremental runs cannot see (edits stamped before their
+    cursor, a hard delete, an association that moves no stamp): its contacts, contact relations, deal roles
+    and team come back as each CRM holds them, and another account's people are not touched."""
+    e2e = make_e2e(accounts=60, seed=5, sf=[*SF_PEOPLE, "Opportunity"], hs=[*HS_PEOPLE, "deals"])
+    assert e2e.sync().status == "succeeded"
+    sb = e2e.sandbox
+
+    def people(key: str) -> tuple[list[str], list[str], dict[str, Any], dict[str, Any]]:
+        mine = records_of(e2e, key)
+        sf = _sf_people_of(sb, "Contact", "AccountId", mine["sf_accounts"])
+        hs = _hs_contacts_of(sb, mine["hs_companies"][0]) if mine["hs_companies"] else {}
+        return mine["sf_accounts"], mine["hs_companies"], sf, hs
+
+    candidates = [k for k in accounts_in_both_crms(e2e) if len(people(k)[2]) >= 2 and len(people(k)[3]) >= 2]
+    key, other = candidates[:2]
+    sf_accounts, hs_companies, sf_contacts, hs_contacts = people(key)
+    _, other_companies, other_sf, other_hs = people(other)
+    company = hs_companies[0]
+    edited, deleted = sorted(sf_contacts)[:2]
+    arrived = sorted(other_sf)[0]
+    sb.admin("update", SF, object="Contact", id=edited, fields={"Title": "Chief Revenue Officer"}, stamp=LONG_AGO)
+    sb.admin("hard_delete", SF, object="Contact", ids=[deleted])
+    sb.admin("update", SF, object="Contact", id=arrived, fields={"AccountId": sf_accounts[0]}, stamp=LONG_AGO)
+    untouched = sorted(other_sf)[1]
+    sb.admin("update", SF, object="Contact", id=untouched, fields={"Title": "Not Mine"}, stamp=LONG_AGO)
+    hs_edited, hs_archived = sorted(hs_contacts, key=int)[:2]
+    sb.admin("update", HS, object="contacts", id=hs_edited, fields={"jobtitle": "Head of IT"}, stamp=LONG_AGO)
+    sb.admin("delete", HS, object="contacts", ids=[hs_archived])
+    hs_joined = sorted(set(other_hs) - set(hs_contacts), key=int)[0]
+    with sb.lock(HS):  # linked to this company too, its primary one unchanged: no stamp moves
+        sb.hs_account.other_links.add("contacts", int(hs_joined), "companies", int(company))
+    before = positions(e2e)
+
+    summary = resync(e2e, key)
+
+    assert summary.status == "succeeded", summary.errors
+    for stream in ("salesforce.Contact", "salesforce.AccountContactRelation", "salesforce.OpportunityContactRole",
+                   "salesforce.AccountTeamMember", "hubspot.contacts"):  # fmt: skip
+        assert stream in summary.streams, summary.streams
+    # Salesforce: every live contact, relation, team member and deal role of the account, as the org holds them.
+    truth = _sf_people_of(sb, "Contact", "AccountId", sf_accounts)
+    stored = _stored_people(e2e, SF, Contact, "account_source_id", sf_accounts)
+    assert {i: c.title for i, c in stored.items()} == {i: c["Title"] for i, c in truth.items()}
+    assert stored[edited].title == "Chief Revenue Officer"
+    assert arrived in stored
+    assert deleted not in stored
+    assert deleted not in truth
+    relations = _sf_people_of(sb, "AccountContactRelation", "AccountId", sf_accounts)
+    stored_relations = _stored_people(e2e, SF, AccountContact, "account_source_id", sf_accounts)
+    assert set(stored_relations) == set(relations)
+    team = _sf_people_of(sb, "AccountTeamMember", "AccountId", sf_accounts)
+    assert set(_stored_people(e2e, SF, TeamMember, "account_source_id", sf_accounts)) == set(team)
+    opportunities = list(_sf_people_of(sb, "Opportunity", "AccountId", sf_accounts))
+    roles = _sf_people_of(sb, "OpportunityContactRole", "OpportunityId", opportunities)
+    assert set(_stored_people(e2e, SF, DealContact, "opportunity_source_id", opportunities)) == set(roles)
+    with session(e2e.engine) as s:
+        gone = s.exec(select(Contact).where(Contact.connection == SF, Contact.source_id == deleted)).one()
+        elsewhere = s.exec(select(Contact).where(Contact.connection == SF, Contact.source_id == untouched)).one()
+    assert gone.deleted_at is not None, "hard-deleted in the org: marked deleted, kept"
+    assert elsewhere.title != "Not Mine", "another account's people are not touched"
+    # HubSpot: the contacts linked to the company (the relation rows), with their titles, as the account holds them.
+    hs_truth_now = _hs_contacts_of(sb, company)
+    assert _hs_linked(e2e, company) == {i: p["jobtitle"] or None for i, p in hs_truth_now.items()}
+    assert hs_joined in hs_truth_now
+    assert hs_archived not in hs_truth_now
+    assert _hs_linked(e2e, company)[hs_edited] == "Head of IT"
+    assert positions(e2e) == before, "the streams' positions do not move"
+    assert other_companies, "the other account is in both CRMs"
