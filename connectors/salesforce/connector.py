@@ -312,7 +312,7 @@ class SalesforceConnector:
 
     def read_slice(self, spec: StreamSpec, window: Window, resume: Position | None = None) -> Iterator[Page]:
         """One slice's record pages by REST (each call in a slot of the gate); the last says `complete`."""
-        yield from rest_pages(GatedPages(self.pages, self.gate), self._plan_for(spec), window, resume)
+        yield from rest_pages(GatedPages(self.pages, self.gate), self._plan_for(spec), window, resume, ahead=False)
 
     def read_tail(self, spec: StreamSpec, window: Window) -> Iterator[Page]:
         """What follows the records of a window read in slices: its hard deletes (incremental windows)."""

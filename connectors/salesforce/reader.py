@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,12 +42,16 @@ def position_after(mode: str, cursor_field: str | None, row: Record) -> Position
     return Position(mode, cursor=cursor, last_id=str(row.get("Id") or "") or None)
 
 
-def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after: Position | None) -> Iterator[Page]:
+def rest_pages(
+    pages: QueryPages, plan: StreamPlan, window: Window | None, after: Position | None, *, ahead: bool = True
+) -> Iterator[Page]:
     """The stream's pages in `window` after `after`; the last one says `complete`.
 
-    The next page is requested as soon as the current one's `nextRecordsUrl` is known, so the org works on
-    it while this page is converted and the caller stores it. A page whose rows all failed conversion still
-    moves the position past them.
+    `ahead`: the next page is requested as soon as the current one's `nextRecordsUrl` is known, so the org
+    works on it while this page is converted and the caller stores it (a read in one piece). A slice of a
+    window read side by side does without: the other slices keep the connection busy, and a page fetched
+    ahead per slice would double what the slices hold in memory. A page whose rows all failed conversion
+    still moves the position past them.
     """
     spec = plan.spec
 
@@ -56,10 +62,10 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
     driving, *others = field_groups(spec.fields, keep, fits)
     answer = pages.first(select(spec.object, driving, spec.cursor_field, window, after))
     position = after or Position("rest")
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-next-page") as ahead:
+    with ThreadPoolExecutor(1, thread_name_prefix="sf-next-page") if ahead else nullcontext() as pool:
         while True:
             done = bool(answer.get("done", True)) or not answer.get("nextRecordsUrl")
-            upcoming = None if done else ahead.submit(pages.more, str(answer["nextRecordsUrl"]))
+            upcoming = None if done else _later(pool, pages.more, str(answer["nextRecordsUrl"]))
             raw = list(answer.get("records") or [])
             if others:  # more fields than one URL carries: the rest joined on Id
                 join_groups(raw, spec.object, others, lambda soql: all_records(pages, soql))
@@ -78,6 +84,24 @@ def rest_pages(pages: QueryPages, plan: StreamPlan, window: Window | None, after
             if upcoming is None:
                 return
             answer = upcoming.result()
+
+
+@dataclass(frozen=True, slots=True)
+class _Deferred:
+    """A page to fetch when its result is asked for (no fetch-ahead)."""
+
+    call: Callable[[str], QueryAnswer]
+    url: str
+
+    def result(self) -> QueryAnswer:
+        return self.call(self.url)
+
+
+def _later(
+    pool: ThreadPoolExecutor | None, call: Callable[[str], QueryAnswer], url: str
+) -> Future[QueryAnswer] | _Deferred:
+    """The next page: on the wire now (`pool`), or fetched when asked for."""
+    return pool.submit(call, url) if pool is not None else _Deferred(call, url)
 
 
 def all_records(pages: QueryPages, soql: str) -> Iterator[dict[str, Any]]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import Page, Position, Window
+from connectors.base import Page, Position, StreamSpec, Window
 from connectors.salesforce import SalesforceConnector, connect
+from connectors.salesforce.convert import RecordShape
+from connectors.salesforce.reader import rest_pages
+from connectors.salesforce.streams import StreamPlan
 
 from .conftest import FAST_RETRY, SfConn, make_accounts
 from .conftest import stamp_text as _stamp
@@ -137,3 +141,55 @@ def test_the_httpx_fast_path_reads_the_same_pages_and_logs_in_again(sandbox: Any
     assert [p.records for p in pages] == [p.records for p in expected]
     assert fast.org.logins == 2
     assert fast.quota().used is not None
+
+
+class _CountedPages:
+    """Three query pages of one record each; `asked` lists the calls in the order they were made."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def _answer(self, n: int) -> dict[str, Any]:
+        stamp = f"2031-03-01T00:00:0{n}.000+0000"
+        more = {"nextRecordsUrl": f"/next/{n + 1}"} if n < 3 else {}
+        return {"done": n == 3, "records": [{"Id": f"001{n}", "SystemModstamp": stamp}], **more}
+
+    def first(self, soql: str) -> dict[str, Any]:
+        self.asked.append("first")
+        return self._answer(1)
+
+    def more(self, next_records_url: str) -> dict[str, Any]:
+        self.asked.append(next_records_url)
+        return self._answer(int(next_records_url.rsplit("/", 1)[1]))
+
+
+def _plan() -> StreamPlan:
+    spec = StreamSpec("Account", "Account", "Id", "SystemModstamp", ("Id", "SystemModstamp"))
+    return StreamPlan(spec, RecordShape(spec.fields, {"Id": "id", "SystemModstamp": "datetime"}))
+
+
+def test_a_read_in_one_piece_asks_for_the_next_page_before_the_caller_is_done_with_this_one() -> None:
+    pages = _CountedPages()
+    reader = rest_pages(pages, _plan(), None, None)
+    first = next(reader)
+    deadline = datetime.now(UTC) + timedelta(seconds=10)
+    while len(pages.asked) < 2 and datetime.now(UTC) < deadline:  # the fetch-ahead thread is on its way
+        time.sleep(0.01)
+    assert [r["Id"] for r in first.records] == ["0011"]
+    assert pages.asked == ["first", "/next/2"]
+    assert [r["Id"] for p in reader for r in p.records] == ["0012", "0013"]
+
+
+def test_a_slice_holds_no_page_ahead_of_the_one_it_hands_out() -> None:
+    """Slices read side by side are the concurrency; a page fetched ahead per slice would only double the
+    records held in memory while the slices' pages wait to be stored."""
+    pages = _CountedPages()
+    reader = rest_pages(pages, _plan(), None, None, ahead=False)
+    first = next(reader)
+    time.sleep(0.2)
+    assert [r["Id"] for r in first.records] == ["0011"]
+    assert pages.asked == ["first"]
+    rest = list(reader)
+    assert [r["Id"] for p in rest for r in p.records] == ["0012", "0013"]
+    assert rest[-1].position.complete is True
+    assert pages.asked == ["first", "/next/2", "/next/3"]
