@@ -22,7 +22,10 @@ from sync.pull import slice_cursors
 from sync.pull.slice_cursors import SliceState
 from sync.store.engine import session
 
-BACKLOG_PER_SLICE = 2  # pages fetched ahead of the store per slice: memory stays flat whatever the window
+# Pages waiting for the store, per slice: with each slice's thread holding the page it could not hand over yet,
+# at most 2 pages a slice (+ the one being stored) are in memory, whatever the window. One is enough: a single
+# thread stores, so a deeper queue fills only when the store is the slower side, and then holds more for nothing.
+BACKLOG_PER_SLICE = 1
 
 
 @dataclass(frozen=True, slots=True)
