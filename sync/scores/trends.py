@@ -83,8 +83,9 @@ def arr_bridge(portfolio: dict[str, Any]) -> list[BridgeStep]:
 
 def segment_rows(engine: Engine, deployment: Deployment, *, as_of: date, by: str) -> list[dict[str, Any]]:
     """Every portfolio KPI per value of `by` (PAGE_SEGMENTS) at `as_of`. Owners are grouped by the name a CRM
-    gives them and teams by the pulled users' teams (`kpis --by owner|team`, the KPI page's tables), once users or
-    owners were pulled; before that an owner is its CRM id and every account is in no team."""
+    gives them (a pulled user's, else the CRM's owner directory's) and teams by the pulled users' teams
+    (`kpis --by owner|team`, the KPI page's tables); an owner no CRM names is its id, and without pulled users
+    every account is in no team."""
     if by not in PAGE_SEGMENTS:
         raise ValueError(f"unknown segment {by!r}; expected one of {', '.join(PAGE_SEGMENTS)}")
     result = compute_scores(engine, deployment, as_of=as_of)
