@@ -30,11 +30,18 @@ def owner_names(
             )
             names.update((source_id, name) for source_id, name in rows if name)
     if len(names) < len(wanted):
-        for directory in (load_directories(engine) if directories is None else directories).values():
-            names.update(
-                (owner, name) for owner, name in directory.owners.items() if owner in wanted and owner not in names
-            )
+        named = directory_owners(load_directories(engine) if directories is None else directories)
+        names.update((owner, named[owner]) for owner in wanted if owner not in names and owner in named)
     return names
+
+
+def directory_owners(directories: Mapping[str, Directory]) -> dict[str, str]:
+    """Owner id -> name across the CRMs' owner directories (an id two of them name: the first's name)."""
+    named: dict[str, str] = {}
+    for directory in directories.values():
+        for owner, name in directory.owners.items():
+            named.setdefault(owner, name)
+    return named
 
 
 def owners_named(engine: Engine, name: str) -> list[str]:

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from scoring.owner_segments import PeopleSegment, owner_kpis
 from sync.pull.directory import load_directories
+from sync.scores.owner_names import directory_owners
 from sync.store.engine import session
 from sync.store.people_tables import CrmUser
 
@@ -26,9 +27,8 @@ def owner_directory(engine: Engine) -> pl.DataFrame:
         rows = s.exec(select(CrmUser.source_id, CrmUser.name, CrmUser.team).where(col(CrmUser.deleted_at).is_(None)))
         data = [(source_id, name, team) for source_id, name, team in rows]
     pulled = {owner for owner, _, _ in data}
-    for directory in load_directories(engine).values():
-        data += [(owner, name, None) for owner, name in sorted(directory.owners.items()) if owner not in pulled]
-        pulled |= set(directory.owners)
+    named = directory_owners(load_directories(engine))
+    data += [(owner, name, None) for owner, name in sorted(named.items()) if owner not in pulled]
     return pl.DataFrame(data, schema={"owner": pl.String(), "owner_name": pl.String(), "team": pl.String()},
                         orient="row")  # fmt: skip
 
