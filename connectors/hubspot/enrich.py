@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from connectors.base import Record, SkippedRecord
@@ -10,7 +9,7 @@ from connectors.hubspot.apis import HubSpotApis
 from connectors.hubspot.associations import read_deal_companies
 from connectors.hubspot.convert import ConversionError
 from connectors.hubspot.history import read_stage_histories, stage_sequence
-from connectors.hubspot.transport import Transport
+from connectors.hubspot.transport import Transport, side_by_side
 
 __all__ = ["add_merges", "enrich_deals"]
 
@@ -35,10 +34,9 @@ def enrich_deals(transport: Transport, apis: HubSpotApis, records: list[Record])
     live = [record["id"] for record in records if not record["archived"]]
     if not live:
         return []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hs-deal-companies") as aside:
-        asked = aside.submit(read_deal_companies, transport, apis.associations, live)  # both calls in flight
-        histories = read_stage_histories(transport, apis.batch, live)
-        companies = asked.result()
+    histories, companies = side_by_side(lambda: read_stage_histories(transport, apis.batch, live),
+                                        lambda: read_deal_companies(transport, apis.associations, live),
+                                        "hs-deal-companies")  # fmt: skip
     skipped: list[SkippedRecord] = []
     kept: list[Record] = []
     for record in records:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
@@ -12,7 +11,7 @@ from typing import Any, Final
 from connectors.base import Page, Position, Record
 from connectors.hubspot.associations import association_results
 from connectors.hubspot.convert import ConversionError, parse_instant
-from connectors.hubspot.transport import Transport
+from connectors.hubspot.transport import Transport, side_by_side
 from connectors.people import PeopleKind
 
 __all__ = [
@@ -41,10 +40,11 @@ def enrich_contacts(transport: Transport, api: Any, records: list[Record]) -> No
     live = [r["id"] for r in records if not r["archived"]]
     if not live:
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubspot-associations") as pool:
-        to_deals = pool.submit(lambda: list(association_results(transport, api, "contacts", "deals", live)))
-        to_companies = list(association_results(transport, api, "contacts", "companies", live))
-        deal_items = to_deals.result()
+    to_companies, deal_items = side_by_side(
+        lambda: list(association_results(transport, api, "contacts", "companies", live)),
+        lambda: list(association_results(transport, api, "contacts", "deals", live)),
+        "hubspot-associations",
+    )
     companies: dict[str, list[str]] = {i: [] for i in live}
     primary: dict[str, str] = {}
     for item in to_companies:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import urllib3
@@ -15,9 +16,19 @@ from connectors.hubspot.apis import API_EXCEPTIONS
 from connectors.hubspot.errortable import Failure, failure_from_body, raise_for, transport_error
 from connectors.hubspot.ratelimit import Clock, RetryPolicy, Throttle
 
-__all__ = ["CallStats", "Reply", "Transport"]
+__all__ = ["CallStats", "Reply", "Transport", "side_by_side"]
 
 TIMEOUT = (10.0, 120.0)  # connect, read (seconds)
+First = TypeVar("First")
+Second = TypeVar("Second")
+
+
+def side_by_side(first: Callable[[], First], second: Callable[[], Second], name: str) -> tuple[First, Second]:
+    """Two reads of one page in flight together (`second` in a thread named `name`), so the page costs one
+    round trip of latency for both; the transport counts and throttles calls from several threads."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=name) as aside:
+        later = aside.submit(second)
+        return first(), later.result()
 
 
 @dataclass(frozen=True, slots=True)
