@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 
@@ -26,6 +27,7 @@ from connectors.hubspot.apis import build_apis
 from connectors.hubspot.convert import RecordConverter
 from connectors.hubspot.directory import read_directory
 from connectors.hubspot.fetch import fetch_records
+from connectors.hubspot.full_read import by_search
 from connectors.hubspot.people import canonical_contact_pages, owner_pages
 from connectors.hubspot.pipelines import read_stages
 from connectors.hubspot.portal import company_currency
@@ -39,6 +41,8 @@ from connectors.hubspot.transport import CallStats, Transport
 from connectors.hubspot.writer import write_batches
 
 __all__ = ["HubSpotConnector"]
+
+log = logging.getLogger(__name__)
 
 
 class HubSpotConnector:
@@ -126,8 +130,20 @@ class HubSpotConnector:
         if spec.object == "owners":
             yield from owner_pages(self.transport, self.apis.owners, spec.name)
             return
-        pages = self._reader(spec, self.describe(spec.object)).read(window, resume)
+        reader = self._reader(spec, self.describe(spec.object))
+        if window.start is None and resume is None:
+            reader.full_by_search = self._full_by_search(spec)
+        pages = reader.read(window, resume)
         yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
+
+    def _full_by_search(self, spec: StreamSpec) -> bool:
+        """Whether this full read takes its live records from search, at the round trips measured so far."""
+        round_trip = self.transport.round_trip()
+        chosen = by_search(round_trip, self.throttle.calls_per_second(), self.throttle.search_per_second)
+        if chosen:
+            log.info("%s.%s: read in full by search, 200 a page (a call's round trip is %.0f ms: the list's 100 a "
+                     "page would come slower)", self.name, spec.name, (round_trip or 0) * 1000)  # fmt: skip
+        return chosen
 
     def read_deleted(self, spec: StreamSpec) -> Iterator[Page]:
         """Every archived record of the stream (`archived=true` listing, records with `archived=True`).

@@ -150,6 +150,13 @@ class Throttle:
             windows.append(self.search)
         return windows
 
+    def calls_per_second(self) -> float:
+        """The most calls a second the account's windows let through (the rolling one as the headers last told,
+        and the secondly one when sent), whether or not this throttle enforces them."""
+        with self._lock:
+            rates = [w.limit / max(w.interval - self.margin, 1e-3) for w in self._windows(is_search=False)]
+        return min(rates)
+
     def wait(self, *, is_search: bool) -> None:
         """Sleep until one more call (a search call when `is_search`) fits every window, counting the calls
         still in flight (several threads may call at once: each call let through holds its place until

@@ -93,35 +93,48 @@ class StreamReader:
     converter: RecordConverter
     field_errors: Mapping[str, str]
     lister: Any = None  # the list endpoint's API (the raw one, see rawlist.py); the SDK's when None
+    full_by_search: bool = False  # a full read's live records by search rather than the list (full_read.py)
 
     def read(self, window: Window, resume: Position | None) -> Iterator[Page]:
         """The stream's pages inside `window`, resuming after `resume` when given."""
-        if window.start is None:
-            yield from self._full(resume)
-        else:
+        if window.start is not None:
             yield from self._incremental(window, resume)
+        elif (resume is None and self.full_by_search) or (resume is not None and resume.mode == "search"):
+            yield from self._full_by_search(window, resume)
+        else:
+            yield from self._full(resume)
 
-    # ---- incremental ---------------------------------------------------------------------------
+    # ---- incremental ----------------------------------------------------------------------------
     def _incremental(self, window: Window, resume: Position | None) -> Iterator[Page]:
         segments, _ = plan_from(window, resume)
         bounds = window_bounds(window)
         cursor = resume.cursor if resume is not None else None
-        while segments:
-            body = search_body(segments[0], self.properties, cursor=self.spec.cursor_field or "hs_lastmodifieddate")
-            _check_size(self.transport.connection, body)
-            data = self._search(body, f"search {self.spec.object}")
-            results = data.get("results") or []
-            if results:
-                segments[0] = segments[0].advanced(
-                    int(_last_id(results) or _no_ids(self.transport.connection, self.spec.object))
-                )
-            if not results or _next_after(data) is None:
-                segments.pop(0)
-            records, skipped = self.page_records(results)
-            cursor = _latest(cursor, records)
-            last_id = _last_id(results) or (resume.last_id if resume else None)
-            blob = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
-            yield self.page(records, skipped, Position("search", cursor, last_id, blob=blob))
+        last_id = resume.last_id if resume is not None else None
+        operation = f"search {self.spec.object}"
+        # As for the list: the next page is asked for as soon as this one's last id is known, so that it is on the
+        # wire while this page is converted, enriched and stored (the throttle holds both under search's limit).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hs-next-search") as ahead:
+            upcoming = ahead.submit(self._search_segment, segments[0], operation) if segments else None
+            while upcoming is not None:
+                data = upcoming.result()
+                results = data.get("results") or []
+                if results:
+                    segments[0] = segments[0].advanced(
+                        int(_last_id(results) or _no_ids(self.transport.connection, self.spec.object))
+                    )
+                if not results or _next_after(data) is None:
+                    segments.pop(0)
+                upcoming = ahead.submit(self._search_segment, segments[0], operation) if segments else None
+                blob = {"window": list(bounds), "segments": [s.as_json() for s in segments]}
+                records, skipped = self.page_records(results)
+                cursor = _latest(cursor, records)
+                last_id = _last_id(results) or last_id
+                yield self.page(records, skipped, Position("search", cursor, last_id, blob=blob))
+
+    def _search_segment(self, segment: Segment, operation: str) -> dict[str, Any]:
+        body = search_body(segment, self.properties, cursor=self.spec.cursor_field or "hs_lastmodifieddate")
+        _check_size(self.transport.connection, body)
+        return self._search(body, operation)
 
     def read_archived(self) -> Iterator[Page]:
         """Every archived record (HubSpot keeps them 90 days), `archived=True`, position mode `deleted`."""
@@ -133,6 +146,15 @@ class StreamReader:
         return reply.body or {}
 
     # ---- full ----------------------------------------------------------------------------------
+    def _full_by_search(self, window: Window, resume: Position | None) -> Iterator[Page]:
+        """Live records modified up to the window's end by search segments (as an incremental read with no start),
+        then every archived record. A rerun goes on the way the interrupted read went (its position's mode)."""
+        cursor = resume.cursor if resume is not None else None
+        for page in self._incremental(window, resume):
+            cursor = page.position.cursor
+            yield page
+        yield from self._archived(None, None, cursor)
+
     def _full(self, resume: Position | None) -> Iterator[Page]:
         cursor = resume.cursor if resume is not None else None
         if resume is not None and resume.mode == "deleted":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from connectors.hubspot.ratelimit import Clock, RetryPolicy, Throttle
 __all__ = ["CallStats", "Reply", "Transport", "side_by_side"]
 
 TIMEOUT = (10.0, 120.0)  # connect, read (seconds)
+ROUND_TRIPS = 8  # answered calls whose round trip `round_trip` takes the median of
 First = TypeVar("First")
 Second = TypeVar("Second")
 
@@ -69,6 +72,14 @@ class Transport:
         self.clock = clock
         self.stats = CallStats()
         self._counting = threading.Lock()  # calls may run from several threads (a page fetched ahead)
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)
+
+    def round_trip(self) -> float | None:
+        """The median seconds between sending a call and having its whole answer, over the last answered calls
+        (throttle waits not counted); None before any."""
+        with self._counting:
+            samples = list(self._round_trips)
+        return statistics.median(samples) if samples else None
 
     def call(
         self, operation: str, method: Callable[..., Any], *args: Any, search: bool = False, **kwargs: Any
@@ -102,6 +113,7 @@ class Transport:
         with self._counting:
             self.stats.requests += 1
             self.stats.by_operation[operation] = self.stats.by_operation.get(operation, 0) + 1
+        started = self.clock.monotonic()
         sent = self._send(method, args, kwargs, search)
         if isinstance(sent, Failure):
             # Raised outside the `except` so that the SDK's exception (and the raw response its traceback
@@ -112,6 +124,8 @@ class Transport:
             data = response.data
         finally:
             response.release_conn()
+        with self._counting:
+            self._round_trips.append(self.clock.monotonic() - started)
         headers = _lower(response.headers)
         self._observe(headers, search)
         try:

@@ -150,3 +150,44 @@ def test_resuming_after_any_page_reads_exactly_the_rest(shared_sandbox, connecto
     for k in range(len(pages)):
         resumed = list(hs.read(spec, window, pages[k].position))
         assert _ids(resumed) == _ids(pages[k + 1 :]), f"resuming after page {k}"
+
+
+SLOW_MS = 150  # a call's round trip at which search's 200 a page at 5 a second beat the list's 100 a page
+
+
+def test_on_a_slow_network_a_full_read_takes_its_live_records_by_search_then_the_archive(
+    fresh_sandbox, connector
+) -> None:
+    sb = fresh_sandbox(accounts=600)  # more live companies than one search page holds
+    sb.add_fault(crm="hubspot", kind="slow", ms=SLOW_MS)
+    hs = connector(sb)
+    spec = _companies(hs)  # its properties call is a round trip measured
+    pages = list(hs.read(spec, Window(None, NOW)))
+    live = [r for p in pages if p.position.mode == "search" for r in p.records]
+    archived = [r for p in pages if p.position.mode == "deleted" for r in p.records]
+    assert [p.position.mode for p in pages] == sorted((p.position.mode for p in pages), key=lambda m: m == "deleted")
+    assert sorted(r["id"] for r in live) == sorted(_live_ids(sb, "companies"))
+    assert archived
+    assert all(r["archived"] for r in archived)
+    assert max(len(p.records) for p in pages if p.position.mode == "search") == 200
+    assert "list live companies" not in hs.stats.by_operation
+    # A rerun goes on the way the interrupted read went, whatever the network is now: search positions by
+    # search, archive positions by the archive, each after its page (no gap, no record twice).
+    sb.faults.clear()
+    rerun = connector(sb)
+    for k in range(len(pages)):
+        resumed = list(rerun.read(spec, Window(None, NOW), pages[k].position))
+        assert _ids(resumed) == _ids(pages[k + 1 :]), f"resuming after page {k}"
+    assert "list live companies" not in rerun.stats.by_operation
+
+
+def test_a_full_read_begun_by_the_list_goes_on_by_the_list_on_a_slow_network(fresh_sandbox, connector) -> None:
+    sb = fresh_sandbox()
+    hs = connector(sb)
+    spec = _companies(hs)
+    pages = list(hs.read(spec, Window(None, NOW)))
+    assert pages[0].position.mode == "list"
+    sb.add_fault(crm="hubspot", kind="slow", ms=SLOW_MS)
+    resumed = list(connector(sb).read(spec, Window(None, NOW), pages[0].position))
+    assert {p.position.mode for p in resumed} == {"list", "deleted"}
+    assert _ids(resumed) == _ids(pages[1:])
