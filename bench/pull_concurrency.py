@@ -15,6 +15,8 @@ new order each round, after one untimed warm-up read; min/median/max over the ro
 2. Latency: the sandbox's `slow` fault adds 150 ms to every request, HubSpot's limits are ON (190 calls per
    10 s). Salesforce Account (REST, 2,000 a page) and the first 6,000 HubSpot companies (60 list pages):
    the raw loop (sequential), the connector in one piece (Salesforce `pull_concurrency` 1) and concurrent.
+   The HubSpot connector picks its full read's endpoint from the round trips it measured (list, or search
+   at 200 a page when that is faster: connectors/hubspot/full_read.py); the row says which it used.
    Calls per 10 s against HubSpot's limit, and the 429s the sandbox answered.
 """
 
@@ -50,9 +52,9 @@ from connectors.salesforce import BulkSettings, connect  # noqa: E402
 from connectors.salesforce.soql import select  # noqa: E402
 
 THROUGHPUT = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "raw sf bulk", "sf bulk", "raw hs list",
-              "hs list")  # fmt: skip
+              "hs")  # fmt: skip
 LATENCY = ("raw sf rest", "sf rest, one piece", "sf rest, 4 slices", "sf rest, 8 slices", "sf rest, 16 slices",
-           "raw hs list", "hs list")  # fmt: skip
+           "raw hs list", "hs")  # fmt: skip
 HS_CAP = 6000  # records of the latency case: 60 list pages of 100
 SLOW_MS = 150
 
@@ -61,6 +63,7 @@ SLOW_MS = 150
 
 
 Read = Callable[[], tuple[int, int, int]]  # records, calls, 429s
+_used: dict[str, str] = {}  # the endpoint the HubSpot connector's last read took its live records from
 
 
 def _sf_reader(manifest: dict[str, Any], mode: str) -> tuple[Read, Callable[[], None]]:
@@ -137,6 +140,7 @@ def _hs_reader(manifest: dict[str, Any], mode: str, cap: int | None) -> tuple[Re
             records += len(page.records)
             if cap is not None and records >= cap:
                 break
+        _used["path"] = "search" if "search companies" in hs.stats.by_operation else "list"
         return records, hs.stats.requests - calls, hs.stats.rate_limited - limited
 
     return read, hs.close
@@ -174,7 +178,7 @@ def measure(mode: str, manifest_path: Path, cap: int | None) -> dict[str, Any]:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     close()
     return {"mode": mode, "records": records, "seconds": wall, "cpu": cpu, "calls": calls, "limited": limited,
-            "rss": _peak_rss_mb()}  # fmt: skip
+            "rss": _peak_rss_mb(), "path": _used.get("path")}  # fmt: skip
 
 
 # -- the report --------------------------------------------------------------------------------------------
@@ -205,12 +209,14 @@ def spread(values: list[float], fmt: str) -> str:
 def print_throughput(runs: dict[str, list[dict[str, Any]]]) -> None:
     print(f"  {'mode':<20} {'records':>9}  {'records/s min/med/max':>26}  {'vs raw (med)':>12}  "
           f"{'CPU s/100k min/med/max':>22}  {'CPU vs raw':>10}  {'calls':>5}  {'peak RSS MB':>11}")  # fmt: skip
-    for mode, rows in runs.items():
-        raw_mode = _raw_of(mode, runs)
+    for name, rows in runs.items():
+        raw_mode = _raw_of(name, runs)
+        paths = sorted({r["path"] for r in rows if r.get("path")})
+        mode = f"{name} (by {'/'.join(paths)})" if paths else name
         rates = [r["records"] / r["seconds"] for r in rows]
         cpu = [r["cpu"] / max(1, r["records"]) * 100_000 for r in rows]
         versus = cpu_versus = "-"
-        if raw_mode and raw_mode != mode:
+        if raw_mode and raw_mode != name:
             raw_rates = [r["records"] / r["seconds"] for r in runs[raw_mode]]
             raw_cpu = [r["cpu"] / max(1, r["records"]) * 100_000 for r in runs[raw_mode]]
             versus = f"{statistics.median(rates) / statistics.median(raw_rates):.2f}x"
@@ -227,15 +233,17 @@ def _raw_of(mode: str, runs: dict[str, Any]) -> str | None:
 
 
 def print_latency(runs: dict[str, list[dict[str, Any]]], limit: int) -> None:
-    print(f"  {'mode':<20} {'records':>7}  {'seconds min/med/max':>22}  {'vs one piece':>12}  {'calls':>5}  "
+    print(f"  {'mode':<24} {'records':>7}  {'seconds min/med/max':>22}  {'vs one piece':>12}  {'calls':>5}  "
           f"{'calls/10 s (med)':>16}  {'429s':>4}  {'peak RSS MB':>11}")  # fmt: skip
-    for mode, rows in runs.items():
+    for name, rows in runs.items():
+        paths = sorted({r["path"] for r in rows if r.get("path")})
+        mode = f"{name} (by {'/'.join(paths)})" if paths else name
         seconds = [r["seconds"] for r in rows]
-        base = runs.get("sf rest, one piece" if "sf" in mode else "raw hs list")
+        base = runs.get("sf rest, one piece" if "sf" in name else "raw hs list")
         versus = f"{statistics.median(b['seconds'] for b in base) / statistics.median(seconds):.2f}x" if base else "-"
         per10 = statistics.median(r["calls"] / r["seconds"] * 10 for r in rows)
         of_limit = f" ({per10 / limit:.0%} of {limit})" if "hs" in mode else ""
-        print(f"  {mode:<20} {rows[0]['records']:>7,}  {spread(seconds, '.2f'):>22}  {versus:>12}  "
+        print(f"  {mode:<24} {rows[0]['records']:>7,}  {spread(seconds, '.2f'):>22}  {versus:>12}  "
               f"{rows[0]['calls']:>5}  {per10:>7.0f}{of_limit:<14}  {sum(r['limited'] for r in rows):>4}  "
               f"{max(r['rss'] for r in rows):>11.0f}")  # fmt: skip
 

@@ -344,9 +344,17 @@ def test_kill_plans_are_a_function_of_the_seed_and_land_inside_the_run() -> None
 
 def test_twenty_kill_seeds_cover_both_paths_both_crms_and_both_stores() -> None:
     variants = [variant(i, 1 + i) for i in range(20)]
-    assert {c for crms, _, _ in variants for c in crms} == {"salesforce", "hubspot"}
-    assert {bulk for crms, bulk, _ in variants if "salesforce" in crms} == {True, False}
-    assert {backend for _, _, backend in variants} == {"sqlite", "postgresql"}
+    assert {c for crms, _, _, _ in variants for c in crms} == {"salesforce", "hubspot"}
+    assert {bulk for crms, bulk, _, _ in variants if "salesforce" in crms} == {True, False}
+    assert {backend for _, _, backend, _ in variants} == {"sqlite", "postgresql"}
+    # HubSpot's full reads by the list and by search (a slow network), alone and beside Salesforce
+    both, alone = ("salesforce", "hubspot"), ("hubspot",)
+    assert {(crms, by_search) for crms, _, _, by_search in variants if "hubspot" in crms} == {
+        (both, True),
+        (both, False),
+        (alone, True),
+        (alone, False),
+    }
 
 
 def test_scenarios_are_chosen_by_name_or_prefix() -> None:
