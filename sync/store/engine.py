@@ -39,7 +39,7 @@ def build_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
-    if database and database != ":memory:":
+    if database and database != ":memory:" and not database.startswith("file:"):  # a URI filename names no folder
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 

@@ -92,11 +92,11 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environ = {"PATH": os.environ["PATH"], "COLUMNS": "300"} | (env or {})
     # The timeout only keeps a hang from stalling the suite: /dev/zero used to never end.
     return subprocess.run([sys.executable, "-m", "accountsync", *args], capture_output=True, text=True,
-                          env=environ, timeout=120, check=False, preexec_fn=_limited)  # fmt: skip
+                          env=environ, timeout=120, check=False, preexec_fn=_limited, cwd=cwd)  # fmt: skip
 
 
 def _fifo(tmp_path: Path) -> str:
@@ -145,10 +145,14 @@ def test_a_read_only_store_is_one_line_and_exit_1(tmp_path: Path) -> None:
     sandbox_dir.mkdir()
     for name in ("sf-jwt-key.pem", "ca.pem", "usage.csv"):
         (sandbox_dir / name).write_text("x\n")
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
     for args in (("tokens", "create", "ops"), ("run", "demo", "-c", str(config))):
-        done = _cli(*args, env={"DATABASE_URL": read_only, "ACCOUNTSYNC_SANDBOX_DIR": str(sandbox_dir)})
+        env = {"DATABASE_URL": read_only, "ACCOUNTSYNC_SANDBOX_DIR": str(sandbox_dir)}
+        done = _cli(*args, env=env, cwd=workdir)
         assert done.returncode == 1, done.stderr[-2000:]
         assert done.stderr.strip().splitlines() == [
             "error: the store refused the command (attempt to write a readonly database): check that it is "
             "writable and reachable"
         ]
+    assert list(workdir.iterdir()) == [], "a SQLite URI filename made folders where the command ran"
