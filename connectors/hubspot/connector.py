@@ -132,17 +132,23 @@ class HubSpotConnector:
             return
         reader = self._reader(spec, self.describe(spec.object))
         if window.start is None and resume is None:
-            reader.full_by_search = self._full_by_search(spec)
+            reader.full_by_search = self._full_by_search(spec, window)
         pages = reader.read(window, resume)
         yield from canonical_contact_pages(pages) if spec.object == "contacts" else pages
 
-    def _full_by_search(self, spec: StreamSpec) -> bool:
-        """Whether this full read takes its live records from search, at the round trips measured so far."""
-        round_trip = self.transport.round_trip()
-        chosen = by_search(round_trip, self.throttle.calls_per_second(), self.throttle.search_per_second)
+    def _full_by_search(self, spec: StreamSpec, window: Window) -> bool:
+        """Whether this full read takes its live records from search, at the round trips measured so far (a
+        search's is measured with the window's count call when none was made yet and the list looks slow)."""
+        rates = self.throttle.calls_per_second(), float(self.throttle.search_per_second)
+        listed = self.transport.round_trip()
+        if self.transport.round_trip(search=True) is None and by_search(listed, listed, *rates):
+            self.count(spec, window)
+        searched = self.transport.round_trip(search=True)
+        chosen = by_search(listed, searched, *rates)
         if chosen:
-            log.info("%s.%s: read in full by search, 200 a page (a call's round trip is %.0f ms: the list's 100 a "
-                     "page would come slower)", self.name, spec.name, (round_trip or 0) * 1000)  # fmt: skip
+            log.info("%s.%s: read in full by search, 200 a page (round trips: list calls %.0f ms, search %.0f ms: "
+                     "the list's 100 a page would come slower)", self.name, spec.name, (listed or 0) * 1000,
+                     (searched or 0) * 1000)  # fmt: skip
         return chosen
 
     def read_deleted(self, spec: StreamSpec) -> Iterator[Page]:

@@ -72,13 +72,13 @@ class Transport:
         self.clock = clock
         self.stats = CallStats()
         self._counting = threading.Lock()  # calls may run from several threads (a page fetched ahead)
-        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)
+        self._round_trips: dict[bool, deque[float]] = {kind: deque(maxlen=ROUND_TRIPS) for kind in (False, True)}
 
-    def round_trip(self) -> float | None:
-        """The median seconds between sending a call and having its whole answer, over the last answered calls
-        (throttle waits not counted); None before any."""
+    def round_trip(self, *, search: bool = False) -> float | None:
+        """The median seconds between sending a call and having its whole answer, over the last answered search
+        calls (`search`) or other calls (throttle waits not counted); None before any."""
         with self._counting:
-            samples = list(self._round_trips)
+            samples = list(self._round_trips[search])
         return statistics.median(samples) if samples else None
 
     def call(
@@ -125,7 +125,7 @@ class Transport:
         finally:
             response.release_conn()
         with self._counting:
-            self._round_trips.append(self.clock.monotonic() - started)
+            self._round_trips[search].append(self.clock.monotonic() - started)
         headers = _lower(response.headers)
         self._observe(headers, search)
         try:
