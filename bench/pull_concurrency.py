@@ -206,13 +206,18 @@ def spread(values: list[float], fmt: str) -> str:
     return "/".join(format(v, fmt) for v in (min(values), statistics.median(values), max(values)))
 
 
+def _label(name: str, rows: list[dict[str, Any]]) -> str:
+    """The mode's name, with the endpoints the HubSpot connector read by when it says."""
+    paths = sorted({r["path"] for r in rows if r.get("path")})
+    return f"{name} (by {'/'.join(paths)})" if paths else name
+
+
 def print_throughput(runs: dict[str, list[dict[str, Any]]]) -> None:
     print(f"  {'mode':<20} {'records':>9}  {'records/s min/med/max':>26}  {'vs raw (med)':>12}  "
           f"{'CPU s/100k min/med/max':>22}  {'CPU vs raw':>10}  {'calls':>5}  {'peak RSS MB':>11}")  # fmt: skip
     for name, rows in runs.items():
         raw_mode = _raw_of(name, runs)
-        paths = sorted({r["path"] for r in rows if r.get("path")})
-        mode = f"{name} (by {'/'.join(paths)})" if paths else name
+        mode = _label(name, rows)
         rates = [r["records"] / r["seconds"] for r in rows]
         cpu = [r["cpu"] / max(1, r["records"]) * 100_000 for r in rows]
         versus = cpu_versus = "-"
@@ -236,8 +241,7 @@ def print_latency(runs: dict[str, list[dict[str, Any]]], limit: int) -> None:
     print(f"  {'mode':<24} {'records':>7}  {'seconds min/med/max':>22}  {'vs one piece':>12}  {'calls':>5}  "
           f"{'calls/10 s (med)':>16}  {'429s':>4}  {'peak RSS MB':>11}")  # fmt: skip
     for name, rows in runs.items():
-        paths = sorted({r["path"] for r in rows if r.get("path")})
-        mode = f"{name} (by {'/'.join(paths)})" if paths else name
+        mode = _label(name, rows)
         seconds = [r["seconds"] for r in rows]
         base = runs.get("sf rest, one piece" if "sf" in name else "raw hs list")
         versus = f"{statistics.median(b['seconds'] for b in base) / statistics.median(seconds):.2f}x" if base else "-"

@@ -24,7 +24,7 @@ NAME: Final = "kill-sync"
 CRM_SETS: Final = (("salesforce", "hubspot"), ("salesforce",), ("hubspot",))
 BULK_THRESHOLD: Final = 10  # every Salesforce window above 10 records goes through Bulk 2.0
 SLICED_PAGE: Final = 200  # the smallest REST page: REST windows of more than 200 records are read in slices
-HS_SLOW_MS: Final = 150  # a round trip past 120 ms: HubSpot full reads go by search (connectors/hubspot/full_read.py)
+HS_SLOW_MS: Final = 150  # search then reads 1.3x the list: HubSpot full reads go by search (hubspot/full_read.py)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def by_search(
 ) -> bool:
     """Whether search reads a full window's live records at least `MARGIN` times as fast as the list, given each
     endpoint's round trip (seconds; None: not measured, keep the list) under the account's limits."""
-    if not list_round_trip or not search_round_trip or list_round_trip <= 0 or search_round_trip <= 0:
+    if list_round_trip is None or search_round_trip is None or min(list_round_trip, search_round_trip) <= 0:
         return False
     listed = LIST_RECORDS * min(1 / list_round_trip, calls_per_second)
     searches = min(1 / search_round_trip, search_per_second / (1 + search_round_trip), calls_per_second)

@@ -99,7 +99,7 @@ class StreamReader:
         """The stream's pages inside `window`, resuming after `resume` when given."""
         if window.start is not None:
             yield from self._incremental(window, resume)
-        elif (resume is None and self.full_by_search) or (resume is not None and resume.mode == "search"):
+        elif resume.mode == "search" if resume is not None else self.full_by_search:
             yield from self._full_by_search(window, resume)
         else:
             yield from self._full(resume)
