@@ -1,10 +1,12 @@
 """Evaluating a CRM search over one store: O(page) index paths, filtered scans, one sort, a small cache.
 
-Two shapes are answered straight from an index without looking at other rows, as a keyset or an
-incremental sync pages them: only `hs_object_id` ranges sorted by `hs_object_id` (or unsorted), and only
-last-modified ranges sorted by the last-modified date ascending. Everything else is a filtered scan of
-the narrowest index range, whose ordered result is cached per store version, so the following pages of
-the same search cost O(page).
+Three shapes are answered from an index, as a keyset or an incremental sync pages them: only
+`hs_object_id` ranges sorted by `hs_object_id` (or unsorted), and only last-modified ranges sorted by the
+last-modified date ascending, straight from the index without looking at other rows; and `hs_object_id`
+ranges together with a last-modified range sorted by `hs_object_id` (or unsorted), a keyset over the
+window's rows in id order, kept per store version and window so that each page costs O(log n + page)
+whatever its id bound. Everything else is a filtered scan of the narrowest index range, whose ordered
+result is cached per store version, so the following pages of the same search cost O(page).
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ __all__ = ["SearchEngine"]
 _CACHE_SIZE: Final = 8
 
 
-def _indexed_only(group: tuple[Filter, ...], name: str) -> bool:
-    """Every filter of the group is a parseable range on `name` (so an index answers it exactly)."""
+def _indexed_only(group: tuple[Filter, ...], *names: str) -> bool:
+    """Every filter of the group is a parseable range on one of `names` (so an index answers it exactly)."""
     return all(
-        f.property == name and f.operator in RANGE_OPERATORS and f.value is not None
+        f.property in names and f.operator in RANGE_OPERATORS and f.value is not None
         and parse_instant(f.value) is not None and (f.operator != "BETWEEN" or parse_instant(f.high or "") is not None)
         for f in group
     )  # fmt: skip
@@ -65,6 +67,9 @@ class SearchEngine:
         modified = store.modified_name
         if sort == (modified, False) and group and _indexed_only(group, modified):
             return self._modified_page(store, bounds(group, modified) or (None, None), request)
+        if sort in (None, ("hs_object_id", False)) and _indexed_only(group, "hs_object_id", modified):
+            ids = bounds(group, "hs_object_id") or (None, None)
+            return self._window_id_page(store, ids, bounds(group, modified) or (None, None), request)
         return None
 
     @staticmethod
@@ -99,6 +104,22 @@ class SearchEngine:
         keys = index[first : min(stop, first + request.limit)] if first < stop else []
         return max(0, stop - start), [key & ROW_MASK for key in keys]
 
+    def _window_id_page(self, store: ObjectStore, ids: tuple[int | None, int | None],
+                        window: tuple[int | None, int | None], request: SearchRequest) -> tuple[int, list[int]]:  # fmt: skip
+        """An id range within a last-modified window, in id order: the window's LIVE rows sorted once (rows
+        are in id order), then bisected by the id range."""
+        key = (store.object_type, store.version, "window-by-id", window)
+        rows = self._cache.get(key)
+        if rows is None:
+            rows = self._cached(key, sorted(store.modified_rows(*window)))
+        else:
+            self._cache.move_to_end(key)
+        lo, hi = ids
+        start = 0 if lo is None else bisect_left(rows, bisect_left(store.ids, lo))
+        stop = len(rows) if hi is None else bisect_left(rows, bisect_right(store.ids, hi))
+        first = start + request.after
+        return max(0, stop - start), rows[first : min(stop, first + request.limit)] if first < stop else []
+
     # ---- filtered scans --------------------------------------------------------------------------
     def _matching(self, store: ObjectStore, otype: ObjectType, request: SearchRequest) -> list[int]:
         key = (store.object_type, store.version, store.schema.version, request.cache_key())
@@ -106,7 +127,9 @@ class SearchEngine:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        rows = self._evaluate(store, otype, request)
+        return self._cached(key, self._evaluate(store, otype, request))
+
+    def _cached(self, key: tuple[object, ...], rows: list[int]) -> list[int]:
         self._cache[key] = rows
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)

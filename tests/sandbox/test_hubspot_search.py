@@ -137,6 +137,49 @@ def test_incremental_window_on_hs_lastmodifieddate_in_epoch_ms(search) -> None:
     assert [r.id for r in by_iso] == [r.id for r in newer]
 
 
+def _keyset(search: Any, window: list[dict[str, Any]], after_id: int, limit: int) -> Any:
+    """One page of the incremental keyset: ids above `after_id` within the last-modified window, by id."""
+    above = {"propertyName": "hs_object_id", "operator": "GT", "value": str(after_id)}
+    return search.do_search({"filterGroups": [{"filters": [*window, above]}], "limit": limit,
+                             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                             "properties": ["hs_lastmodifieddate"]})  # fmt: skip
+
+
+def test_an_id_keyset_within_a_modified_window_pages_the_windows_records_in_id_order(search, hs_sandbox) -> None:
+    """The shape an incremental read pages by: every page holds the next ids among the companies whose
+    last-modified stamp is in the window, with the total of those left, as a list read of every company says;
+    a company edited out of the window between two pages is not in the pages after."""
+    stamps: dict[int, int] = {}
+    for client in closing_hubspot_client(hs_sandbox):
+        after = None
+        while True:
+            listed = client.crm.companies.basic_api.get_page(limit=100, after=after,
+                                                             properties=["hs_lastmodifieddate"])  # fmt: skip
+            stamps.update((int(r.id), _ms(r.properties["hs_lastmodifieddate"])) for r in listed.results)
+            if listed.paging is None:
+                break
+            after = listed.paging.next.after
+        ordered = sorted(stamps.values())
+        lo, hi = ordered[len(ordered) // 4], ordered[3 * len(ordered) // 4]
+        expected = sorted(i for i, stamp in stamps.items() if lo <= stamp <= hi)
+        window = [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
+                  {"propertyName": "hs_lastmodifieddate", "operator": "LTE", "value": str(hi)}]  # fmt: skip
+        first = _keyset(search, window, 0, 7)
+        assert first.total == len(expected)
+        seen = [int(r.id) for r in first.results]
+        assert seen == expected[:7]
+        moved = expected[20]  # ahead of the keyset: edited now, its stamp leaves the window
+        client.crm.companies.basic_api.update(str(moved), {"properties": {"description": "edited between pages"}})
+        rest = [i for i in expected if i != moved]
+        while True:
+            page = _keyset(search, window, seen[-1], 7)
+            assert page.total == len([i for i in rest if i > seen[-1]])
+            if not page.results:
+                break
+            seen += [int(r.id) for r in page.results]
+        assert seen == rest
+
+
 def test_search_never_returns_archived_records(search, hs_sandbox) -> None:
     account = hs_sandbox.hs_account
     store = account.stores["companies"]
