@@ -318,4 +318,5 @@ _COLUMNS: Final[dict[Converter, Column]] = {
     to_decimal: _decimals,
     to_int: _ints,
     to_float: _floats,
+    to_bool: _bools,
 }
