@@ -26,6 +26,7 @@ from sandbox.hubspot.timestamps import parse_instant
 __all__ = ["SearchEngine"]
 
 _CACHE_SIZE: Final = 8
+Span = tuple[int | None, int | None]  # an inclusive range; None: open on that side
 
 
 def _indexed_only(group: tuple[Filter, ...], *names: str) -> bool:
@@ -104,8 +105,9 @@ class SearchEngine:
         keys = index[first : min(stop, first + request.limit)] if first < stop else []
         return max(0, stop - start), [key & ROW_MASK for key in keys]
 
-    def _window_id_page(self, store: ObjectStore, ids: tuple[int | None, int | None],
-                        window: tuple[int | None, int | None], request: SearchRequest) -> tuple[int, list[int]]:  # fmt: skip
+    def _window_id_page(
+        self, store: ObjectStore, ids: Span, window: Span, request: SearchRequest
+    ) -> tuple[int, list[int]]:
         """An id range within a last-modified window, in id order: the window's LIVE rows sorted once (rows
         are in id order), then bisected by the id range."""
         key = (store.object_type, store.version, "window-by-id", window)
