@@ -60,8 +60,9 @@ class ScoringResult:
         return warning_records(self.warnings)
 
     def previous_scores(self) -> pl.DataFrame:
-        """What the next run takes as `previous`: this run's scores and components, dated T."""
-        columns = [column.name for column in PREVIOUS_SCORES.columns if column.name != "scored_at"]
+        """What the next run takes as `previous`: this run's scores and components, dated T (the coverage
+        component once `blend_coverage` added it)."""
+        columns = [c.name for c in PREVIOUS_SCORES.columns if c.name != "scored_at" and c.name in self.accounts.columns]
         return self.accounts.select(*columns, pl.lit(self.as_of).alias("scored_at"))
 
 

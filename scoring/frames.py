@@ -166,6 +166,7 @@ PREVIOUS_SCORES = FrameSpec(
         _optional("headroom", pl.Float64()),
         _optional("weighted_pipeline", pl.Float64()),
         _optional("recent_wins", pl.Float64()),
+        _optional("coverage_component", pl.Float64()),
     ),
     unique_key="key",
 )

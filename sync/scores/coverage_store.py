@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -127,9 +128,12 @@ def account_people(engine: Engine, only: str | None = None) -> list[AccountPeopl
             for key in sorted(set(keys.values()))]  # fmt: skip
 
 
-def with_coverage(engine: Engine, deployment: Deployment, result: ScoringResult) -> ScoringResult:
+def with_coverage(
+    engine: Engine, deployment: Deployment, result: ScoringResult, previous: pl.DataFrame | None = None
+) -> ScoringResult:
     """The scoring result with each account's coverage figures and the coverage component blended into its
-    score (docs/account-mapping.md); unchanged while no contact has been pulled."""
+    score (docs/account-mapping.md), 'what changed' told from that score against `previous` (the last run's);
+    unchanged while no contact has been pulled."""
     if not has_people(engine):
         return result
     settings = deployment.scoring.account_mapping
@@ -138,4 +142,6 @@ def with_coverage(engine: Engine, deployment: Deployment, result: ScoringResult)
     weights = ScoreWeights(scoring.weights.fit, scoring.weights.potential, scoring.weights.momentum,
                            scoring.weights.health)  # fmt: skip
     tiers = TierThresholds(scoring.tiers.a, scoring.tiers.b, scoring.tiers.c)
-    return replace(result, accounts=blend_coverage(result.accounts, frame, weights, settings.weight, tiers))
+    blended = blend_coverage(result.accounts, frame, weights, settings.weight, tiers, previous=previous,
+                             currency=deployment.currency.corporate)  # fmt: skip
+    return replace(result, accounts=blended)

@@ -44,7 +44,8 @@ TOP_COLUMNS = ("rank", "key", "name", "tier", "score", "arr", "headroom", "reaso
 NOT_FIGURES = frozenset({"key", "rank", "score", "tier", "reasons", "change_reason", "name"})
 MAX_STORED_WARNINGS = 5000
 _BATCH_ROWS = 50_000
-PREVIOUS_COLUMNS = ("fit", "potential", "momentum", "health_component", "headroom", "weighted_pipeline", "recent_wins")
+PREVIOUS_COLUMNS = ("fit", "potential", "momentum", "health_component", "headroom", "weighted_pipeline", "recent_wins",
+                    "coverage_component")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +296,7 @@ def compute_scores(engine: Engine, deployment: Deployment, *, as_of: date) -> Sc
     last job run's scores."""
     inputs, params, previous = load_scoring(engine, deployment)
     result = score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
-    return with_coverage(engine, deployment, result)
+    return with_coverage(engine, deployment, result, previous)
 
 
 def score_store(engine: Engine, deployment: Deployment, *, as_of: date, run_id: int | None = None) -> ScoringOutcome:

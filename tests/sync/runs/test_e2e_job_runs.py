@@ -87,6 +87,27 @@ def test_score_kpis_account_and_a_dry_run_store_nothing_and_write_nothing(make_w
     assert before["ScoringRun"] == 1  # the job's own run stored the one scoring run there is
 
 
+def test_a_rerun_over_unchanged_crms_stores_the_same_scores_and_no_change(make_wb, database_url) -> None:
+    """People pulled, so coverage is blended into every score: a second job run with nothing changed in the
+    CRMs stores each account's score as the first did, and 'what changed' is empty for all of them (it was
+    told from the score before the blend: 'score +1 since ...' on most accounts)."""
+    people = ("Account", "Opportunity", "Contact", "AccountContactRelation", "OpportunityContactRole")
+    wb = make_wb(database_url, accounts=40, sf_objects=people)
+    _run(wb, "run", JOB)
+    _run(wb, "run", JOB)
+    with session(wb.engine) as s:
+        first, second = (
+            {r.account_key: r for r in s.exec(select(AccountScore).where(AccountScore.scoring_run_id == run))}
+            for run in s.exec(select(ScoringRun.id).order_by(col(ScoringRun.id))).all()
+        )
+    covered = [k for k, r in second.items() if (r.figures or {}).get("coverage_component") is not None]
+    assert len(covered) > len(second) // 2  # the blend applies to most accounts
+    assert {k: r.score for k, r in second.items()} == {k: r.score for k, r in first.items()}
+    assert {k: r.change_reason for k, r in second.items() if r.change_reason} == {}
+    shown = _run(wb, "account", covered[0])
+    assert "since" not in shown
+
+
 def test_a_write_back_runs_per_field_counts_are_what_the_crms_received(make_wb, database_url) -> None:
     wb = make_wb(database_url, accounts=60)
     wb.pull()
