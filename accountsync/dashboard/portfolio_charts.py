@@ -3,13 +3,14 @@ trend lines."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
-from accountsync.figure_text import money, percent
+from accountsync.figure_text import money
 from sync import BridgeStep
 
 WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 720, 300, 56, 24, 40
@@ -62,17 +63,26 @@ def waterfall(steps: Sequence[BridgeStep], currency: str) -> Markup:
 
 
 def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series], *, rate: bool) -> Markup:
-    """One polyline per series over the x labels, the y axis from 0 (rates in percent)."""
+    """One polyline per series over the x labels; the y axis from 0 to a round top, with round ticks labelled
+    short (`100M`, `40%`); the legend in a row above the plot."""
     values = [v for s in series for v in s.values if v is not None]
-    low, high = _scale(min(values, default=0.0), max(values, default=1.0) * 1.1)
+    ticks = _ticks(min(values, default=0.0), max(values, default=1.0))
+    low, high = ticks[0], ticks[-1]
     step = (WIDTH - 2 * PAD_X) / max(len(labels) - 1, 1)
     parts = [_frame(title), _zero(low, high)]
-    for fraction in (0.5, 1.0):
-        value = low + (high - low) * fraction
-        parts.append(_text(PAD_X - 6, _y(value, low, high) + 4, percent(value) if rate else money(value), "end"))
+    for value in ticks:
+        y = _y(value, low, high)
+        parts.append(
+            f'<line class="grid" x1="{PAD_X}" x2="{WIDTH - PAD_X}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eef0f4"/>'
+        )
+        label = _text(PAD_X - 6, y + 4, _short(value, rate=rate), "end")
+        parts.append(label.replace("<text ", f'<text class="tick" data-value="{value:.6g}" ', 1))
+    every = max(len(labels) // 6, 1)
     for index, label in enumerate(labels):
-        if index % max(len(labels) // 6, 1) == 0 or index == len(labels) - 1:
+        last = index == len(labels) - 1
+        if last or (index % every == 0 and len(labels) - 1 - index >= every):  # no label crowding the last
             parts.append(_text(PAD_X + index * step, HEIGHT - PAD_BOTTOM + 16, label, "middle"))
+    legend_x = PAD_X
     for number, line in enumerate(series):
         color = SERIES_COLORS[number % len(SERIES_COLORS)]
         points = [(PAD_X + i * step, _y(v, low, high), v) for i, v in enumerate(line.values) if v is not None]
@@ -82,11 +92,37 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
         parts += [
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}" data-value="{v:.6f}"/>' for x, y, v in points
         ]
-        parts.append(_text(WIDTH - PAD_X + 4, PAD_TOP + 14 * number, line.label, "start", color))
+        parts.append(f'<rect x="{legend_x}" y="4" width="10" height="10" fill="{color}"/>')
+        parts.append(_text(legend_x + 14, 13, line.label, "start", color))
+        legend_x += 24 + 7 * len(line.label)
     # Safe: every text and attribute from data went through `escape` (or is a number we formatted).
     return Markup(  # noqa: S704
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">{"".join(parts)}</svg>'
     )
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """Round ticks from 0 (or below, for negative values) to the first at or above `high`: a step of 1, 2, 2.5
+    or 5 times a power of ten, at most 5 intervals."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = high - low
+    if span <= 0:
+        return [low, low + 1.0]
+    power = 10.0 ** math.floor(math.log10(span / 5))
+    step = next(power * f for f in (1.0, 2.0, 2.5, 5.0, 10.0) if power * f * 5 >= span)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [k * step for k in range(first, last + 1)]
+
+
+def _short(value: float, *, rate: bool) -> str:
+    """A tick's label: `40%` for 0.4; money as `300M`, `2.5k`, `1.2B`, `0`."""
+    if rate:
+        return f"{value * 100:.4g}%"
+    size = abs(value)
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if size >= scale:
+            return f"{value / scale:.4g}{unit}"
+    return f"{value:.4g}"
 
 
 def _frame(title: str) -> str:

@@ -82,6 +82,20 @@ def test_the_analytics_and_account_pages_in_a_browser(tmp_path: Path, replicas) 
         expect(cells).to_have_text([f"{arr:,}" for arr in ARR_BY_MONTH.values()])
         points = page.locator("#trend-arr circle").evaluate_all("(cs) => cs.map((c) => Number(c.dataset.value))")
         assert points == list(ARR_BY_MONTH.values())
+        # The ARR axis: round ticks from 0 to the first at or above the highest month (42,000), 10k apart.
+        expect(page.locator("#trend-arr text.tick")).to_have_text(["0", "10k", "20k", "30k", "40k", "50k"])
+        expect(page.locator("#trend-rates text.tick").first).to_have_text("0%")
+        for chart in ("#trend-arr", "#trend-rates"):  # every label and the legend drawn inside the chart
+            box = page.locator(chart).bounding_box()
+            assert box is not None
+            texts = page.locator(f"{chart} text").evaluate_all(
+                "(ts) => ts.map((t) => { const r = t.getBoundingClientRect();"
+                " return [t.textContent, r.left, r.right, r.top, r.bottom]; })"
+            )
+            outside = [text for text, left, right, top, bottom in texts if left < box["x"] - 0.5
+                       or right > box["x"] + box["width"] + 0.5 or top < box["y"] - 0.5
+                       or bottom > box["y"] + box["height"] + 0.5]  # fmt: skip
+            assert outside == [], chart
         page.screenshot(path=str(ARTEFACTS / "kpi-trends.png"), full_page=True)
 
         page.goto(f"{replica.url}/kpis/bridge")
