@@ -26,6 +26,8 @@
   }
 
   function sum(obj) { return Object.values(obj || {}).reduce((a, b) => a + (Number(b) || 0), 0); }
+  // Counts as the server writes them: thousands separated (12,345).
+  function count(n) { return (Number(n) || 0).toLocaleString("en-US"); }
 
   async function pollRuns(table) {
     const response = await api(table.dataset.poll);
@@ -37,8 +39,8 @@
       if (!row) { if (ACTIVE.includes(run.status)) { window.location.reload(); return; } continue; }
       setStatus(row.querySelector('[data-field="status"] .status') || row.querySelector('[data-field="status"]'), run.status);
       setBar(row.querySelector('[data-field="bar"]'), run.percent, run.status);
-      row.querySelector('[data-field="read"]').textContent = run.counts.read || 0;
-      row.querySelector('[data-field="written"]').textContent = (run.counts.inserted || 0) + (run.counts.updated || 0);
+      row.querySelector('[data-field="read"]').textContent = count(run.counts.read);
+      row.querySelector('[data-field="stored"]').textContent = count((run.counts.inserted || 0) + (run.counts.updated || 0));
       row.querySelector('[data-field="calls"]').textContent = sum(run.api_calls);
       row.querySelector('[data-field="errors"]').textContent = run.error_count;
       active = active || ACTIVE.includes(run.status);
@@ -54,7 +56,7 @@
     setBar(document.getElementById("run-bar"), run.percent, run.status);
     document.getElementById("run-message").textContent = run.message || "";
     for (const key of ["read", "inserted", "updated", "deleted"]) {
-      document.getElementById("run-" + key).textContent = run.counts[key] || 0;
+      document.getElementById("run-" + key).textContent = count(run.counts[key]);
     }
     document.getElementById("run-errors").textContent = run.error_count;
     document.getElementById("run-calls").textContent = Object.entries(run.api_calls).map(([k, v]) => k + ": " + v).join(" ");

@@ -237,7 +237,16 @@ def test_the_dashboards_run_page_shows_each_step_and_the_per_field_write_back(ma
                 cell = page.locator(f'.writeback-target[data-connection="{connection}"] tr[data-field="{name}"] .sent')
                 expect(cell).to_have_text(str(n))
             expect(page.locator("#run-written")).to_have_text(f"{sum(sent.values()):,} values")
+            expect(page.locator("#run-read")).to_have_text(f"{run.counts['read']:,}")
             page.screenshot(path=str(tmp_path / "run-writeback.png"), full_page=True)
+            # The runs list says what the pull stored, under that name: "Written" there read as the write-back.
+            page.goto(f"{base}/runs")
+            expect(page.locator("#runs thead th")).to_contain_text(["Read", "Stored"])
+            expect(page.locator("#runs thead th", has_text="Written")).to_have_count(0)
+            row = page.locator(f'#runs tr[data-run="{run.id}"]')
+            expect(row.locator('[data-field="stored"]')).to_have_text(
+                f"{run.counts['inserted'] + run.counts['updated']:,}"
+            )
             browser.close()
     finally:
         proc.send_signal(signal.SIGTERM)
