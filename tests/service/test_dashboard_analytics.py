@@ -65,6 +65,8 @@ def test_the_analytics_and_account_pages_in_a_browser(tmp_path: Path, replicas) 
         assert sorted(links.evaluate_all("(as) => as.map((a) => a.href)")) == sorted(
             [HS_URL.replace("{id}", "9001"), SF_URL.replace("{id}", "001A")]
         )
+        texts = sorted(links.evaluate_all("(as) => as.map((a) => a.textContent)"))
+        assert [t.split(" ", 1)[1] for t in texts] == ["(HubSpot) 9001", "(Salesforce) 001A"]  # the CRMs' own names
         deal = page.locator('#account-deals tr[data-record="006X"] td')
         expect(deal).to_have_text(["sf", "Renewal 2027", "Negotiation/Review", "10,000 EUR", "10,800 USD",
                                    "2026-12-15", "Grace Hopper"])  # fmt: skip
