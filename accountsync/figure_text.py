@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 Kind = Literal["money", "percent", "percent_points", "score", "days", "years", "count", "text"]  # percent: a ratio
 EMPTY = "-"
@@ -56,6 +56,15 @@ COLUMNS: dict[str, Column] = {
     "coverage": Column("coverage", "percent_points"), "mean_coverage": Column("mean coverage", "percent_points"),
     "coverage_component": Column("coverage points", "score"), "engaged_contacts": Column("engaged contacts", "count"),
 }  # fmt: skip
+
+
+# The score's components as a rep reads them (the account page's "Why this score", the review's table).
+COMPONENT_LABELS: Final = {
+    "fit": "Fit (ICP rules)",
+    "potential": "Potential (headroom)",
+    "momentum": "Momentum (pipeline, recent wins)",
+    "health_component": "Health",
+}
 
 
 def column(name: str) -> Column:

@@ -17,7 +17,7 @@ from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from accountsync.dashboard.portfolio_charts import waterfall
 from accountsync.dashboard.review_charts import OUTCOME_NAMES, review_charts
-from accountsync.figure_text import column, figure, stamp
+from accountsync.figure_text import COMPONENT_LABELS, column, figure, stamp
 from sync import account_360, arr_bridge
 from sync.access import LIFETIME, Caller, authenticate, end_session, form_key, open_session, session_caller
 from sync.runs import active_counts, get_run, list_runs
@@ -37,6 +37,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters |= {"figure": lambda name, value, currency=None: figure(name, value, currency),
                           "label": lambda name: column(name).label, "stamp": stamp}  # fmt: skip
+templates.env.globals["component_labels"] = COMPONENT_LABELS
 router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(state_of)]
 LOGIN_COOKIE = "accountsync_login"  # the sign-in form's key, before there is a session (double submit)

@@ -153,6 +153,9 @@ def test_the_review_page_in_a_browser_shows_both_charts_and_the_tier_table(tmp_p
         heights = [float(bars.nth(i).get_attribute("height") or 0) for i in range(bars.count())]
         shown = page.locator("#tier-table tbody tr").count()
         base = page.locator("#base-new_business_won").inner_text()
+        # Components as the account page names them, never the engine's column names.
+        names = page.locator("#component-table tbody tr td:first-child").all_inner_texts()
+        assert set(names) == {"Fit (ICP rules)", "Potential (headroom)", "Momentum (pipeline, recent wins)", "Health"}
         page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
         browser.close()
     assert heights
