@@ -10,7 +10,7 @@ import typer
 
 from accountsync import context
 from accountsync.cli_sync import ConfigOption
-from accountsync.console import fail, out
+from accountsync.console import EXIT_FAILURE, err, fail, out
 from accountsync.figure_text import column, figure
 from accountsync.fit_table import clip, fit_table
 
@@ -33,9 +33,11 @@ def account_command(
     views = read_back(deployment, job, key, engine=engine)
     figure_of = {name: fig for target in find_job(deployment, job).writeback for fig, name in target.fields.items()}
     engine.dispose()
+    unread = sorted({v.error for v in views if v.error is not None})  # one line per CRM, not per record
     if as_json:
         data = {"key": key, "score": score, "crm": [asdict(v) for v in views]}
         typer.echo(json.dumps(data, indent=2, default=str))
+        _exit_if(unread)
         return
     head = (f"[bold]{key}[/]  tier {figure('tier', score.get('tier'))}  score {figure('score', score.get('score'))}"
             f"  rank {figure('rank', score.get('rank'))}")  # fmt: skip
@@ -43,9 +45,20 @@ def account_command(
     for reason in score.get("reasons") or []:
         out.print(clip(f"  - {reason}", out.width), markup=False)
     for view in views:
+        if view.error is not None:
+            continue
         rows = [{"field": f, "value": _crm_value(figure_of.get(f, f), v)} for f, v in view.fields.items()]
         title = f"as a rep sees it in {view.connection} ({view.object} {view.record_id})"
         out.print(fit_table(rows, title=title, width=out.width))
+    _exit_if(unread)
+
+
+def _exit_if(unread: list[str]) -> None:
+    """The score was shown; a CRM whose fields could not be read back is one line each, and exit 1."""
+    for error in unread:
+        err.print(f"error: could not read the fields back: {error}", markup=False)
+    if unread:
+        raise typer.Exit(EXIT_FAILURE)
 
 
 def _crm_value(name: str, value: object) -> str:

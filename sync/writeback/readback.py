@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from config import Deployment
+from config import Deployment, Job
+from connectors.errors import ConnectorError
 from sync.connect import default_factory
 from sync.job_lookup import find_job
 from sync.pull.job import ConnectorFactory
@@ -18,12 +20,14 @@ from sync.store.tables import SourceAccount
 
 @dataclass(frozen=True, slots=True)
 class CrmView:
-    """One CRM record of the account and its write-back fields as the CRM holds them now."""
+    """One CRM record of the account and its write-back fields as the CRM holds them now; `error` says why
+    they could not be read (the CRM unreachable, a login refused), the fields then empty."""
 
     connection: str
     object: str
     record_id: str
     fields: dict[str, Any]
+    error: str | None = None
 
 
 def read_back(
@@ -34,7 +38,8 @@ def read_back(
     engine: Engine,
     factory: ConnectorFactory = default_factory,
 ) -> list[CrmView]:
-    """Each live CRM record of `account_key` with the job's write-back fields, fetched from the CRM."""
+    """Each live CRM record of `account_key` with the job's write-back fields, fetched from the CRM. A CRM
+    that cannot be read gives its records' views with the error, and the other CRMs are still read."""
     job = find_job(deployment, job_name)
     with session(engine) as s:
         records = s.exec(
@@ -47,10 +52,27 @@ def read_back(
         ids = [r.source_id for r in records if r.connection == target.connection]
         if not ids:
             continue
-        connector = factory(deployment, target.connection, job)
         try:
-            fetched = connector.fetch(target.object, ids, list(target.fields.values()))
-        finally:
-            connector.close()
+            fetched = _fetch(deployment, job, target.connection, target.object, ids, list(target.fields.values()),
+                             factory)  # fmt: skip
+        except ConnectorError as exc:
+            views += [CrmView(target.connection, target.object, rid, {}, error=str(exc)) for rid in ids]
+            continue
         views += [CrmView(target.connection, target.object, rid, dict(fetched.get(rid, {}))) for rid in ids]
     return views
+
+
+def _fetch(
+    deployment: Deployment,
+    job: Job,
+    connection: str,
+    obj: str,
+    ids: list[str],
+    fields: list[str],
+    factory: ConnectorFactory,
+) -> Mapping[str, Mapping[str, Any]]:
+    connector = factory(deployment, connection, job)
+    try:
+        return connector.fetch(obj, ids, fields)
+    finally:
+        connector.close()

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from accountsync.cli import app
+from sandbox.faults import FaultRule
 from sync import (
     AccountScore,
     ScoringRun,
@@ -106,6 +107,26 @@ def test_a_rerun_over_unchanged_crms_stores_the_same_scores_and_no_change(make_w
     assert {k: r.change_reason for k, r in second.items() if r.change_reason} == {}
     shown = _run(wb, "account", covered[0])
     assert "since" not in shown
+
+
+def test_the_account_command_with_one_crm_refusing_shows_the_rest_and_says_which(make_wb, database_url) -> None:
+    """`accountsync account KEY` (a real process) while HubSpot answers 401 to every call: the stored score and
+    Salesforce's fields are shown, one line names HubSpot's error, exit 1, and no traceback (it was one: a
+    CRM's error escaped the command)."""
+    wb = make_wb(database_url, accounts=30)
+    _run(wb, "run", JOB)
+    held = {conn: {r.account_key for r in wb.live(conn)} for conn in ("sf", "hs")}
+    key = min(held["sf"] & held["hs"])
+    wb.sb.faults.add([FaultRule(crm="hubspot", kind="status", code=401)])
+    proc = wb.cli("account", key, "-c", str(wb.config))
+    stdout, stderr = (stream.decode() for stream in proc.communicate(timeout=120))
+    assert proc.returncode == 1, stderr
+    assert key in stdout
+    assert "as a rep sees it in sf (Account" in stdout
+    assert "as a rep sees it in hs" not in stdout
+    [line] = [text for text in stderr.splitlines() if text.startswith("error:")]
+    assert line.startswith("error: could not read the fields back: hs: ")
+    assert "Traceback" not in stderr
 
 
 def test_a_write_back_runs_per_field_counts_are_what_the_crms_received(make_wb, database_url) -> None:
