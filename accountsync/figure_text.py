@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Final, Literal
 
-Kind = Literal["money", "percent", "percent_points", "score", "days", "years", "count", "text"]  # percent: a ratio
+Kind = Literal[
+    "money", "percent", "percent_points", "score", "tiered", "days", "years", "count", "text"
+]  # percent: a ratio
+# tiered: the account score, which its tier is cut from, shown cut (never rounded up) to one decimal: 79.97 is a B
+# and reads 79.9, not an "80.0" beside tier B.
 EMPTY = "-"
 
 
@@ -22,7 +26,7 @@ class Column:
 
 COLUMNS: dict[str, Column] = {
     "rank": Column("rank", "count"), "key": Column("key"), "name": Column("name"), "tier": Column("tier"),
-    "score": Column("score", "score"), "mean_score": Column("mean score", "score"),
+    "score": Column("score", "tiered"), "mean_score": Column("mean score", "score"),
     "fit": Column("fit", "score"), "potential": Column("potential", "score"), "momentum": Column("momentum", "score"),
     "health": Column("health", "score"), "health_component": Column("health points", "score"),
     "arr": Column("ARR", "money"), "mrr": Column("MRR", "money"), "arpa": Column("ARPA", "money"),
@@ -121,6 +125,8 @@ def _number(kind: Kind, value: float, currency: str | None) -> str:
         return f"{value:.1f}%"
     if kind in ("score", "days"):
         return f"{value:,.1f}"
+    if kind == "tiered":
+        return f"{Decimal(repr(float(value))).quantize(Decimal('0.1'), rounding=ROUND_FLOOR):,}"
     if kind == "years":
         return f"{value:.1f} years"
     return f"{value:,.0f}"

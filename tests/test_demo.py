@@ -28,6 +28,7 @@ from config import load_deployment
 from sandbox.server import Sandbox, SandboxConfig
 from sandbox.world import WorldSpec
 from sync import Account, SyncOptions, build_engine, run_pipeline, session, upgrade
+from tests.shown import shown_score
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scripts" / "demo.py"
@@ -179,7 +180,7 @@ def test_what_the_rep_sees_in_each_crm_is_what_the_demo_printed(
 ) -> None:
     for row in demo.second.top()[:2]:
         data = read_backs[row["key"]]
-        assert (data["score"]["tier"], f"{data['score']['score']:,.1f}") == (row["tier"], row["score"])
+        assert (data["score"]["tier"], shown_score(data["score"]["score"])) == (row["tier"], row["score"])
         seen = as_the_rep_sees_it(crms, data)
         assert seen, row
         assert set(seen.values()) == {(row["tier"], row["score"], row["rank"])}, (row, data)

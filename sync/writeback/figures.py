@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from connectors import FieldInfo, FieldSpec
@@ -22,10 +22,11 @@ class Figure:
     length: int | None = None
     label: str = ""
     ratio: bool = False  # stored as a ratio (0.00055), written as the percentage a percent field holds (0.055)
+    rounding: str = ROUND_HALF_EVEN  # the score is cut (ROUND_FLOOR): rounded up, 79.97 would read 80.0 beside tier B
 
 
 FIGURES: dict[str, Figure] = {
-    "score": Figure("number", 1, label="AccountSync score"),
+    "score": Figure("number", 1, label="AccountSync score", rounding=ROUND_FLOOR),
     "tier": Figure("text", length=1, label="AccountSync tier"),
     "rank": Figure("number", 0, label="AccountSync rank"),
     "reasons": Figure("longtext", length=1000, label="AccountSync reasons"),
@@ -71,12 +72,13 @@ def incompatible(figure: str, info: FieldInfo) -> str | None:
 
 
 def format_value(figure: str, value: Any, length: int | None = None) -> Any:
-    """Round numbers once (half-even, to the figure's scale), join and clip text to the field's length."""
+    """Round numbers once (half-even, the score cut; to the figure's scale), join and clip text to the field's
+    length."""
     spec = FIGURES[figure]
     if value is None:
         return None
     if spec.kind in ("number", "percent"):
-        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-spec.scale), rounding=ROUND_HALF_EVEN)
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-spec.scale), rounding=spec.rounding)
         return int(number) if spec.scale == 0 else float(number)
     if spec.kind == "date":
         return str(value)[:10]

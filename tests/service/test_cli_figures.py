@@ -20,6 +20,10 @@ from accountsync.fit_table import ColumnChoiceError, fit_table
         ("arr", 900_000.0, "EUR", "900,000 EUR"),
         ("arr", 1_234_567.5, "USD", "1,234,568 USD"),
         ("score", 99.4156024003693, None, "99.4"),
+        ("score", 79.9690656386923, None, "79.9"),  # a B (A is 80 or more): cut, never "80.0"
+        ("score", 4.1, None, "4.1"),
+        ("mean_score", 79.97, None, "80.0"),  # no tier is cut from a mean: rounded as usual
+        ("health", 91.95, None, "92.0"),
         ("expected_lifetime_years", 7.26, None, "7.3 years"),
         ("customers", 1234, None, "1,234"),
         ("usage_trend", None, None, "-"),

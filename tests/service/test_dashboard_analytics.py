@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from config import load_deployment
 from sync import AccountScore, ScoringRun, build_engine, session, upgrade
 from sync.access import create_token
+from tests.shown import shown_score
 
 from .conftest import DEPLOYMENT_YAML, Replica, write_config
 from .test_account_page import HS_URL, KEY, RUNS, SF_URL
@@ -58,7 +59,7 @@ def test_the_analytics_and_account_pages_in_a_browser(tmp_path: Path, replicas) 
         page.click("#sign-in")
 
         page.goto(f"{replica.url}/accounts/{KEY}")
-        expect(page.locator("#account-score")).to_have_text(f"{score.score:.1f}")
+        expect(page.locator("#account-score")).to_have_text(shown_score(score.score))
         expect(page.locator("#account-owner")).to_have_text("Grace Hopper")
         links = page.locator("#account-crms a")
         expect(links).to_have_count(2)

@@ -17,6 +17,7 @@ import pytest
 from sqlmodel import col, select
 
 from sync import SyncRun, session
+from tests.shown import shown_score
 
 from .conftest_writeback import JOB, REPO, WbEnv
 
@@ -77,7 +78,7 @@ def test_score_kpis_runs_show_and_account_fit_80_and_120_columns(ran: WbEnv) -> 
         _fits(table, width)
         for row in ranked:
             line = next(line for line in table.splitlines() if f" {row['rank']} │" in line[:8])
-            assert f"{row['score']:.1f}" in line
+            assert shown_score(row["score"]) in line
             assert _money(row["arr"]) in line
             assert row["reasons"][0][:18] in line  # the reason on one line, cut at the end, not wrapped
         assert f"money in {portfolio['currency']}" in table
@@ -105,7 +106,7 @@ def test_score_kpis_runs_show_and_account_fit_80_and_120_columns(ran: WbEnv) -> 
 
         account = _cli(ran, width, "account", key)
         _fits(account, width)
-        assert f"score {ranked[0]['score']:.1f}  rank {ranked[0]['rank']}" in account
+        assert f"score {shown_score(ranked[0]['score'])}  rank {ranked[0]['rank']}" in account
         crm = _json(ran, "account", key, "--json")["crm"][0]["fields"]
         score_field = next(name for name in crm if "score" in name.lower())
         assert _row(account, score_field).split("│")[2].strip() == f"{float(crm[score_field]):.1f}"
