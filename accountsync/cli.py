@@ -70,10 +70,9 @@ def failure_line(exc: Exception) -> str | None:
     a command that never loaded the store (`config validate`) does not pay for it."""
     from sqlalchemy.exc import DBAPIError
 
-    from connectors.errors import ConnectorError
     from sync import StoreError, SyncError
 
-    if isinstance(exc, StoreError | SyncError | ConnectorError):  # a CRM's error names its connection, no secret
+    if isinstance(exc, StoreError | SyncError):
         return str(exc)
     if isinstance(exc, DBAPIError):  # a store that refuses a write outside a run (read-only file, full disk)
         return store_refused(exc)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from config import Deployment, Job
-from connectors.errors import ConnectorError
+from connectors import ConnectorError
 from sync.connect import default_factory
 from sync.job_lookup import find_job
 from sync.pull.job import ConnectorFactory
