@@ -9,3 +9,8 @@ import math
 def shown_score(value: float) -> str:
     """`79.9` for 79.97, `86.7` for 86.727, `4.1` for 4.1 (the tiny epsilon keeps 4.1, stored as 4.0999..., whole)."""
     return f"{math.floor(value * 10 + 1e-9) / 10:,.1f}"
+
+
+def written_score(value: float) -> float:
+    """The score a CRM's number field holds: cut to one decimal as shown."""
+    return float(shown_score(value).replace(",", ""))

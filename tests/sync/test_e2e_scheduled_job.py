@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from sync import AccountScore, ScoringRun, SourceAccount, SyncRun, session
+from tests.shown import written_score
 
 from .conftest_writeback import HS_FIELDS, JOB, REPO, SF_FIELDS, WbEnv, crm_sdks, free_port, read_back
 
@@ -64,10 +65,10 @@ def _one_decimal(value: float) -> float:
 
 
 def _expected(row: AccountScore) -> dict[str, Any]:
-    """What a rep must see for a stored score row, worked out here: score and health to one decimal, tier, rank,
-    the reasons joined with '; '."""
+    """What a rep must see for a stored score row, worked out here: the score cut and health rounded to one
+    decimal, tier, rank, the reasons joined with '; '."""
     health = (row.figures or {}).get("health")
-    return {"score": _one_decimal(row.score or 0.0), "tier": row.tier, "rank": row.rank,
+    return {"score": written_score(row.score or 0.0), "tier": row.tier, "rank": row.rank,
             "reasons": "; ".join(row.reasons or []),
             "health": None if health is None else _one_decimal(health)}  # fmt: skip
 
