@@ -75,8 +75,7 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
         parts.append(
             f'<line class="grid" x1="{PAD_X}" x2="{WIDTH - PAD_X}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eef0f4"/>'
         )
-        label = _text(PAD_X - 6, y + 4, _short(value, rate=rate), "end")
-        parts.append(label.replace("<text ", f'<text class="tick" data-value="{value:.6g}" ', 1))
+        parts.append(_text(PAD_X - 6, y + 4, _short(value, rate=rate), "end", tick=value))
     every = max(len(labels) // 6, 1)
     for index, label in enumerate(labels):
         last = index == len(labels) - 1
@@ -135,6 +134,8 @@ def _zero(low: float, high: float) -> str:
     return f'<line x1="{PAD_X}" x2="{WIDTH - PAD_X}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c8ced8"/>'
 
 
-def _text(x: float, y: float, text: str, anchor: str, color: str = "#4a5262") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" fill="{color}">'
+def _text(x: float, y: float, text: str, anchor: str, color: str = "#4a5262", *, tick: float | None = None) -> str:
+    """A label; an axis tick's carries its value (`class="tick" data-value=`)."""
+    marked = "" if tick is None else f'class="tick" data-value="{tick:.6g}" '
+    return (f'<text {marked}x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" fill="{color}">'
             f"{escape(text)}</text>")  # fmt: skip

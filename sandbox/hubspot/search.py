@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 from sandbox.hubspot.errors import ValidationError
@@ -111,11 +111,7 @@ class SearchEngine:
         """An id range within a last-modified window, in id order: the window's LIVE rows sorted once (rows
         are in id order), then bisected by the id range."""
         key = (store.object_type, store.version, "window-by-id", window)
-        rows = self._cache.get(key)
-        if rows is None:
-            rows = self._cached(key, sorted(store.modified_rows(*window)))
-        else:
-            self._cache.move_to_end(key)
+        rows = self._cached(key, lambda: sorted(store.modified_rows(*window)))
         lo, hi = ids
         start = 0 if lo is None else bisect_left(rows, bisect_left(store.ids, lo))
         stop = len(rows) if hi is None else bisect_left(rows, bisect_right(store.ids, hi))
@@ -125,14 +121,16 @@ class SearchEngine:
     # ---- filtered scans --------------------------------------------------------------------------
     def _matching(self, store: ObjectStore, otype: ObjectType, request: SearchRequest) -> list[int]:
         key = (store.object_type, store.version, store.schema.version, request.cache_key())
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        return self._cached(key, self._evaluate(store, otype, request))
+        return self._cached(key, lambda: self._evaluate(store, otype, request))
 
-    def _cached(self, key: tuple[object, ...], rows: list[int]) -> list[int]:
-        self._cache[key] = rows
+    def _cached(self, key: tuple[object, ...], compute: Callable[[], list[int]]) -> list[int]:
+        """The rows kept under `key` (now the most recently used), else `compute`d and kept, the least recently
+        used dropped past `_CACHE_SIZE`."""
+        rows = self._cache.get(key)
+        if rows is not None:
+            self._cache.move_to_end(key)
+            return rows
+        rows = self._cache[key] = compute()
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return rows
