@@ -176,6 +176,12 @@ class Job(Strict):
         "histogram (1-3 aggregate calls, side by side), at most 8 slices (open query cursors); fewer when the "
         "org's quota or the job's share runs low; 1 (the default) reads every window in one piece.",
     )
+    sources_side_by_side: bool = Field(
+        default=True,
+        description="Read the job's sources (each CRM connection) at the same time, one thread each, so a pull "
+        "takes as long as the slowest CRM rather than all of them in turn; each keeps its own quota, throttle "
+        "and checkpoints. false: one source after another, in the order listed.",
+    )
     page_size: int = Field(
         default=2000, ge=200, le=2000, description="Salesforce REST query page size (`Sforce-Query-Options` batchSize)."
     )

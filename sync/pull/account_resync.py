@@ -102,14 +102,14 @@ def resync_account(
     def wanted(source: Source) -> list[str]:
         return [o for o in source.objects if o in ACCOUNT_OBJECTS and (objects is None or o in objects)]
 
-    def resync_source(source: Source, connector: Connector) -> None:
+    def resync_source(source: Source, connector: Connector, shown: ProgressSink) -> None:
         ids = account.by_connection[source.connection]
         specs = connector.streams(wanted(source), extra_fields=extra_fields(job, source))
         for spec in ordered_streams(specs, connector.crm):
-            _resync_stream(engine, connector, spec, ids, req, recorder, sink)
+            _resync_stream(engine, connector, spec, ids, req, recorder, shown)
 
     holding = [s for s in job.sources if account.by_connection.get(s.connection) and wanted(s)]
-    stopped = read_sources(deployment, job, engine, factory, recorder, holding, resync_source)
+    stopped = read_sources(deployment, job, engine, factory, recorder, holding, resync_source, sink)
     if stopped is not None:
         return Ended(*stopped)
     return Ended("partial" if recorder.extra.get("error_count", 0) else "succeeded")

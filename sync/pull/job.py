@@ -15,6 +15,7 @@ from sync.identity.apply import apply_identity
 from sync.pull.directory import read_directory, store_directory
 from sync.pull.reconcile import audit, audited
 from sync.pull.repair import differing_windows, reread
+from sync.pull.side_by_side import Work, read_side_by_side
 from sync.pull.stream import ProgressSink, PullRequest, pull_stream
 from sync.pull.vanished import records_vanished, sweep_deleted
 from sync.runs.api_usage import close_budget, open_budget
@@ -46,16 +47,19 @@ def pull_job(
     store_config_rates(engine, deployment.currency)
     req = PullRequest(job.name, recorder.run_id, utcnow(), timedelta(minutes=job.lookback_minutes), full,
                       job.opportunity_types, link_property(deployment), writeback_fields(job))  # fmt: skip
-    audits: list[dict[str, Any]] = []
 
-    def pull_source(source: Source, connector: Connector) -> None:
+    audits_of: dict[str, list[dict[str, Any]]] = {source.connection: [] for source in job.sources}
+
+    def pull_source(source: Source, connector: Connector, shown: ProgressSink) -> None:
         specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))
         for spec in ordered_streams(specs, connector.crm):
-            pull_stream(engine, connector, spec, req, recorder, sink)
+            pull_stream(engine, connector, spec, req, recorder, shown)
             if audited(connector, spec):
-                audits.append(audit_and_repair(engine, connector, spec, req, recorder, sink))
+                audits_of[source.connection].append(audit_and_repair(engine, connector, spec, req, recorder, shown))
 
-    stopped = read_sources(deployment, job, engine, factory, recorder, job.sources, pull_source)
+    stopped = read_sources(deployment, job, engine, factory, recorder, job.sources, pull_source, sink,
+                           side_by_side=job.sources_side_by_side)  # fmt: skip
+    audits = [audit for source in job.sources for audit in audits_of[source.connection]]
     if stopped is not None:
         return Ended(*stopped, audits=audits)
     bad = recorder.extra.get("error_count", 0) or any(not a["agrees"] for a in audits)
@@ -69,11 +73,15 @@ def read_sources(
     factory: ConnectorFactory,
     recorder: RunRecorder,
     sources: Sequence[Source],
-    work: Callable[[Source, Connector], None],
+    work: Work,
+    sink: ProgressSink,
+    *,
+    side_by_side: bool = False,
 ) -> tuple[str, str] | None:
-    """Open each source's connector and hand it to `work`, then apply identity. Every connector is closed and
-    its calls and quota noted on the run whatever happens. Returns the run's status and message when a
-    connector stopped it (budget, daily quota: `stopped_for_budget`) or failed it; None when it went through."""
+    """Open each source's connector and hand it to `work` (one source after another, or all at once:
+    `sync.pull.side_by_side`), then apply identity. Every connector is closed and its calls and quota noted on
+    the run whatever happens. Returns the run's status and message when a connector stopped it (budget, daily
+    quota: `stopped_for_budget`) or failed it; None when it went through."""
     opened: list[Connector] = []
     try:
         for source in sources:
@@ -82,7 +90,10 @@ def read_sources(
             open_budget(engine, job.name, connector)
             store_crm_currency(engine, source.connection, _corporate_currency(connector, recorder))
             store_directory(engine, source.connection, read_directory(connector))
-            work(source, connector)
+            if not side_by_side:
+                work(source, connector, sink)
+        if side_by_side:
+            _raise_worst(read_side_by_side(list(zip(sources, opened, strict=True)), work, sink), recorder)
         apply_identity(engine, precedence=job.precedence, default=job.default_precedence)
     except StopError as exc:
         return "stopped_for_budget", str(exc)
@@ -95,6 +106,16 @@ def read_sources(
             close_budget(engine, job.name, connector)
             connector.close()
     return None
+
+
+def _raise_worst(errors: list[BaseException], recorder: RunRecorder) -> None:
+    """Raise the worst of the sources' errors; the other CRMs' failures are listed on the run."""
+    if not errors:
+        return
+    for other in errors[1:]:
+        if isinstance(other, ConnectorError):
+            recorder.error("connector", str(other), code=other.code)
+    raise errors[0]
 
 
 def _corporate_currency(connector: Connector, recorder: RunRecorder) -> str | None:

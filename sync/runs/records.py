@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import dataclass, field
@@ -110,7 +111,11 @@ class RunRecorder:
 
     def stream(self, name: str) -> StreamProgress:
         """The progress of stream `name` (created on first use)."""
-        return self.streams.setdefault(name, StreamProgress())
+        found = self.streams.get(name)
+        if found is None:
+            with self._lock:  # a job's sources are read side by side: streams start in several threads
+                found = self.streams.setdefault(name, StreamProgress())
+        return found
 
     def error(self, kind: str, message: str, **context: Any) -> None:
         """Record one error or skipped record (kept up to MAX_ERRORS; the count is always exact)."""
@@ -131,9 +136,10 @@ class RunRecorder:
     def note_quota(self, connection: str, quota: Quota) -> None:
         """The connector's calls so far, and the org's daily quota left as the CRM last reported it (kept in
         `extra.quota_left`, which the metrics export per connection)."""
-        self.api_calls[connection] = self._calls_before.get(connection, 0) + quota.calls
-        if quota.limit is not None and quota.used is not None:
-            self.extra.setdefault("quota_left", {})[connection] = max(0, quota.limit - quota.used)
+        with self._lock:
+            self.api_calls[connection] = self._calls_before.get(connection, 0) + quota.calls
+            if quota.limit is not None and quota.used is not None:
+                self.extra.setdefault("quota_left", {})[connection] = max(0, quota.limit - quota.used)
 
     def new_connectors(self) -> None:
         """The next step opens connectors of its own: its calls add to those made so far."""
@@ -151,15 +157,17 @@ class RunRecorder:
         if not force and now - self._flushed < FLUSH_SECONDS:
             return
         self._flushed = now
+        with self._lock:  # one consistent picture, whichever source's thread flushes
+            progress = {name: p.as_dict() for name, p in list(self.streams.items())}
+            counts = self.totals() | {"extra": copy.deepcopy(self.extra)}
+            api_calls, errors = dict(self.api_calls), list(self.errors)
+            steps = [dict(step) for step in self.steps]
         with session(self.engine) as s, s.begin():
             run = s.get(SyncRun, self.run_id)
             assert run is not None
-            run.progress = {name: p.as_dict() for name, p in self.streams.items()}
-            run.counts = self.totals() | {"extra": dict(self.extra)}
-            run.api_calls = dict(self.api_calls)
-            run.errors = list(self.errors)
-            if self.steps:
-                run.steps = [dict(step) for step in self.steps]
+            run.progress, run.counts, run.api_calls, run.errors = progress, counts, api_calls, errors
+            if steps:
+                run.steps = steps
             run.heartbeat_at = utcnow()
 
     def step(self, outcome: StepOutcome) -> None:
@@ -170,7 +178,8 @@ class RunRecorder:
     def totals(self) -> dict[str, int]:
         """Counts summed over streams."""
         keys = ("read", "inserted", "updated", "deleted", "skipped")
-        return {k: sum(getattr(p, k) for p in self.streams.values()) for k in keys}
+        streams = list(self.streams.values())
+        return {k: sum(getattr(p, k) for p in streams) for k in keys}
 
     def finish(self, status: str, message: str | None = None) -> None:
         """Close the run with its final status."""

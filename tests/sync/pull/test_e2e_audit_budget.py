@@ -37,8 +37,9 @@ def test_the_audit_finds_a_row_deleted_behind_the_engines_back_and_the_repair_re
 
 
 def test_a_job_past_its_budget_share_stops_checkpointed_and_the_next_run_completes(make_e2e) -> None:
+    """Sources one after another: Salesforce stops the run at its share before HubSpot is read."""
     e2e = make_e2e(sf=["Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"], hs=["companies"],
-                   api_budget_share=0.1)  # fmt: skip
+                   api_budget_share=0.1, sources_side_by_side=False)  # fmt: skip
     e2e.sandbox.admin("set_quota", SF, used=0, max=100)  # a share of 0.1: ten Salesforce calls for this job
     e2e.sandbox.admin("set_limits", HS, daily=40)  # four HubSpot calls
 
@@ -61,6 +62,39 @@ def test_a_job_past_its_budget_share_stops_checkpointed_and_the_next_run_complet
     last = e2e.sync()
 
     assert last.status == "succeeded", (last.message, last.errors)
+    _store_matches_the_crms(e2e)
+
+
+def test_sources_read_side_by_side_each_stop_at_their_own_share_and_the_next_runs_complete(make_e2e) -> None:
+    """The default: both CRMs are read at once, so each spends its own share in the first run."""
+    e2e = make_e2e(sf=["Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"], hs=["companies"],
+                   api_budget_share=0.1)  # fmt: skip
+    e2e.sandbox.admin("set_quota", SF, used=0, max=100)  # a share of 0.1: ten Salesforce calls for this job
+    e2e.sandbox.admin("set_limits", HS, daily=40)  # four HubSpot calls
+
+    stopped = e2e.sync()
+
+    assert stopped.status == "stopped_for_budget"
+    assert (stopped.api_calls[SF], stopped.api_calls[HS]) == (10, 4), "each CRM read up to its own share"
+    assert "10" in (stopped.message or ""), "the first source's stop is the run's message"
+    [hubspot_stop] = [e for e in stopped.errors if e["kind"] == "connector" and "hubspot" in e["message"]]
+    assert "4" in hubspot_stop["message"], "HubSpot's own stop is listed on the run"
+    assert not all(s["done"] for s in stopped.streams.values()), "stopped mid-job"
+    e2e.sandbox.admin("set_quota", SF, used=0, max=100_000)
+
+    second = e2e.sync()
+
+    assert second.status == "stopped_for_budget", "Salesforce done; HubSpot's share of the day is spent"
+    assert all(s["done"] for name, s in second.streams.items() if name.startswith(SF))
+    e2e.sandbox.admin("set_limits", HS, daily=1_000_000)
+
+    last = e2e.sync()
+
+    assert last.status == "succeeded", (last.message, last.errors)
+    _store_matches_the_crms(e2e)
+
+
+def _store_matches_the_crms(e2e) -> None:
     for obj in ("Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"):
         assert differences(sf_truth(e2e.sandbox, obj), store_view(e2e.engine, obj, SF)) == {}, obj
     assert differences(hs_truth(e2e.sandbox, "companies"), store_view(e2e.engine, "companies", HS)) == {}
