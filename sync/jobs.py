@@ -114,7 +114,7 @@ def _summary(engine: Engine, recorder: RunRecorder, job: str, duration: float) -
         assert run is not None
     return RunSummary(
         run_id=recorder.run_id, job=job, status=run.status, message=run.message,
-        streams={k: p.as_dict() for k, p in recorder.streams.items()}, totals=recorder.totals(),
+        streams=recorder.listed(), totals=recorder.totals(),
         api_calls=dict(recorder.api_calls), errors=list(recorder.errors),
         audits=list(recorder.extra.get("audits", [])), duration_seconds=round(duration, 3),
     )  # fmt: skip

@@ -49,6 +49,7 @@ def pull_job(
                       job.opportunity_types, link_property(deployment), writeback_fields(job))  # fmt: skip
 
     audits_of: dict[str, list[dict[str, Any]]] = {source.connection: [] for source in job.sources}
+    recorder.connections = tuple(audits_of)
 
     def pull_source(source: Source, connector: Connector, shown: ProgressSink) -> None:
         specs = connector.streams(_objects(source.objects, objects), extra_fields=extra_fields(job, source))

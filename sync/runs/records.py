@@ -97,6 +97,7 @@ class RunRecorder:
     api_calls: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
+    connections: tuple[str, ...] = ()  # the job's sources in order: streams are listed grouped by them
     _field_errors: set[tuple[str, str]] = field(default_factory=set)
     _calls_before: dict[str, int] = field(default_factory=dict)  # calls of earlier steps' connectors
     _flushed: float = 0.0
@@ -116,6 +117,15 @@ class RunRecorder:
             with self._lock:  # a job's sources are read side by side: streams start in several threads
                 found = self.streams.setdefault(name, StreamProgress())
         return found
+
+    def listed(self) -> dict[str, dict[str, Any]]:
+        """Every stream's progress, grouped by connection in the job's source order (sources read side by side
+        start their streams interleaved), each connection's streams in the order they started."""
+        with self._lock:
+            items = list(self.streams.items())
+        rank = {name: i for i, name in enumerate(self.connections)}
+        ordered = sorted(items, key=lambda item: rank.get(item[0].split(".", 1)[0], len(rank)))
+        return {name: progress.as_dict() for name, progress in ordered}
 
     def error(self, kind: str, message: str, **context: Any) -> None:
         """Record one error or skipped record (kept up to MAX_ERRORS; the count is always exact)."""
@@ -157,8 +167,8 @@ class RunRecorder:
         if not force and now - self._flushed < FLUSH_SECONDS:
             return
         self._flushed = now
+        progress = self.listed()
         with self._lock:  # one consistent picture, whichever source's thread flushes
-            progress = {name: p.as_dict() for name, p in list(self.streams.items())}
             counts = self.totals() | {"extra": copy.deepcopy(self.extra)}
             api_calls, errors = dict(self.api_calls), list(self.errors)
             steps = [dict(step) for step in self.steps]

@@ -27,6 +27,12 @@ def test_the_crms_are_read_at_once_or_in_turn_as_the_job_says(make_e2e, side_by_
     summary = e2e.sync()
 
     assert summary.status == "succeeded", (summary.message, summary.errors)
+    assert list(summary.streams) == [
+        "salesforce.Account",
+        "salesforce.Opportunity",
+        "hubspot.companies",
+        "hubspot.deals",
+    ], "listed by source as the job lists them, however read"
     calls = [(datetime.fromisoformat(e.at), e.crm) for e in e2e.sandbox.log.recent if not e.path.startswith("/__")]
     sf_first, sf_last = _span(calls, "salesforce")
     hs_first, hs_last = _span(calls, "hubspot")
