@@ -75,7 +75,7 @@ from scoring.coverage import (
     one_per_person,
     segment_of,
 )
-from scoring.coverage_blend import blend_coverage
+from scoring.coverage_blend import COVERAGE_SHOWN, blend_coverage, coverage_reason
 from scoring.crosssell import (
     EXPANSION_TYPE,
     crosssell_aggregations,
@@ -255,6 +255,7 @@ __all__ = [
     "CHANGE_INPUTS",
     "COMPONENTS",
     "COVERAGE_COLUMNS",
+    "COVERAGE_SHOWN",
     "DATED_RATES",
     "DEFAULT_TEAM_ROLES",
     "DEFAULT_TERM_MONTHS",
@@ -354,6 +355,7 @@ __all__ = [
     "core_kpis",
     "corporate_rates",
     "coverage_frame",
+    "coverage_reason",
     "crosssell_aggregations",
     "crosssell_portfolio_exprs",
     "cut_inputs",

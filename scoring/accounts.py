@@ -7,6 +7,7 @@ import polars as pl
 from scoring.aggregation import aggregate
 from scoring.calendar import Window
 from scoring.change import change_reason
+from scoring.coverage_blend import COVERAGE_SHOWN, blend_coverage, coverage_reason
 from scoring.crosssell import crosssell_aggregations
 from scoring.frames import ScoringInputs
 from scoring.health import (
@@ -145,8 +146,13 @@ def scored_accounts(
     lifetime_years: float | None,
     params: ScoringParams,
     previous: pl.DataFrame | None,
+    coverage: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The figures with CLV, the four components, score, tier, reasons and change, ranked 1..n."""
+    """The figures with CLV, the four components, score, tier, reasons and change, ranked 1..n.
+
+    With `coverage` (one row per account, `COVERAGE_COLUMNS`: people were pulled), its component is weighed
+    into the score first (`params.score.coverage_weight`), so that tier, reasons and 'what changed' are all
+    told from the score the account ends up with; its columns follow the account's."""
     score = params.score
     frame = (
         figures.lazy()
@@ -157,11 +163,17 @@ def scored_accounts(
         .with_columns(component_exprs(score))
         .with_columns(points_exprs(score.weights))
         .with_columns(score_expr().alias("score"))
-        .with_columns(tier_expr(score.tiers).alias("tier"), *sentence_exprs(score, params.currency))
-        .with_columns(reasons_expr().alias("reasons"))
     )
+    if coverage is not None:
+        frame = blend_coverage(frame, coverage, score.weights, score.coverage_weight)
+    frame = frame.with_columns(tier_expr(score.tiers).alias("tier"), *sentence_exprs(score, params.currency))
+    frame = frame.with_columns(reasons_expr().alias("reasons"))
+    if coverage is not None:
+        frame = frame.with_columns(coverage_reason())
     if previous is None:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String()).alias("change_reason"))
     else:
-        frame = change_reason(frame, previous, score.weights, params.currency)
-    return ranked(frame.select(ACCOUNT_COLUMNS[1:]).collect())
+        weight = score.coverage_weight if coverage is not None else 0.0
+        frame = change_reason(frame, previous, score.weights, params.currency, weight)
+    shown = ACCOUNT_COLUMNS[1:] if coverage is None else (*ACCOUNT_COLUMNS[1:], *COVERAGE_SHOWN)
+    return ranked(frame.select(shown).collect())

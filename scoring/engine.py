@@ -60,8 +60,8 @@ class ScoringResult:
         return warning_records(self.warnings)
 
     def previous_scores(self) -> pl.DataFrame:
-        """What the next run takes as `previous`: this run's scores and components, dated T (the coverage
-        component once `blend_coverage` added it)."""
+        """What the next run takes as `previous`: this run's scores and components, dated T (with the coverage
+        component when coverage was scored)."""
         columns = [c.name for c in PREVIOUS_SCORES.columns if c.name != "scored_at" and c.name in self.accounts.columns]
         return self.accounts.select(*columns, pl.lit(self.as_of).alias("scored_at"))
 
@@ -109,7 +109,7 @@ def score_portfolio(
     portfolio = _portfolio(figures, prepared.frame, window, params)
     return ScoringResult(
         as_of=as_of,
-        accounts=scored_accounts(figures, portfolio.expected_lifetime_years, params, earlier),
+        accounts=scored_accounts(figures, portfolio.expected_lifetime_years, params, earlier, data.coverage),
         portfolio=portfolio,
         stage_durations=stage_durations(linked, prepared.frame, as_of),
         stage_counts=stage_counts(linked, prepared.frame),

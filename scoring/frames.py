@@ -258,6 +258,7 @@ class ScoringInputs:
     usage: pl.DataFrame = field(default_factory=lambda: empty_frame(USAGE))
     stage_meta: pl.DataFrame = field(default_factory=lambda: empty_frame(STAGE_META))
     dated_rates: pl.DataFrame = field(default_factory=lambda: empty_frame(DATED_RATES))
+    coverage: pl.DataFrame | None = None  # one row per account (`scoring.coverage_frame`) once people are pulled
 
     def conformed(self) -> ScoringInputs:
         """The same inputs, each frame checked and conformed to its spec (see `conform_frame`)."""
@@ -269,4 +270,5 @@ class ScoringInputs:
             usage=conform_frame(USAGE, self.usage),
             stage_meta=conform_frame(STAGE_META, self.stage_meta),
             dated_rates=conform_frame(DATED_RATES, self.dated_rates),
+            coverage=self.coverage,
         )

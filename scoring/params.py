@@ -179,9 +179,11 @@ class ScoreParams:
     fit_rules: tuple[FitRule, ...] = ()
     prospect_health: float = _SCORING.prospect_health
     recent_win_days: int = 90
+    coverage_weight: float = 0.0  # the coverage component's weight, beside `weights` (docs/account-mapping.md)
 
     def __post_init__(self) -> None:
         _require(0.0 <= self.prospect_health <= 100.0, "prospect_health", "must be within 0..100")
+        _require(self.coverage_weight >= 0.0, "coverage_weight", "must not be negative")
         _require(self.recent_win_days >= 0, "recent_win_days", "must not be negative")
 
 

@@ -8,7 +8,6 @@ open. The account team is the team members' roles, and the account owner counts 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,15 +17,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from config import Deployment
-from scoring import ScoringResult
 from scoring.coverage import AccountPeople, PersonFacts, coverage_frame
-from scoring.coverage_blend import blend_coverage
-from scoring.params import ScoreWeights, TierThresholds
 from sync.store.engine import session
 from sync.store.people_tables import AccountContact, Contact, DealContact, TeamMember
 from sync.store.tables import Opportunity, SourceAccount
 
-__all__ = ["OWNER_ROLE", "account_people", "has_people", "with_coverage"]
+__all__ = ["OWNER_ROLE", "account_people", "coverage_input", "has_people"]
 
 OWNER_ROLE = "Account Executive"  # what the account owner counts as on the account team
 Ref = tuple[str, str]  # (connection, source id)
@@ -128,20 +124,9 @@ def account_people(engine: Engine, only: str | None = None) -> list[AccountPeopl
             for key in sorted(set(keys.values()))]  # fmt: skip
 
 
-def with_coverage(
-    engine: Engine, deployment: Deployment, result: ScoringResult, previous: pl.DataFrame | None = None
-) -> ScoringResult:
-    """The scoring result with each account's coverage figures and the coverage component blended into its
-    score (docs/account-mapping.md), 'what changed' told from that score against `previous` (the last run's);
-    unchanged while no contact has been pulled."""
+def coverage_input(engine: Engine, deployment: Deployment, as_of: date) -> pl.DataFrame | None:
+    """Each account's coverage figures at `as_of` (`scoring.coverage_frame`), the scoring input that weighs the
+    coverage component into the score (docs/account-mapping.md); None while no contact has been pulled."""
     if not has_people(engine):
-        return result
-    settings = deployment.scoring.account_mapping
-    frame = coverage_frame(settings, account_people(engine), result.as_of)
-    scoring = deployment.scoring
-    weights = ScoreWeights(scoring.weights.fit, scoring.weights.potential, scoring.weights.momentum,
-                           scoring.weights.health)  # fmt: skip
-    tiers = TierThresholds(scoring.tiers.a, scoring.tiers.b, scoring.tiers.c)
-    blended = blend_coverage(result.accounts, frame, weights, settings.weight, tiers, previous=previous,
-                             currency=deployment.currency.corporate)  # fmt: skip
-    return replace(result, accounts=blended)
+        return None
+    return coverage_frame(deployment.scoring.account_mapping, account_people(engine), as_of)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -22,7 +22,7 @@ from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
 from scoring.quality import warning_records
 from sync.errors import StoreError
-from sync.scores.coverage_store import with_coverage
+from sync.scores.coverage_store import coverage_input
 from sync.scores.owners import stored_segments
 from sync.store.columns import Money, UTCDateTime
 from sync.store.currency import crm_currencies, currency_of, effective_rates
@@ -78,6 +78,7 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
             TierThresholds(t.a, t.b, t.c),
             tuple(rules),
             scoring.prospect_health,
+            coverage_weight=scoring.account_mapping.weight,
         ),
     )
 
@@ -295,8 +296,8 @@ def compute_scores(engine: Engine, deployment: Deployment, *, as_of: date) -> Sc
     """Score the live store at `as_of` and store nothing (`score`, `kpis`): 'what changed' compares with the
     last job run's scores."""
     inputs, params, previous = load_scoring(engine, deployment)
-    result = score_portfolio(inputs, as_of=as_of, params=params, previous=previous)
-    return with_coverage(engine, deployment, result, previous)
+    with_people = replace(inputs, coverage=coverage_input(engine, deployment, as_of))
+    return score_portfolio(with_people, as_of=as_of, params=params, previous=previous)
 
 
 def score_store(engine: Engine, deployment: Deployment, *, as_of: date, run_id: int | None = None) -> ScoringOutcome:
