@@ -17,6 +17,7 @@ from accountsync import context
 from accountsync.cli_score import Format, FormatOption, _as_of
 from accountsync.cli_sync import ConfigOption
 from accountsync.console import EXIT_INVALID, err, out
+from accountsync.review_progress import ReviewBar
 
 ReviewDate = Annotated[
     datetime | None,
@@ -144,7 +145,8 @@ def review_command(
                             calibrate=calibrate or write_config, outcome=outcome and outcome.value)  # fmt: skip
     engine = context.store()
     try:
-        report = review_report(run_review(engine, deployment, request))
+        with ReviewBar(err) as bar:
+            report = review_report(run_review(engine, deployment, request, bar))
     finally:
         engine.dispose()
     if not report["as_of_dates"]:

@@ -14,7 +14,7 @@ bottom tenth (null when the score is null).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,11 +102,17 @@ def backtest(
     *,
     params: ScoringParams | None = None,
     horizon_months: int = 6,
+    scored: Callable[[date], None] | None = None,
 ) -> Backtest:
-    """Score the portfolio as of each date and attach what happened in the following `horizon_months`."""
+    """Score the portfolio as of each date and attach what happened in the following `horizon_months`;
+    `scored` is told each date once it is scored (a progress bar)."""
     params = params or ScoringParams()
     data = inputs.conformed()
     prepared = prepare_opportunities(data.opportunities, data.accounts, data.rates, params, data.dated_rates).frame
-    frames = [outcomes_at(prepared, scored_at(data, day, params), day, horizon_months) for day in sorted(as_of_dates)]
+    frames = []
+    for day in sorted(as_of_dates):
+        frames.append(outcomes_at(prepared, scored_at(data, day, params), day, horizon_months))
+        if scored is not None:
+            scored(day)
     frame = pl.concat(frames) if frames else _EMPTY.clear()
     return Backtest(frame=frame, as_of_dates=tuple(sorted(as_of_dates)), horizon_months=horizon_months)

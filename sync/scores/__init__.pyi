@@ -5,7 +5,7 @@ from .account_map import account_map
 from .cohort_kpis import cohort_report
 from .owners import owner_segment_rows
 from .ranking import AccountFilter, AccountPublic, account_detail, latest_kpis, ranked_accounts
-from .review_inputs import OUTCOMES, ReviewError, ReviewRequest, run_review
+from .review_inputs import OUTCOMES, ReviewError, ReviewProgress, ReviewRequest, run_review
 from .review_report import long_rows, review_report
 from .scoring import compute_scores, ranked_rows, stage_duration_rows
 
@@ -14,6 +14,7 @@ __all__ = [
     "AccountFilter",
     "AccountPublic",
     "ReviewError",
+    "ReviewProgress",
     "ReviewRequest",
     "account_detail",
     "account_map",

@@ -3,8 +3,10 @@ calibrated in memory. It writes nothing: no scoring run, no score row, no run re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import Engine
 
@@ -46,15 +48,36 @@ class ReviewOutcome:
     calibration: Calibration | None
 
 
-def run_review(engine: Engine, deployment: Deployment, request: ReviewRequest) -> ReviewOutcome:
+class ReviewProgress(Protocol):
+    """Who watches a review: the CLI's progress bar, or nothing."""
+
+    def dates(self, dates: Sequence[date]) -> None:
+        """The as-of dates about to be scored."""
+
+    def scored(self, day: date) -> None:
+        """One as-of date is scored."""
+
+    def calibrating(self) -> None:
+        """Scoring is done; the calibration's search begins."""
+
+
+def run_review(
+    engine: Engine, deployment: Deployment, request: ReviewRequest, progress: ReviewProgress | None = None
+) -> ReviewOutcome:
     """Backtest the store's scoring as of the request's dates (see `scoring.backtest`); stores nothing. When no
-    date fits (the horizon is longer than the years), the review is empty and nothing is calibrated."""
+    date fits (the horizon is longer than the years), the review is empty and nothing is calibrated. `progress`
+    is told the dates before scoring starts, each date once scored, and when the calibration begins."""
     if request.outcome is not None and request.outcome not in OUTCOMES:
         raise ReviewError(f"unknown outcome {request.outcome!r}: use one of {', '.join(OUTCOMES)}")
     dates = as_of_dates(request.today, request.every, request.years, request.horizon_months)
     params = params_from_config(deployment.scoring, deployment.currency.corporate, stage_probabilities(engine))
-    result = backtest(read_inputs(engine, deployment), dates, params=params, horizon_months=request.horizon_months)
+    if progress is not None:
+        progress.dates(dates)
+    result = backtest(read_inputs(engine, deployment), dates, params=params, horizon_months=request.horizon_months,
+                      scored=progress.scored if progress is not None else None)  # fmt: skip
     found = None
     if request.calibrate and dates:
+        if progress is not None:
+            progress.calibrating()
         found = calibrate(result, params.score.weights, params.score.tiers, outcome=request.outcome)
     return ReviewOutcome(review=review(result), params=params, calibration=found)

@@ -87,8 +87,9 @@ def test_review_finds_the_planted_signal_and_stores_nothing(reviewed: E2E) -> No
     before = _counts(reviewed.engine)
     proc = reviewed.cli("review", "--as-of", "2026-10-01", "--years", "2", "--horizon", "6m", "--format", "json")
     assert proc.wait(timeout=300) == 0, reviewed.output()
-    report = json.loads(reviewed.output()[0])
+    report = json.loads(reviewed.output()[0])  # the report alone on stdout: the progress goes to stderr
     assert report["as_of_dates"] == [day.isoformat() for day in AS_OF]
+    assert "scoring the store as of 7 past date(s), 2024-10-01..2026-04-01" in reviewed.output()[1]
     rows, won = _hand_counts()
     assert report["rows"] == rows
     assert sum(row["new_business_won_count"] for row in report["by_tier"]) == won, report["by_tier"]
@@ -101,4 +102,8 @@ def test_review_finds_the_planted_signal_and_stores_nothing(reviewed: E2E) -> No
     assert proc.wait(timeout=300) == 0, reviewed.output("fragment")
     fragment = yaml.safe_load(reviewed.output("fragment")[0])
     assert set(fragment["scoring"]) == {"weights", "tiers"}
+    assert reviewed.output("fragment")[1].splitlines() == [
+        "scoring the store as of 7 past date(s), 2024-10-01..2026-04-01",
+        "calibrating weights and tier bounds",
+    ], "one line a phase on stderr when it is not a terminal"
     assert _counts(reviewed.engine) == before
