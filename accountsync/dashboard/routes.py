@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,9 +35,26 @@ from sync.scores import (
 from sync.serve import next_fire_times
 
 HERE = Path(__file__).parent
+
+
+def unbroken(text: str) -> str:
+    """A sentence whose figures keep their unit on the same line: `top 14 %`, `805.5k USD` (a no-break space
+    between a number and the `%` or currency code after it); what the CRMs store is left as written."""
+    return _FIGURE_UNIT.sub("\\1\u00a0\\2", text)
+
+
+_FIGURE_UNIT = re.compile(r"(\d[\d.,]*[kMB]?) (%|[A-Z]{3}\b)")
+
+
+def count(value: object) -> str:
+    """A count as the pages show counts: thousands separated (`32,348`); anything not a number as it is."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters |= {"figure": lambda name, value, currency=None: figure(name, value, currency),
-                          "label": lambda name: column(name).label, "stamp": stamp}  # fmt: skip
+                          "label": lambda name: column(name).label, "stamp": stamp, "count": count,
+                          "unbroken": unbroken}  # fmt: skip
 templates.env.globals["component_labels"] = COMPONENT_LABELS
 router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(state_of)]
@@ -183,7 +201,8 @@ def accounts_page(
     flt = AccountFilter(tier=tier or None, owner=owner or None, industry=industry or None, country=country or None,
                         min_score=min_score, vocabulary=vocabulary)  # fmt: skip
     page = ranked_accounts(state.engine, flt, limit=200)
-    return render(request, "accounts.html", caller, page=page, flt=flt)
+    currency = state.deployments.get().currency.corporate
+    return render(request, "accounts.html", caller, page=page, flt=flt, currency=currency)
 
 
 @router.get("/accounts/{key}")
@@ -197,7 +216,10 @@ def account_page(request: Request, caller: User, state: State, key: str) -> HTML
     jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
     as_of = view.detail.as_of
     people = account_map(state.engine, deployment.scoring.account_mapping, key, as_of) if as_of else None
-    return render(request, "account.html", caller, view=view, jobs=jobs, account_map=people)
+    w = deployment.scoring.weights
+    weights = {"fit": w.fit, "potential": w.potential, "momentum": w.momentum, "health_component": w.health,
+               "coverage_component": deployment.scoring.account_mapping.weight}  # fmt: skip
+    return render(request, "account.html", caller, view=view, jobs=jobs, account_map=people, weights=weights)
 
 
 @router.get("/kpis")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from connectors import Directory
 from sync import Account, AccountScore, Opportunity, ScoringRun, SourceAccount, StageMeta, Usage, session
@@ -130,3 +131,32 @@ def test_an_owner_no_directory_names_is_shown_as_its_id_labelled(lite_store, lit
     page = lite_client.get(f"/accounts/{KEY}").text
     assert "<b>Owner ID</b>" in page
     assert _text(page, "account-owner") == "005OWNER"
+
+
+def _components(page: str) -> dict[str, tuple[str, str]]:
+    table = page.split('id="account-components"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-component="([^"]+)">(.*?)</tr>', table, re.S)
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for name, row in rows}
+    return {name: (html.unescape(c[1]).strip(), html.unescape(c[2]).strip()) for name, c in cells.items()}
+
+
+def test_the_components_show_their_weights_and_coverage_once_people_are_scored(lite_store, lite_client,
+                                                                               lite_tokens) -> None:  # fmt: skip
+    """The why of a score a rep can check by hand: each component's value and its weight in the config (0.3,
+    0.3, 0.2, 0.2; coverage 0.1): (0.3 x 80 + 0.3 x 55.5 + 0.2 x 20 + 0.2 x 72.4 + 0.1 x 50) / 1.1 = 58.3."""
+    _seed(lite_store)
+    sign_in(lite_client, lite_tokens["viewer"])
+
+    before = _components(lite_client.get(f"/accounts/{KEY}").text)
+    with session(lite_store) as s, s.begin():
+        for row in s.exec(select(AccountScore)).all():
+            row.figures = row.figures | {"coverage_component": 50.0}
+    after = _components(lite_client.get(f"/accounts/{KEY}").text)
+
+    assert before == {"fit": ("80.0", "30%"), "potential": ("55.5", "30%"), "momentum": ("20.0", "20%"),
+                      "health_component": ("72.4", "20%")}, "no people pulled: no coverage row"  # fmt: skip
+    assert after == before | {"coverage_component": ("50.0", "10%")}
+    weighted = sum(float(v) * float(w.rstrip("%")) for v, w in after.values()) / sum(
+        float(w.rstrip("%")) for _, w in after.values()
+    )
+    assert round(weighted, 1) == 58.3

@@ -18,10 +18,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sync import Account, Opportunity, session
+from sqlalchemy import update
+
+from sync import Account, AccountScore, Opportunity, session
 from sync.scores.scoring import score_store
 
-from .conftest import sign_in
+from .conftest import seed_scores, sign_in
 
 T = date(2026, 11, 1)
 CONTRACTS = {"sf:a": ("Technology", 12_000, date(2026, 1, 1)), "hs:b": ("COMPUTER_SOFTWARE", 24_000, date(2026, 6, 1)),
@@ -99,6 +101,23 @@ def test_the_ranked_list_has_arr_and_headroom_and_reasons_as_a_list(lite_store, 
     row = page.split('href="/accounts/hs%3Ab"')[1].split("</tr>")[0]
     assert re.search(r'data-field="arr">24,000<', row)
     assert '<ul class="reasons"><li>' in row
+    assert re.search(r"<th>ARR <small[^>]*>USD</small></th><th>Headroom <small[^>]*>USD</small></th>", page)
+
+
+def test_the_ranked_list_shows_every_reason_and_keeps_each_figure_with_its_unit(store, client, tokens) -> None:
+    """The coverage's reason comes fourth after the score's three: the list showed three, the CLI and the CRM
+    field four. A figure's unit stays on its line (`top 14` then `%` alone below read as a wrap error)."""
+    seed_scores(store, n=1)
+    reasons = ["Headroom 805.5k USD, top 14 %", "In ICP industry: Manufacturing", "won 2M USD in 90 days, top 1 %",
+               "no procurement contact"]  # fmt: skip
+    with session(store) as s, s.begin():
+        s.execute(update(AccountScore).values(reasons=reasons))
+    sign_in(client, tokens["viewer"])
+
+    page = client.get("/accounts").text
+
+    shown = re.findall(r"<li>(.*?)</li>", page.split('<ul class="reasons">')[1].split("</ul>")[0])
+    assert shown == [r.replace(" USD", "\u00a0USD").replace(" %", "\u00a0%") for r in reasons]
 
 
 def _name_owners(engine: Any) -> None:

@@ -256,9 +256,11 @@ def test_the_dashboards_run_page_shows_each_step_and_the_per_field_write_back(ma
             expect(page.locator('#steps tr[data-step="writeback"] .status')).to_have_text("succeeded")
             for (connection, name), n in sent.items():
                 cell = page.locator(f'.writeback-target[data-connection="{connection}"] tr[data-field="{name}"] .sent')
-                expect(cell).to_have_text(str(n))
+                expect(cell).to_have_text(f"{n:,}")  # counts thousands-separated, as everywhere
             expect(page.locator("#run-written")).to_have_text(f"{sum(sent.values()):,} values")
             expect(page.locator("#run-read")).to_have_text(f"{run.counts['read']:,}")
+            for stream, progress in run.progress.items():
+                expect(page.locator(f'#streams tr[data-stream="{stream}"] .read')).to_have_text(f"{progress['read']:,}")
             page.screenshot(path=str(tmp_path / "run-writeback.png"), full_page=True)
             # The runs list says what the pull stored, under that name: "Written" there read as the write-back.
             page.goto(f"{base}/runs")
