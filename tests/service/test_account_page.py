@@ -160,3 +160,18 @@ def test_the_components_show_their_weights_and_coverage_once_people_are_scored(l
         float(w.rstrip("%")) for _, w in after.values()
     )
     assert round(weighted, 1) == 58.3
+
+
+def test_a_connection_named_as_its_crm_is_named_once(lite_store, lite_client, lite_tokens) -> None:
+    """The demo's connections are called `salesforce` and `hubspot`: 'hubspot (HubSpot) 9002' said it twice."""
+    _seed(lite_store)
+    with session(lite_store) as s, s.begin():
+        s.add(SourceAccount(connection="hubspot", crm="hubspot", source_id="9002", account_key=KEY))
+    sign_in(lite_client, lite_tokens["viewer"])
+
+    page = lite_client.get(f"/accounts/{KEY}").text
+
+    crms = page.split('id="account-crms"')[1].split("</ul>")[0]
+    held = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", li))).strip()
+            for li in re.findall(r"<li>(.*?)</li>", crms, re.S)]  # fmt: skip
+    assert sorted(held) == ["HubSpot 9002", "hs (HubSpot) 9001", "sf (Salesforce) 001A"]
