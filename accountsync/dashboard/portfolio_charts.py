@@ -3,13 +3,13 @@ trend lines."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
+from accountsync.dashboard.chart_ticks import round_ticks
 from accountsync.figure_text import money
 from sync import BridgeStep
 
@@ -66,7 +66,7 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
     """One polyline per series over the x labels; the y axis from 0 to a round top, with round ticks labelled
     short (`100M`, `40%`); the legend in a row above the plot."""
     values = [v for s in series for v in s.values if v is not None]
-    ticks = _ticks(min(values, default=0.0), max(values, default=1.0))
+    ticks = round_ticks(min(values, default=0.0), max(values, default=1.0))
     low, high = ticks[0], ticks[-1]
     step = (WIDTH - 2 * PAD_X) / max(len(labels) - 1, 1)
     parts = [_frame(title), _zero(low, high)]
@@ -98,20 +98,6 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
     return Markup(  # noqa: S704
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">{"".join(parts)}</svg>'
     )
-
-
-def _ticks(low: float, high: float) -> list[float]:
-    """Round ticks from 0 (or from the first at or below `low`, when it is negative) to the first at or above
-    `high`: a step of 1, 2, 2.5 or 5 times a power of ten, at most 5 intervals from 0 up (one or two more when
-    the values also run below 0)."""
-    low, high = min(low, 0.0), max(high, 0.0)
-    span = high - low
-    if span <= 0:
-        return [low, low + 1.0]
-    power = 10.0 ** math.floor(math.log10(span / 5))
-    step = next(power * f for f in (1.0, 2.0, 2.5, 5.0, 10.0) if power * f * 5 >= span)
-    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)  # 0.6 / 0.2 is 2.9999999999999996
-    return [k * step for k in range(first, last + 1)]
 
 
 def _short(value: float, *, rate: bool) -> str:

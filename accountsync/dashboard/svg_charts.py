@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from accountsync.dashboard.chart_ticks import round_ticks
+
 __all__ = ["PALETTE", "Series", "bar_chart"]
 
 PALETTE = ("#3b5bdb", "#2f9e44", "#e8590c", "#862e9c")
@@ -24,17 +26,20 @@ def _label(value: float, percent: bool) -> str:
     return f"{100 * value:.1f}%" if percent else f"{value:.2f}"
 
 
-def _axis(top: float, percent: bool, plot_height: float) -> list[str]:
-    parts = []
-    for k in range(5):
-        value = top * k / 4
-        y = _TOP + plot_height * (1 - k / 4)
+def _tick(value: float, percent: bool) -> str:
+    """A tick's label: round, so as short as it reads (`20%`, `2.5`, `0`)."""
+    return f"{100 * value:.4g}%" if percent else f"{value:.4g}"
+
+
+def _axis(ticks: list[float], percent: bool, plot_height: float) -> list[str]:
+    parts, top = [], ticks[-1]
+    for value in ticks:
+        y = _TOP + plot_height * (1 - value / top)
         parts.append(
             f'<line class="chart-grid" x1="{_LEFT}" x2="{_WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e9ecef"/>'
         )
-        parts.append(
-            f'<text x="{_LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">{_label(value, percent)}</text>'
-        )
+        parts.append(f'<text class="chart-tick" x="{_LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">'
+                     f"{_tick(value, percent)}</text>")  # fmt: skip
     return parts
 
 
@@ -61,12 +66,13 @@ def bar_chart(chart_id: str, labels: list[str], series: list[Series], *, title: 
               reference: float | None = None) -> Markup:  # fmt: skip
     """Grouped bars: one group per label, one bar per series; a dashed line at `reference` (lift 1)."""
     known = [v for row in series for v in row.values if v is not None]
-    top = max([*known, reference or 0.0, 1e-9]) * 1.1
+    ticks = round_ticks(0.0, max([*known, reference or 0.0]))  # bars start at 0; the top is the first round tick
+    top = ticks[-1]
     plot_height, group = _HEIGHT - _TOP - _BOTTOM, (_WIDTH - _LEFT) / max(len(labels), 1)
     bar = group * 0.8 / max(len(series), 1)
     parts = [f'<svg id="{escape(chart_id)}" class="chart" role="img" viewBox="0 0 {_WIDTH} {_HEIGHT}" '
              f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             *_axis(top, percent, plot_height), *_legend(series)]  # fmt: skip
+             *_axis(ticks, percent, plot_height), *_legend(series)]  # fmt: skip
     for i, label in enumerate(labels):
         x0 = _LEFT + i * group + group * 0.1
         parts.append(f'<text x="{x0 + group * 0.4:.1f}" y="{_HEIGHT - 10}" text-anchor="middle" font-size="11">'

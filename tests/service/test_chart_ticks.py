@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from accountsync.dashboard.portfolio_charts import _short, _ticks
+from accountsync.dashboard.chart_ticks import round_ticks
+from accountsync.dashboard.portfolio_charts import _short
+from accountsync.dashboard.svg_charts import Series, bar_chart
 
 
 @pytest.mark.parametrize(
@@ -19,9 +23,22 @@ from accountsync.dashboard.portfolio_charts import _short, _ticks
     ],
 )
 def test_ticks_are_round_and_cover_every_point(low: float, high: float, ticks: list[float]) -> None:
-    assert _ticks(low, high) == pytest.approx(ticks)
+    assert round_ticks(low, high) == pytest.approx(ticks)
 
 
 def test_tick_labels_are_short() -> None:
     assert [_short(v, rate=False) for v in (0.0, 2_500.0, 3e8, 1.2e9)] == ["0", "2.5k", "300M", "1.2B"]
     assert [_short(v, rate=True) for v in (0.0, 0.4, 0.6000000000000001)] == ["0%", "40%", "60%"]
+
+
+def test_the_review_bars_are_read_against_round_ticks() -> None:
+    """The review page's lift axis read 0.00, 0.63, 1.26, 1.89, 2.51 (quarters of the top bar plus a tenth)."""
+    lift = bar_chart("lift", ["Tier A", "Tier D"], [Series("won", [2.28, 0.72]), Series("churned", [0.04, 1.58])],
+                     title="lift", reference=1.0)  # fmt: skip
+    rate = bar_chart("rate", ["1", "10"], [Series("won", [0.445, 0.02])], title="rate", percent=True)
+
+    ticks = [re.findall(r'class="chart-tick"[^>]*>([^<]*)<', str(chart)) for chart in (lift, rate)]
+    assert ticks == [["0", "0.5", "1", "1.5", "2", "2.5"], ["0%", "10%", "20%", "30%", "40%", "50%"]]
+    top_bar = re.search(r'data-value="2.28" x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"', str(lift))
+    assert top_bar is not None
+    assert float(top_bar.group(2)) / (240 - 24 - 28) == pytest.approx(2.28 / 2.5, abs=1e-3), "drawn against 2.5"
