@@ -3,6 +3,7 @@ cannot be read while the rest of the stream goes on."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -115,3 +116,29 @@ def test_a_removed_property_fails_only_that_field(fresh_sandbox, connector) -> N
     records = [r for p in pages for r in p.records if not r["archived"]]
     assert records
     assert all("industry" not in r and r["name"] for r in records)
+
+
+def _enrichment_calls(sb: Sandbox) -> int:
+    """Batch reads of deals' stage histories and of their companies the sandbox has answered."""
+    return sum(1 for e in list(sb.log.recent) if e.method == "POST" and "/batch/read" in e.path and e.status == 200)
+
+
+def test_the_next_pages_companies_and_histories_are_read_while_a_page_is_held(shared_sandbox, connector) -> None:
+    """A full read of deals hands page 1 over and, while the caller still holds it (storing it), asks for the
+    companies and stage histories of the pages after it: held, the old reader had sent none past page 1's two."""
+    hs = connector(shared_sandbox)
+    spec = hs.streams(["deals"])[0]
+    shared_sandbox.log.reset()
+    pages = hs.read(spec, Window(None, datetime.now(UTC)))
+
+    first = next(pages)  # the caller holds page 1 and reads nothing more
+    deadline = time.monotonic() + 10
+    while _enrichment_calls(shared_sandbox) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert first.records, "page 1 carries deals"
+    assert _enrichment_calls(shared_sandbox) >= 4, "page 2's histories and companies were read ahead"
+    rest = [page for page in pages if page.position.mode == "list"]
+    seen = [r["id"] for page in [first, *rest] for r in page.records]
+    assert len(seen) == len(set(seen)), "every deal once, in page order"
+    assert all("_stage_history" in r and "_associations" in r for page in rest for r in page.records)
