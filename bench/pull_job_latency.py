@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))  # `bench/` holds a `sync.py` of its own: import t
 sys.path.append(str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
-import yaml  # noqa: E402
+from _job_config import write_job_config  # noqa: E402
 from pull_salesforce import _manifest, _peak_rss_mb, serve  # noqa: E402
 
 from config import Deployment, Job, load_deployment  # noqa: E402
@@ -45,31 +45,13 @@ MODES = {"one after another": False, "side by side": True}
 HS_LIMIT = 190  # calls per 10 s, the sandbox's default tier
 
 
-def write_config(manifest: dict[str, Any], folder: Path, side_by_side: bool) -> Path:
-    """The job's config file; credentials through `${ENV}` references (see `environment`)."""
-    creds = manifest["credentials"]
-    document = {
-        "version": 1,
-        "connections": {
-            "salesforce": {"type": "salesforce", "login_url": "${BENCH_SF_URL}", "auth": "jwt",
-                           "client_id": "${BENCH_SF_CLIENT_ID}", "username": creds["sf_username"],
-                           "jwt_key_file": creds["sf_private_key_path"], "ca_bundle": manifest["ca_path"]},
-            "hubspot": {"type": "hubspot", "base_url": "${BENCH_HS_URL}", "token": "${BENCH_HS_TOKEN}",
-                        "ca_bundle": manifest["ca_path"]},
-        },
-        "jobs": [{"name": JOB, "sources_side_by_side": side_by_side,
-                  "sources": [{"connection": "salesforce", "objects": SF_OBJECTS},
-                              {"connection": "hubspot", "objects": HS_OBJECTS}]}],
-    }  # fmt: skip
+def write_config(manifest: dict[str, Any], folder: Path, side_by_side: bool) -> tuple[Path, dict[str, str]]:
+    """The job's config file and the environment its `${ENV}` references read."""
     path = folder / f"bench-{'together' if side_by_side else 'apart'}.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
-
-
-def environment(manifest: dict[str, Any]) -> dict[str, str]:
-    creds = manifest["credentials"]
-    return {"BENCH_SF_URL": manifest["salesforce"]["base_url"], "BENCH_SF_CLIENT_ID": creds["sf_client_id"],
-            "BENCH_HS_URL": manifest["hubspot"]["base_url"], "BENCH_HS_TOKEN": creds["hs_token"]}  # fmt: skip
+    job = {"name": JOB, "sources_side_by_side": side_by_side,
+           "sources": [{"connection": "salesforce", "objects": SF_OBJECTS},
+                       {"connection": "hubspot", "objects": HS_OBJECTS}]}  # fmt: skip
+    return path, write_job_config(manifest, path, job)
 
 
 def measure(config: Path, store: str) -> dict[str, Any]:
@@ -143,8 +125,8 @@ def main() -> None:
         print(f"{args.accounts:,} accounts (sandbox ready in {ready:.0f} s); {args.slow_ms} ms a request, HubSpot "
               f"limits on ({HS_LIMIT} calls / 10 s)", flush=True)  # fmt: skip
         admin(manifest, "/__sandbox/salesforce/admin", {"action": "set_quota", "params": {"used": 0, "max": 10**9}})
-        configs = {mode: write_config(manifest, folder, together) for mode, together in MODES.items()}
-        env = environment(manifest)
+        written = {mode: write_config(manifest, folder, together) for mode, together in MODES.items()}
+        configs, env = {mode: path for mode, (path, _) in written.items()}, written["side by side"][1]
         admin(
             manifest,
             "/__sandbox/faults",

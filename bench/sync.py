@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `bench/` holds a `sandbox.py` of its own: import the product from the root
@@ -48,6 +47,7 @@ from sync.jobs import SyncOptions, run_sync  # noqa: E402
 from sync.pull.job import extra_fields, ordered_streams  # noqa: E402
 
 sys.path.append(str(Path(__file__).resolve().parent))  # the bench helpers; `sync` is imported already
+from _job_config import write_job_config  # noqa: E402
 from _stores import stores  # noqa: E402
 
 JOB = "bench"
@@ -97,24 +97,10 @@ def unlimited(manifest: dict[str, Any]) -> None:
 
 def write_config(manifest: dict[str, Any], folder: Path) -> tuple[Path, dict[str, str]]:
     """The job's config file (credentials as `${ENV}` references) and the environment it reads."""
-    creds = manifest["credentials"]
-    document = {
-        "version": 1,
-        "connections": {
-            "salesforce": {"type": "salesforce", "login_url": "${BENCH_SF_URL}", "auth": "jwt",
-                           "client_id": "${BENCH_SF_CLIENT_ID}", "username": creds["sf_username"],
-                           "jwt_key_file": creds["sf_private_key_path"], "ca_bundle": manifest["ca_path"]},
-            "hubspot": {"type": "hubspot", "base_url": "${BENCH_HS_URL}", "token": "${BENCH_HS_TOKEN}",
-                        "ca_bundle": manifest["ca_path"]},
-        },
-        "jobs": [{"name": JOB, "sources": [{"connection": "salesforce", "objects": SF_OBJECTS},
-                                           {"connection": "hubspot", "objects": HS_OBJECTS}]}],
-    }  # fmt: skip
     path = folder / "bench.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    env = {"BENCH_SF_URL": manifest["salesforce"]["base_url"], "BENCH_SF_CLIENT_ID": creds["sf_client_id"],
-           "BENCH_HS_URL": manifest["hubspot"]["base_url"], "BENCH_HS_TOKEN": creds["hs_token"]}  # fmt: skip
-    return path, env
+    job = {"name": JOB, "sources": [{"connection": "salesforce", "objects": SF_OBJECTS},
+                                    {"connection": "hubspot", "objects": HS_OBJECTS}]}  # fmt: skip
+    return path, write_job_config(manifest, path, job)
 
 
 def factory(deployment: Deployment, name: str, job: Job) -> Connector:
@@ -145,7 +131,8 @@ def read_alone(deployment: Deployment, since: datetime | None) -> int:
     for source in job.sources:
         connector = factory(deployment, source.connection, job)
         try:
-            for spec in ordered_streams(connector.streams(source.objects, extra_fields=extra_fields(job, source))):
+            specs = connector.streams(source.objects, extra_fields=extra_fields(job, source))
+            for spec in ordered_streams(specs, connector.crm):
                 window = Window(since if spec.incremental else None, end)
                 records += sum(len(page.records) for page in connector.read(spec, window))
         finally:

@@ -38,10 +38,7 @@ def test_the_audit_finds_a_row_deleted_behind_the_engines_back_and_the_repair_re
 
 def test_a_job_past_its_budget_share_stops_checkpointed_and_the_next_run_completes(make_e2e) -> None:
     """Sources one after another: Salesforce stops the run at its share before HubSpot is read."""
-    e2e = make_e2e(sf=["Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"], hs=["companies"],
-                   api_budget_share=0.1, sources_side_by_side=False)  # fmt: skip
-    e2e.sandbox.admin("set_quota", SF, used=0, max=100)  # a share of 0.1: ten Salesforce calls for this job
-    e2e.sandbox.admin("set_limits", HS, daily=40)  # four HubSpot calls
+    e2e = _over_budget(make_e2e, sources_side_by_side=False)
 
     stopped = e2e.sync()
 
@@ -67,10 +64,7 @@ def test_a_job_past_its_budget_share_stops_checkpointed_and_the_next_run_complet
 
 def test_sources_read_side_by_side_each_stop_at_their_own_share_and_the_next_runs_complete(make_e2e) -> None:
     """The default: both CRMs are read at once, so each spends its own share in the first run."""
-    e2e = make_e2e(sf=["Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"], hs=["companies"],
-                   api_budget_share=0.1)  # fmt: skip
-    e2e.sandbox.admin("set_quota", SF, used=0, max=100)  # a share of 0.1: ten Salesforce calls for this job
-    e2e.sandbox.admin("set_limits", HS, daily=40)  # four HubSpot calls
+    e2e = _over_budget(make_e2e)
 
     stopped = e2e.sync()
 
@@ -92,6 +86,15 @@ def test_sources_read_side_by_side_each_stop_at_their_own_share_and_the_next_run
 
     assert last.status == "succeeded", (last.message, last.errors)
     _store_matches_the_crms(e2e)
+
+
+def _over_budget(make_e2e, **job: object):
+    """Four objects of Salesforce and HubSpot companies, the job allowed 10 % of a small daily quota each."""
+    e2e = make_e2e(sf=["Account", "Opportunity", "OpportunityHistory", "OpportunityLineItem"], hs=["companies"],
+                   api_budget_share=0.1, **job)  # fmt: skip
+    e2e.sandbox.admin("set_quota", SF, used=0, max=100)  # a share of 0.1: ten Salesforce calls for this job
+    e2e.sandbox.admin("set_limits", HS, daily=40)  # four HubSpot calls
+    return e2e
 
 
 def _store_matches_the_crms(e2e) -> None:

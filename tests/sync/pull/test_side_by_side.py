@@ -54,38 +54,28 @@ def test_the_sources_are_read_at_the_same_time() -> None:
     assert sorted(seen.pages) == ["hubspot.Account", "salesforce.Account"]
 
 
-def test_a_crm_refusing_one_source_leaves_the_other_to_finish() -> None:
-    refused = threading.Event()
-    denied = AuthError("salesforce", "login refused")
-
-    def work(source: Source, connector: Connector, sink: ProgressSink) -> None:
-        if source.connection == "salesforce":
-            refused.set()
-            raise denied
-        assert refused.wait(10)
-        for _ in range(3):
-            sink.advanced("hubspot.companies", 100)
-
-    seen = Seen()
-    assert read_side_by_side(pairs("salesforce", "hubspot"), work, seen) == [denied]
-    assert seen.pages == ["hubspot.companies"] * 3, "HubSpot read all its pages"
-
-
-def test_anything_else_stops_the_other_sources_at_their_next_page() -> None:
+@pytest.mark.parametrize(
+    ("raised", "hubspot_pages"),
+    [
+        (AuthError("salesforce", "login refused"), 3),  # a CRM's refusal: HubSpot reads all its pages
+        (RuntimeError("a bug"), 1),  # anything else: the page committed when told is kept, none after it
+    ],
+    ids=["a CRM refusing leaves the other to finish", "anything else stops the other at its next page"],
+)
+def test_when_one_source_fails(raised: BaseException, hubspot_pages: int) -> None:
     failed = threading.Event()
-    bug = RuntimeError("a bug")
 
     def work(source: Source, connector: Connector, sink: ProgressSink) -> None:
         if source.connection == "salesforce":
             failed.set()
-            raise bug
+            raise raised
         assert failed.wait(10)
         for _ in range(3):
             sink.advanced("hubspot.companies", 100)
 
     seen = Seen()
-    assert read_side_by_side(pairs("salesforce", "hubspot"), work, seen) == [bug]
-    assert seen.pages == ["hubspot.companies"], "the page committed when it was told is kept; no page after it"
+    assert read_side_by_side(pairs("salesforce", "hubspot"), work, seen) == [raised]
+    assert seen.pages == ["hubspot.companies"] * hubspot_pages
 
 
 @pytest.mark.parametrize("order", [("a", "b", "c"), ("c", "b", "a")])
