@@ -110,8 +110,13 @@ def figure(name: str, value: Any, currency: str | None = None) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, int):
-        return f"{value:,}"
+        return count(value)
     return str(value)
+
+
+def count(value: object) -> str:
+    """A count as the faces show counts: thousands separated (`32,348`); anything not a whole number as it is."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _number(kind: Kind, value: float, currency: str | None) -> str:

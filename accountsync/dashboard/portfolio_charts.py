@@ -9,7 +9,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from accountsync.dashboard.chart_ticks import round_ticks
+from accountsync.dashboard.chart_ticks import round_ticks, tick_label
 from accountsync.figure_text import money
 from sync import BridgeStep
 
@@ -75,7 +75,7 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
         parts.append(
             f'<line class="grid" x1="{PAD_X}" x2="{WIDTH - PAD_X}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eef0f4"/>'
         )
-        parts.append(_text(PAD_X - 6, y + 4, _short(value, rate=rate), "end", tick=value))
+        parts.append(_text(PAD_X - 6, y + 4, tick_label(value, rate=rate), "end", tick=value))
     every = max(len(labels) // 6, 1)
     for index, label in enumerate(labels):
         last = index == len(labels) - 1
@@ -98,17 +98,6 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequenc
     return Markup(  # noqa: S704
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">{"".join(parts)}</svg>'
     )
-
-
-def _short(value: float, *, rate: bool) -> str:
-    """A tick's label: `40%` for 0.4; money as `300M`, `2.5k`, `1.2B`, `0`."""
-    if rate:
-        return f"{value * 100:.4g}%"
-    size = abs(value)
-    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if size >= scale:
-            return f"{value / scale:.4g}{unit}"
-    return f"{value:.4g}"
 
 
 def _frame(title: str) -> str:

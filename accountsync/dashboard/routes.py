@@ -18,7 +18,7 @@ from accountsync.api.auth import COOKIE, bearer_token, same_origin
 from accountsync.api.state import ApiState, state_of
 from accountsync.dashboard.portfolio_charts import waterfall
 from accountsync.dashboard.review_charts import OUTCOME_NAMES, review_charts
-from accountsync.figure_text import COMPONENT_LABELS, column, figure, stamp
+from accountsync.figure_text import COMPONENT_LABELS, column, count, figure, stamp
 from sync import account_360, arr_bridge
 from sync.access import LIFETIME, Caller, authenticate, end_session, form_key, open_session, session_caller
 from sync.runs import active_counts, get_run, list_runs
@@ -27,6 +27,7 @@ from sync.scores import (
     AccountFilter,
     ReviewRequest,
     account_map,
+    configured_weights,
     latest_kpis,
     ranked_accounts,
     review_report,
@@ -44,11 +45,6 @@ def unbroken(text: str) -> str:
 
 
 _FIGURE_UNIT = re.compile(r"(\d[\d.,]*[kMB]?) (%|[A-Z]{3}\b)")
-
-
-def count(value: object) -> str:
-    """A count as the pages show counts: thousands separated (`32,348`); anything not a number as it is."""
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -216,9 +212,7 @@ def account_page(request: Request, caller: User, state: State, key: str) -> HTML
     jobs = [job.name for job in deployment.jobs]  # any of them may resync it (operators)
     as_of = view.detail.as_of
     people = account_map(state.engine, deployment.scoring.account_mapping, key, as_of) if as_of else None
-    w = deployment.scoring.weights
-    weights = {"fit": w.fit, "potential": w.potential, "momentum": w.momentum, "health_component": w.health,
-               "coverage_component": deployment.scoring.account_mapping.weight}  # fmt: skip
+    weights = configured_weights(deployment.scoring)
     return render(request, "account.html", caller, view=view, jobs=jobs, account_map=people, weights=weights)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from accountsync.dashboard.chart_ticks import round_ticks
+from accountsync.dashboard.chart_ticks import round_ticks, tick_label
 
 __all__ = ["PALETTE", "Series", "bar_chart"]
 
@@ -26,11 +26,6 @@ def _label(value: float, percent: bool) -> str:
     return f"{100 * value:.1f}%" if percent else f"{value:.2f}"
 
 
-def _tick(value: float, percent: bool) -> str:
-    """A tick's label: round, so as short as it reads (`20%`, `2.5`, `0`)."""
-    return f"{100 * value:.4g}%" if percent else f"{value:.4g}"
-
-
 def _axis(ticks: list[float], percent: bool, plot_height: float) -> list[str]:
     parts, top = [], ticks[-1]
     for value in ticks:
@@ -39,7 +34,7 @@ def _axis(ticks: list[float], percent: bool, plot_height: float) -> list[str]:
             f'<line class="chart-grid" x1="{_LEFT}" x2="{_WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e9ecef"/>'
         )
         parts.append(f'<text class="chart-tick" x="{_LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">'
-                     f"{_tick(value, percent)}</text>")  # fmt: skip
+                     f"{tick_label(value, rate=percent)}</text>")  # fmt: skip
     return parts
 
 

@@ -7,7 +7,7 @@ from .owners import owner_segment_rows
 from .ranking import AccountFilter, AccountPublic, account_detail, latest_kpis, ranked_accounts
 from .review_inputs import OUTCOMES, ReviewError, ReviewProgress, ReviewRequest, run_review
 from .review_report import long_rows, review_report
-from .scoring import compute_scores, ranked_rows, stage_duration_rows
+from .scoring import compute_scores, configured_weights, ranked_rows, stage_duration_rows
 
 __all__ = [
     "OUTCOMES",
@@ -20,6 +20,7 @@ __all__ = [
     "account_map",
     "cohort_report",
     "compute_scores",
+    "configured_weights",
     "latest_kpis",
     "long_rows",
     "owner_segment_rows",

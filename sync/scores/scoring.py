@@ -19,8 +19,10 @@ from sqlmodel import col, select
 
 from config import Deployment, Scoring
 from scoring import FitRule, ScoringInputs, ScoringParams, ScoringResult, score_portfolio
+from scoring.change import COVERAGE
 from scoring.params import HealthParams, PipelineParams, ScoreParams, ScoreWeights, TierThresholds, ValueParams
 from scoring.quality import warning_records
+from scoring.score import component_weights
 from sync.errors import StoreError
 from sync.scores.coverage_store import coverage_input
 from sync.scores.owners import stored_segments
@@ -66,7 +68,7 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
             rules.append(FitRule.countries(set(rule.countries), rule.points))
         else:
             rules.append(FitRule.employee_band(rule.min_employees, rule.max_employees, rule.points))
-    w, h, t = scoring.weights, scoring.health_weights, scoring.tiers
+    h, t = scoring.health_weights, scoring.tiers
     return ScoringParams(
         currency=corporate,
         window_months=scoring.window_months,
@@ -74,13 +76,24 @@ def params_from_config(scoring: Scoring, corporate: str, stage_probabilities: di
         pipeline=PipelineParams(stage_probabilities=stage_probabilities),
         health=HealthParams(h.utilisation, h.usage_trend, h.renewal_proximity, h.engagement_recency),
         score=ScoreParams(
-            ScoreWeights(w.fit, w.potential, w.momentum, w.health),
+            _score_weights(scoring),
             TierThresholds(t.a, t.b, t.c),
             tuple(rules),
             scoring.prospect_health,
             coverage_weight=scoring.account_mapping.weight,
         ),
     )
+
+
+def configured_weights(scoring: Scoring) -> dict[str, float]:
+    """Each score component's weight as the config sets it, by its column name, the coverage component's too
+    (what the account page shows beside each component's value)."""
+    return component_weights(_score_weights(scoring)) | {COVERAGE: scoring.account_mapping.weight}
+
+
+def _score_weights(scoring: Scoring) -> ScoreWeights:
+    w = scoring.weights
+    return ScoreWeights(w.fit, w.potential, w.momentum, w.health)
 
 
 def _frames(engine: Engine, selects: dict[str, Select[Any]]) -> dict[str, pl.DataFrame]:

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from accountsync.dashboard.chart_ticks import round_ticks
-from accountsync.dashboard.portfolio_charts import _short
+from accountsync.dashboard.chart_ticks import round_ticks, tick_label
 from accountsync.dashboard.svg_charts import Series, bar_chart
 
 
@@ -27,8 +26,8 @@ def test_ticks_are_round_and_cover_every_point(low: float, high: float, ticks: l
 
 
 def test_tick_labels_are_short() -> None:
-    assert [_short(v, rate=False) for v in (0.0, 2_500.0, 3e8, 1.2e9)] == ["0", "2.5k", "300M", "1.2B"]
-    assert [_short(v, rate=True) for v in (0.0, 0.4, 0.6000000000000001)] == ["0%", "40%", "60%"]
+    assert [tick_label(v, rate=False) for v in (0.0, 2_500.0, 3e8, 1.2e9)] == ["0", "2.5k", "300M", "1.2B"]
+    assert [tick_label(v, rate=True) for v in (0.0, 0.4, 0.6000000000000001)] == ["0%", "40%", "60%"]
 
 
 def test_the_review_bars_are_read_against_round_ticks() -> None:
