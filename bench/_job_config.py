@@ -8,6 +8,15 @@ from typing import Any
 
 import yaml
 
+SF_OBJECTS = ["Account", "Opportunity", "OpportunityHistory", "OpportunityStage", "OpportunityLineItem", "CurrencyType"]
+HS_OBJECTS = ["companies", "deals", "pipelines"]
+
+
+def both_crms(name: str, **keys: Any) -> dict[str, Any]:
+    """A job reading the benches' objects of both CRMs, with any other job keys given."""
+    sources = [{"connection": "salesforce", "objects": SF_OBJECTS}, {"connection": "hubspot", "objects": HS_OBJECTS}]
+    return {"name": name, **keys, "sources": sources}
+
 
 def write_job_config(manifest: dict[str, Any], path: Path, job: dict[str, Any]) -> dict[str, str]:
     """Write a config with `job` on both CRMs of the sandbox at `manifest`; returns the environment it reads."""

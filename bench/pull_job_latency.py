@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))  # `bench/` holds a `sync.py` of its own: import t
 sys.path.append(str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
-from _job_config import write_job_config  # noqa: E402
+from _job_config import both_crms, write_job_config  # noqa: E402
 from pull_salesforce import _manifest, _peak_rss_mb, serve  # noqa: E402
 
 from config import Deployment, Job, load_deployment  # noqa: E402
@@ -39,8 +39,6 @@ from sync import build_engine, upgrade  # noqa: E402
 from sync.jobs import SyncOptions, default_factory, run_sync  # noqa: E402
 
 JOB = "bench"
-SF_OBJECTS = ["Account", "Opportunity", "OpportunityHistory", "OpportunityStage", "OpportunityLineItem", "CurrencyType"]
-HS_OBJECTS = ["companies", "deals", "pipelines"]
 MODES = {"one after another": False, "side by side": True}
 HS_LIMIT = 190  # calls per 10 s, the sandbox's default tier
 
@@ -48,10 +46,7 @@ HS_LIMIT = 190  # calls per 10 s, the sandbox's default tier
 def write_config(manifest: dict[str, Any], folder: Path, side_by_side: bool) -> tuple[Path, dict[str, str]]:
     """The job's config file and the environment its `${ENV}` references read."""
     path = folder / f"bench-{'together' if side_by_side else 'apart'}.yaml"
-    job = {"name": JOB, "sources_side_by_side": side_by_side,
-           "sources": [{"connection": "salesforce", "objects": SF_OBJECTS},
-                       {"connection": "hubspot", "objects": HS_OBJECTS}]}  # fmt: skip
-    return path, write_job_config(manifest, path, job)
+    return path, write_job_config(manifest, path, both_crms(JOB, sources_side_by_side=side_by_side))
 
 
 def measure(config: Path, store: str) -> dict[str, Any]:

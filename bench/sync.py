@@ -47,12 +47,10 @@ from sync.jobs import SyncOptions, run_sync  # noqa: E402
 from sync.pull.job import extra_fields, ordered_streams  # noqa: E402
 
 sys.path.append(str(Path(__file__).resolve().parent))  # the bench helpers; `sync` is imported already
-from _job_config import write_job_config  # noqa: E402
+from _job_config import SF_OBJECTS, both_crms, write_job_config  # noqa: E402
 from _stores import stores  # noqa: E402
 
 JOB = "bench"
-SF_OBJECTS = ["Account", "Opportunity", "OpportunityHistory", "OpportunityStage", "OpportunityLineItem", "CurrencyType"]
-HS_OBJECTS = ["companies", "deals", "pipelines"]
 
 
 # -- the sandbox and the deployment -----------------------------------------------------------------------
@@ -98,9 +96,7 @@ def unlimited(manifest: dict[str, Any]) -> None:
 def write_config(manifest: dict[str, Any], folder: Path) -> tuple[Path, dict[str, str]]:
     """The job's config file (credentials as `${ENV}` references) and the environment it reads."""
     path = folder / "bench.yaml"
-    job = {"name": JOB, "sources": [{"connection": "salesforce", "objects": SF_OBJECTS},
-                                    {"connection": "hubspot", "objects": HS_OBJECTS}]}  # fmt: skip
-    return path, write_job_config(manifest, path, job)
+    return path, write_job_config(manifest, path, both_crms(JOB))
 
 
 def factory(deployment: Deployment, name: str, job: Job) -> Connector:
